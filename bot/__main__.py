@@ -1,0 +1,6 @@
+"""Command line entry point; see bot/cli.py."""
+
+from bot.cli import main
+
+if __name__ == "__main__":
+    main()
