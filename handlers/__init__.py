@@ -1,0 +1,40 @@
+"""register(application): the only place handlers are added, in the order they are tried.
+
+Group -1 sees every update first (remembering the user). In group 0 the first matching
+handler wins, so conversations come before the global commands they would otherwise shadow,
+and the catch-all fallbacks come last.
+"""
+
+from __future__ import annotations
+
+from telegram import BotCommand
+from telegram.ext import Application
+
+from bot.i18n import translate
+from handlers import cancel, errors, fallback, language, menu, privacy, timezone, users
+
+# The commands shown in Telegram's menu, in this order.
+COMMANDS = ("start", "help", "menu", "timezone", "language", "privacy", "forgetme", "cancel")
+
+
+def bot_commands(language_code: str) -> list[BotCommand]:
+    return [BotCommand(name, translate(language_code, f"cmd_{name}")) for name in COMMANDS]
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    users.register(application)
+
+    global_handlers = [
+        menu.START,
+        menu.HELP,
+        menu.MENU_COMMAND,
+        menu.MENU_BUTTONS,
+        *language.HANDLERS,
+        *privacy.HANDLERS,
+    ]
+    exits = cancel.conversation_exits(global_handlers)
+    application.add_handler(timezone.conversation(exits))
+
+    application.add_handlers([*global_handlers, cancel.CANCEL])
+    fallback.register(application)
+    application.add_error_handler(errors.on_error)  # type: ignore[arg-type]

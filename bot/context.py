@@ -1,0 +1,92 @@
+"""Typed access to what handlers need: settings, database sessions, the user's preferences.
+
+Follows python-telegram-bot's contexttypesbot example: no string-keyed `bot_data` lookups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+
+from bot.i18n import DEFAULT_LANGUAGE, translate
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from bot.config import Settings
+
+
+class Services:
+    """Process-wide services, filled in once by `bot.app.build_application`."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._sessions: async_sessionmaker[AsyncSession] | None = None
+
+    def attach(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._settings = settings
+        self._sessions = sessions
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            raise RuntimeError("services used before build_application attached them")
+        return self._settings
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        if self._sessions is None:
+            raise RuntimeError("services used before build_application attached them")
+        return self._sessions
+
+
+@dataclass
+class UserState:
+    """What the bot remembers about a user between updates, refreshed from the database."""
+
+    language: str = DEFAULT_LANGUAGE
+    timezone: str | None = None
+    flow: dict[str, object] = field(default_factory=dict)
+
+
+class BotContext(CallbackContext[ExtBot[None], UserState, dict[object, object], Services]):
+    """The context every handler receives."""
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data
+
+    @property
+    def settings(self) -> Settings:
+        return self.bot_data.settings
+
+    def session(self) -> AsyncSession:
+        return self.bot_data.sessions()
+
+    @property
+    def state(self) -> UserState:
+        if self.user_data is None:  # channel posts and polls have no user
+            return UserState()
+        return self.user_data
+
+    @property
+    def language(self) -> str:
+        return self.state.language
+
+    def text(self, key: str, **values: object) -> str:
+        """A catalogue text in this user's language."""
+        return translate(self.language, key, **values)
+
+
+CONTEXT_TYPES = ContextTypes(
+    context=BotContext,
+    bot_data=Services,
+    chat_data=dict,
+    user_data=UserState,  # type: ignore[arg-type]
+)
+
+BotApplication = Application[
+    ExtBot[None], BotContext, UserState, dict[object, object], Services, object
+]

@@ -1,0 +1,31 @@
+"""Masking of bank-card and phone numbers before text is logged or stored."""
+
+from __future__ import annotations
+
+import re
+
+# 13–19 digits, optionally grouped by spaces or dashes: bank cards (UnionPay 62…, Visa…).
+_CARD = re.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
+# Mainland mobile numbers (1[3-9]x, 11 digits) with an optional +86, and other
+# international numbers written with a leading +.
+_PHONE = re.compile(
+    r"(?<![\d+])(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?![\d])"
+    r"|(?<![\d])\+\d(?:[ -]?\d){7,13}(?![\d])"
+)
+_BOT_TOKEN = re.compile(r"(?<!\d)\d{5,12}:[A-Za-z0-9_-]{30,}")
+
+
+def _keep_last_four(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    return f"••••{digits[-4:]}"
+
+
+def mask_numbers(text: str) -> str:
+    """Replace card and phone numbers with `••••1234`, keeping the last four digits."""
+    masked = _PHONE.sub(_keep_last_four, text)
+    return _CARD.sub(_keep_last_four, masked)
+
+
+def redact_bot_tokens(text: str) -> str:
+    """Replace anything shaped like a Telegram bot token."""
+    return _BOT_TOKEN.sub("<bot-token>", text)

@@ -1,0 +1,156 @@
+"""Understanding what a user types when asked for their time zone.
+
+Accepts an IANA name (`Europe/Berlin`), a city (`berlin`, `New York`, `北京`, `Москва`) or a
+UTC offset (`UTC+3`, `GMT-05:30`, `+8`). Pure: no I/O beyond the system's zone database.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+# Cities buyers live in or source from whose names are not the tail of an IANA zone name.
+_CITY_ALIASES: dict[str, str] = {
+    "beijing": "Asia/Shanghai",
+    "北京": "Asia/Shanghai",
+    "上海": "Asia/Shanghai",
+    "guangzhou": "Asia/Shanghai",
+    "广州": "Asia/Shanghai",
+    "shenzhen": "Asia/Shanghai",
+    "深圳": "Asia/Shanghai",
+    "yiwu": "Asia/Shanghai",
+    "义乌": "Asia/Shanghai",
+    "hangzhou": "Asia/Shanghai",
+    "杭州": "Asia/Shanghai",
+    "china": "Asia/Shanghai",
+    "香港": "Asia/Hong_Kong",
+    "new york": "America/New_York",
+    "nyc": "America/New_York",
+    "washington": "America/New_York",
+    "boston": "America/New_York",
+    "miami": "America/New_York",
+    "san francisco": "America/Los_Angeles",
+    "seattle": "America/Los_Angeles",
+    "la": "America/Los_Angeles",
+    "houston": "America/Chicago",
+    "dallas": "America/Chicago",
+    "delhi": "Asia/Kolkata",
+    "new delhi": "Asia/Kolkata",
+    "mumbai": "Asia/Kolkata",
+    "bangalore": "Asia/Kolkata",
+    "saint petersburg": "Europe/Moscow",
+    "st petersburg": "Europe/Moscow",
+    "москва": "Europe/Moscow",
+    "санкт-петербург": "Europe/Moscow",
+    "питер": "Europe/Moscow",
+    "новосибирск": "Asia/Novosibirsk",
+    "екатеринбург": "Asia/Yekaterinburg",
+    "владивосток": "Asia/Vladivostok",
+    "алматы": "Asia/Almaty",
+    "ташкент": "Asia/Tashkent",
+    "киев": "Europe/Kyiv",
+    "київ": "Europe/Kyiv",
+    "kiev": "Europe/Kyiv",
+    "минск": "Europe/Minsk",
+    "munich": "Europe/Berlin",
+    "hamburg": "Europe/Berlin",
+    "frankfurt": "Europe/Berlin",
+    "milan": "Europe/Rome",
+    "barcelona": "Europe/Madrid",
+    "manchester": "Europe/London",
+    "abu dhabi": "Asia/Dubai",
+    "riyadh": "Asia/Riyadh",
+    "cairo": "Africa/Cairo",
+    "lagos": "Africa/Lagos",
+    "rio de janeiro": "America/Sao_Paulo",
+    "ho chi minh": "Asia/Ho_Chi_Minh",
+    "saigon": "Asia/Ho_Chi_Minh",
+    "hanoi": "Asia/Bangkok",
+    "melbourne": "Australia/Melbourne",
+    "sydney": "Australia/Sydney",
+    "auckland": "Pacific/Auckland",
+    "utc": "UTC",
+    "gmt": "UTC",
+}
+
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?:\s*[:.]?\s*(\d{2}))?$")
+_MAX_INPUT = 64
+
+
+@dataclass(frozen=True)
+class TimezoneChoice:
+    """A zone the bot can store: an IANA name or a fixed offset written `UTC+05:30`."""
+
+    name: str
+
+    def tzinfo(self) -> tzinfo:
+        return zone_for(self.name)
+
+
+def _normalise(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).strip().casefold()
+    return re.sub(r"\s+", " ", folded)
+
+
+@cache
+def _zones_by_city() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for name in sorted(available_timezones()):
+        if name.startswith(("Etc/", "SystemV/", "posix/", "right/")):
+            continue
+        index.setdefault(name.casefold(), name)
+        city = name.rsplit("/", 1)[-1].replace("_", " ").casefold()
+        index.setdefault(city, name)
+    return index
+
+
+def _fixed_offset_name(sign: str, hours: int, minutes: int) -> str | None:
+    if hours > 14 or minutes >= 60 or (hours == 14 and minutes):
+        return None
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+def parse_timezone(text: str) -> TimezoneChoice | None:
+    """The zone a user meant, or None when the text names no zone we know."""
+    cleaned = _normalise(text)
+    if not cleaned or len(cleaned) > _MAX_INPUT:
+        return None
+    offset = _OFFSET.match(cleaned)
+    if offset:
+        name = _fixed_offset_name(offset[1], int(offset[2]), int(offset[3] or 0))
+        return TimezoneChoice(name) if name else None
+    if cleaned in _CITY_ALIASES:
+        return TimezoneChoice(_CITY_ALIASES[cleaned])
+    zone = _zones_by_city().get(cleaned) or _zones_by_city().get(cleaned.replace(" ", "_"))
+    return TimezoneChoice(zone) if zone else None
+
+
+def zone_for(name: str | None, default: str = "UTC") -> tzinfo:
+    """A tzinfo for a stored zone name; an unknown or missing name gives `default`."""
+    if name and name.startswith("UTC") and len(name) == 9:
+        sign = -1 if name[3] == "-" else 1
+        delta = timedelta(hours=int(name[4:6]), minutes=int(name[7:9]))
+        return timezone(sign * delta, name)
+    try:
+        return ZoneInfo(name or default)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(default)
+
+
+def utc_offset_label(zone: tzinfo, at: datetime) -> str:
+    """`UTC+08:00` style label of the zone's offset at a moment."""
+    offset = at.astimezone(zone).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def format_local(moment: datetime, zone: tzinfo) -> str:
+    """`Thu 26 Nov 17:05` in the given zone; the moment must be timezone-aware."""
+    return moment.astimezone(zone).strftime("%a %d %b %H:%M")

@@ -1,0 +1,28 @@
+"""Keyboards shared by several flows: the main menu and the way back to it."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callback_codec import CallbackRoute
+from bot.i18n import translate
+
+MENU = CallbackRoute("menu")
+
+
+def main_menu(language: str) -> InlineKeyboardMarkup:
+    def button(key: str, item: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(translate(language, key), callback_data=MENU.pack(item))
+
+    return InlineKeyboardMarkup(
+        [
+            [button("btn_timezone", "timezone"), button("btn_language", "language")],
+            [button("btn_help", "help"), button("btn_privacy", "privacy")],
+        ]
+    )
+
+
+def menu_button(language: str) -> InlineKeyboardMarkup:
+    """A single button back to the menu, for the end of a flow."""
+    text = translate(language, "btn_menu")
+    return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=MENU.pack("show"))]])

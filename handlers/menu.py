@@ -1,0 +1,68 @@
+"""/start, /help, /menu and the main menu's buttons."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.context import BotContext
+from handlers import language, privacy
+from handlers.keyboards import MENU, main_menu, menu_button
+from handlers.replies import acknowledge, replace_or_reply, reply
+
+_DEEP_LINK_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+async def start(update: Update, context: BotContext) -> None:
+    payload = context.args[0] if context.args else ""
+    # Deep links (t.me/bot?start=timezone) open a screen directly; anything else is ignored.
+    if _DEEP_LINK_PAYLOAD.fullmatch(payload) and payload in _SCREENS:
+        await _SCREENS[payload](update, context)
+        return
+    user = update.effective_user
+    name = user.first_name if user else ""
+    zone = context.state.timezone or context.settings.default_timezone
+    await reply(
+        update,
+        context.text("welcome", name=name, timezone=zone),
+        main_menu(context.language),
+    )
+
+
+async def show_help(update: Update, context: BotContext) -> None:
+    await reply(update, context.text("help"), menu_button(context.language))
+
+
+async def show_menu(update: Update, context: BotContext) -> None:
+    await reply(update, context.text("menu_title"), main_menu(context.language))
+
+
+async def on_menu_button(update: Update, context: BotContext) -> None:
+    item = MENU.unpack(update.callback_query.data if update.callback_query else None)
+    screen = _SCREENS.get(item[0]) if item else None
+    if screen is None:
+        await acknowledge(update, context.text("button_expired_alert"))
+        await replace_or_reply(update, context.text("menu_title"), main_menu(context.language))
+        return
+    await acknowledge(update)
+    await screen(update, context)
+
+
+async def _menu_in_place(update: Update, context: BotContext) -> None:
+    await replace_or_reply(update, context.text("menu_title"), main_menu(context.language))
+
+
+_SCREENS = {
+    "show": _menu_in_place,
+    "help": show_help,
+    "language": language.ask_language,
+    "privacy": privacy.show_privacy,
+    "forgetme": privacy.ask_forget,
+}
+
+START = CommandHandler("start", start)
+HELP = CommandHandler("help", show_help)
+MENU_COMMAND = CommandHandler("menu", show_menu)
+MENU_BUTTONS = CallbackQueryHandler(on_menu_button, pattern=MENU.pattern)

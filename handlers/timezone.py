@@ -1,0 +1,130 @@
+"""/timezone: where the user lives, so every deadline shows in their time and Beijing's.
+
+See timezone.mmd for the conversation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.callback_codec import CallbackRoute
+from bot.context import BotContext
+from bot.db import users
+from bot.domain.timezones import (
+    BEIJING,
+    TimezoneChoice,
+    format_local,
+    parse_timezone,
+    utc_offset_label,
+)
+from handlers.keyboards import MENU, menu_button
+from handlers.replies import acknowledge, replace_or_reply, reply
+
+ZONE = CallbackRoute("tz")
+CHOOSING = 1
+
+# Where most of our users buy from or live; anything else is typed.
+_SUGGESTED = (
+    ("Beijing", "Asia/Shanghai"),
+    ("Moscow", "Europe/Moscow"),
+    ("Berlin", "Europe/Berlin"),
+    ("London", "Europe/London"),
+    ("Dubai", "Asia/Dubai"),
+    ("Almaty", "Asia/Almaty"),
+    ("New York", "America/New_York"),
+    ("Los Angeles", "America/Los_Angeles"),
+    ("São Paulo", "America/Sao_Paulo"),
+    ("Sydney", "Australia/Sydney"),
+)
+
+
+def _suggestions() -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(city, callback_data=ZONE.pack(zone)) for city, zone in _SUGGESTED
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+async def ask_timezone(update: Update, context: BotContext) -> int:
+    await acknowledge(update)
+    typed = " ".join(context.args or []) if update.message else ""
+    if typed:
+        return await _apply(update, context, typed)
+    current = context.state.timezone or context.settings.default_timezone
+    await replace_or_reply(
+        update, context.text("timezone_prompt", current=current), _suggestions()
+    )
+    return CHOOSING
+
+
+async def typed_timezone(update: Update, context: BotContext) -> int:
+    text = update.effective_message.text if update.effective_message else None
+    return await _apply(update, context, text or "")
+
+
+async def pressed_timezone(update: Update, context: BotContext) -> int:
+    parts = ZONE.unpack(update.callback_query.data if update.callback_query else None)
+    await acknowledge(update)
+    return await _apply(update, context, parts[0] if parts else "")
+
+
+async def not_text(update: Update, context: BotContext) -> int:
+    await reply(update, context.text("timezone_not_text"))
+    return CHOOSING
+
+
+async def _apply(update: Update, context: BotContext, typed: str) -> int:
+    choice = parse_timezone(typed)
+    user = update.effective_user
+    if choice is None or user is None:
+        shown = typed if len(typed) <= 64 else typed[:61] + "…"
+        await reply(update, context.text("timezone_unknown", text=shown))
+        return CHOOSING
+    async with context.session() as session, session.begin():
+        await users.set_timezone(session, user.id, choice.name)
+    context.state.timezone = choice.name
+    await replace_or_reply(update, _confirmation(context, choice), menu_button(context.language))
+    return ConversationHandler.END
+
+
+def _confirmation(context: BotContext, choice: TimezoneChoice) -> str:
+    now = datetime.now(UTC)
+    zone = choice.tzinfo()
+    return context.text(
+        "timezone_set",
+        zone=choice.name,
+        offset=utc_offset_label(zone, now),
+        local=format_local(now, zone),
+        beijing=format_local(now, BEIJING),
+    )
+
+
+def conversation(fallbacks: Sequence[BaseHandler]) -> ConversationHandler:  # type: ignore[type-arg]
+    """The /timezone conversation; `fallbacks` are the ways out (commands, menu buttons)."""
+    pressed = CallbackQueryHandler(pressed_timezone, pattern=ZONE.pattern)
+    from_menu = CallbackQueryHandler(ask_timezone, pattern=MENU.exact("timezone"))
+    return ConversationHandler(
+        name="timezone",
+        entry_points=[CommandHandler("timezone", ask_timezone), from_menu, pressed],
+        states={
+            CHOOSING: [
+                pressed,
+                MessageHandler(filters.TEXT & ~filters.COMMAND, typed_timezone),
+                MessageHandler(~filters.COMMAND & ~filters.UpdateType.EDITED, not_text),
+            ]
+        },
+        fallbacks=list(fallbacks),
+        allow_reentry=True,
+        conversation_timeout=15 * 60,
+    )

@@ -1,0 +1,32 @@
+"""Runs before every other handler: remembers the user and loads their preferences."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.ext import Application, TypeHandler
+
+from bot.context import BotContext
+from bot.db import users
+from bot.i18n import resolve_language
+
+
+async def remember_user(update: Update, context: BotContext) -> None:
+    telegram_user = update.effective_user
+    if telegram_user is None or telegram_user.is_bot or context.user_data is None:
+        return
+    async with context.session() as session, session.begin():
+        row = await users.touch_user(
+            session,
+            telegram_user.id,
+            language=resolve_language(telegram_user.language_code),
+            now=datetime.now(UTC),
+        )
+        context.state.language = resolve_language(row.language)
+        context.state.timezone = row.timezone
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    # Group -1 runs before the flows in group 0 and never stops them.
+    application.add_handler(TypeHandler(Update, remember_user), group=-1)
