@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from bot.i18n import DEFAULT_LANGUAGE, translate
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from bot.config import Settings
 
@@ -23,11 +23,23 @@ class Services:
 
     def __init__(self) -> None:
         self._settings: Settings | None = None
+        self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
+        self.migrate_on_start = True
 
-    def attach(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def attach(self, settings: Settings, engine: AsyncEngine, *, migrate_on_start: bool) -> None:
+        from bot.db.engine import create_sessionmaker
+
         self._settings = settings
-        self._sessions = sessions
+        self._engine = engine
+        self._sessions = create_sessionmaker(engine)
+        self.migrate_on_start = migrate_on_start
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            raise RuntimeError("services used before build_application attached them")
+        return self._engine
 
     @property
     def settings(self) -> Settings:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
+from bot.domain.timezones import display_name
 from handlers import language, privacy
 from handlers.keyboards import MENU, main_menu, menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
@@ -23,7 +25,9 @@ async def start(update: Update, context: BotContext) -> None:
         return
     user = update.effective_user
     name = user.first_name if user else ""
-    zone = context.state.timezone or context.settings.default_timezone
+    zone = display_name(
+        context.state.timezone or context.settings.default_timezone, datetime.now(UTC)
+    )
     await reply(
         update,
         context.text("welcome", name=name, timezone=zone),

@@ -24,6 +24,7 @@ from bot.db import users
 from bot.domain.timezones import (
     BEIJING,
     TimezoneChoice,
+    display_name,
     format_local,
     parse_timezone,
     utc_offset_label,
@@ -61,7 +62,8 @@ async def ask_timezone(update: Update, context: BotContext) -> int:
     typed = " ".join(context.args or []) if update.message else ""
     if typed:
         return await _apply(update, context, typed)
-    current = context.state.timezone or context.settings.default_timezone
+    stored = context.state.timezone or context.settings.default_timezone
+    current = display_name(stored, datetime.now(UTC))
     await replace_or_reply(
         update, context.text("timezone_prompt", current=current), _suggestions()
     )
@@ -103,7 +105,7 @@ def _confirmation(context: BotContext, choice: TimezoneChoice) -> str:
     zone = choice.tzinfo()
     return context.text(
         "timezone_set",
-        zone=choice.name,
+        zone=display_name(choice.name, now),
         offset=utc_offset_label(zone, now),
         local=format_local(now, zone),
         beijing=format_local(now, BEIJING),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -85,7 +85,7 @@ _MAX_INPUT = 64
 
 @dataclass(frozen=True)
 class TimezoneChoice:
-    """A zone the bot can store: an IANA name or a fixed offset written `UTC+05:30`."""
+    """A zone the bot can store: always an IANA name (`Europe/Berlin`, `Etc/GMT-3`)."""
 
     name: str
 
@@ -110,10 +110,33 @@ def _zones_by_city() -> dict[str, str]:
     return index
 
 
-def _fixed_offset_name(sign: str, hours: int, minutes: int) -> str | None:
-    if hours > 14 or minutes >= 60 or (hours == 14 and minutes):
-        return None
-    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+# Offsets that are not whole hours have no Etc/ zone; each maps to the one place using it.
+_PART_HOUR_ZONES = {
+    "+03:30": "Asia/Tehran",
+    "+04:30": "Asia/Kabul",
+    "+05:30": "Asia/Kolkata",
+    "+05:45": "Asia/Kathmandu",
+    "+06:30": "Asia/Yangon",
+    "+08:45": "Australia/Eucla",
+    "+09:30": "Australia/Darwin",
+    "+10:30": "Australia/Lord_Howe",
+    "+12:45": "Pacific/Chatham",
+    "-02:30": "America/St_Johns",
+    "-03:30": "America/St_Johns",
+    "-09:30": "Pacific/Marquesas",
+}
+
+
+def _fixed_offset_zone(sign: str, hours: int, minutes: int) -> str | None:
+    """An IANA name for a UTC offset, so everything stored is a real zone name."""
+    if minutes:
+        return _PART_HOUR_ZONES.get(f"{sign}{hours:02d}:{minutes:02d}")
+    if hours == 0:
+        return "UTC"
+    if (sign == "+" and hours <= 14) or (sign == "-" and hours <= 12):
+        # POSIX-style Etc names invert the sign: UTC+3 is Etc/GMT-3.
+        return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+    return None
 
 
 def parse_timezone(text: str) -> TimezoneChoice | None:
@@ -123,7 +146,7 @@ def parse_timezone(text: str) -> TimezoneChoice | None:
         return None
     offset = _OFFSET.match(cleaned)
     if offset:
-        name = _fixed_offset_name(offset[1], int(offset[2]), int(offset[3] or 0))
+        name = _fixed_offset_zone(offset[1], int(offset[2]), int(offset[3] or 0))
         return TimezoneChoice(name) if name else None
     if cleaned in _CITY_ALIASES:
         return TimezoneChoice(_CITY_ALIASES[cleaned])
@@ -133,14 +156,17 @@ def parse_timezone(text: str) -> TimezoneChoice | None:
 
 def zone_for(name: str | None, default: str = "UTC") -> tzinfo:
     """A tzinfo for a stored zone name; an unknown or missing name gives `default`."""
-    if name and name.startswith("UTC") and len(name) == 9:
-        sign = -1 if name[3] == "-" else 1
-        delta = timedelta(hours=int(name[4:6]), minutes=int(name[7:9]))
-        return timezone(sign * delta, name)
     try:
         return ZoneInfo(name or default)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(default)
+
+
+def display_name(name: str, at: datetime) -> str:
+    """How a stored zone is shown: `Etc/GMT-3` reads as `UTC+03:00`, the rest as is."""
+    if name.startswith("Etc/") or name == "UTC":
+        return utc_offset_label(zone_for(name), at)
+    return name
 
 
 def utc_offset_label(zone: tzinfo, at: datetime) -> str:

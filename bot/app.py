@@ -1,0 +1,102 @@
+"""build_application(settings): the one place the bot is wired together."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+from telegram.warnings import PTBUserWarning
+
+import handlers
+from bot.config import Settings
+from bot.context import CONTEXT_TYPES, BotApplication
+from bot.db.engine import create_engine
+from bot.db.migrations import upgrade_to_head
+from bot.i18n import DEFAULT_LANGUAGE, available_languages
+
+log = logging.getLogger(__name__)
+
+# Our conversations are per user, not per message: buttons inside them are meant to be
+# tracked per user, which is what this warning asks about.
+warnings.filterwarnings("ignore", message=r"If 'per_message=False'", category=PTBUserWarning)
+
+
+def build_application(settings: Settings, *, migrate: bool = True) -> BotApplication:
+    """The python-telegram-bot Application with every handler, service and hook attached."""
+    token = settings.token
+    if not token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    base = settings.telegram_api_base_url.rstrip("/")
+    engine = create_engine(settings.database_url)
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .context_types(CONTEXT_TYPES)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    application: BotApplication = builder.build()  # type: ignore[assignment]
+    application.bot_data.attach(settings, engine, migrate_on_start=migrate)
+    handlers.register(application)
+    return application
+
+
+async def _post_init(application: BotApplication) -> None:
+    services = application.bot_data
+    if services.migrate_on_start:
+        await upgrade_to_head(services.settings.database_url)
+    await _set_commands(application)
+    log.info("bot @%s is ready", application.bot.username)
+
+
+async def _set_commands(application: BotApplication) -> None:
+    await application.bot.set_my_commands(handlers.bot_commands(DEFAULT_LANGUAGE))
+    for language in available_languages():
+        if language != DEFAULT_LANGUAGE:
+            await application.bot.set_my_commands(
+                handlers.bot_commands(language), language_code=language
+            )
+
+
+async def _post_shutdown(application: BotApplication) -> None:
+    await application.bot_data.engine.dispose()
+
+
+@asynccontextmanager
+async def running(application: BotApplication, *, poll_timeout: float = 10) -> AsyncIterator[None]:
+    """Run the bot with long polling inside an existing event loop (tests, terminal chat).
+
+    `run_polling` owns the loop and installs signal handlers; this does the same start-up
+    and shut-down steps, hooks included, and leaves the loop to the caller.
+    """
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(timeout=int(poll_timeout), poll_interval=0)
+    try:
+        yield
+    finally:
+        if application.updater.running:
+            await application.updater.stop()
+        await application.stop()
+        if application.post_stop:
+            await application.post_stop(application)
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)

@@ -1,0 +1,155 @@
+"""`python -m bot chat`: talk to the bot in a terminal through the in-process sandbox.
+
+Reads lines from stdin (a person typing, or a pipe), sends each as the user's message,
+waits for the bot's replies to settle and prints them. `/press N` (or just `N`) taps button
+N of the last keyboard; `/photo PATH` sends a picture; `/forward TEXT` forwards a message
+as if from a supplier. End of input (Ctrl-D) exits with status 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.sandbox.server import Sandbox, StoredMessage
+
+CHAT_USER_ID = 7_000_001
+# The sandbox accepts any well-formed token; this one never leaves the process.
+SANDBOX_TOKEN = "7000000000:sandbox-terminal-chat-token-not-a-secret"
+_PRESS = re.compile(r"^(?:/press\s+)?(\d{1,2})$")
+_BOLD, _RESET, _DIM = "\033[1m", "\033[0m", "\033[2m"
+
+
+@dataclass
+class Transcript:
+    """Prints what the bot sent that has not been printed yet, in its latest form."""
+
+    out: TextIO
+    colour: bool
+    printed: dict[int, str] = field(default_factory=dict)
+    keyboard: StoredMessage | None = None
+
+    def show_new(self, messages: list[StoredMessage]) -> None:
+        for message in messages:
+            rendered = render(message, colour=self.colour)
+            if self.printed.get(message.message_id) == rendered:
+                continue
+            edited = message.message_id in self.printed
+            self.printed[message.message_id] = rendered
+            marker = " (edited)" if edited else ""
+            self.out.write(f"bot{marker} › {rendered}\n\n")
+            if message.inline_buttons():
+                self.keyboard = message
+        self.out.flush()
+
+
+def render(message: StoredMessage, *, colour: bool) -> str:
+    """Terminal text for a bot message: bold kept (in colour terminals), links spelled out,
+    buttons listed with the numbers `/press` takes."""
+    body = _apply_entities(message.text or message.caption or "", message.entities, colour)
+    lines = [body.replace("\n", "\n      ")]
+    buttons = message.inline_buttons()
+    if buttons:
+        labels = [f"[{n}] {button['text']}" for n, button in enumerate(buttons, start=1)]
+        lines.append("      " + "   ".join(labels))
+    return "\n".join(lines)
+
+
+def _apply_entities(text: str, entities: list[dict[str, object]], colour: bool) -> str:
+    # Entity offsets count UTF-16 code units; work on the UTF-16 form to insert markers.
+    units = text.encode("utf-16-le")
+    inserts: list[tuple[int, str]] = []
+    for entity in entities:
+        start, length = int(str(entity["offset"])), int(str(entity["length"]))
+        kind = entity.get("type")
+        if kind == "text_link":
+            inserts.append((start + length, f" ({entity.get('url')})"))
+        elif colour and kind in ("bold", "code", "pre"):
+            inserts.append((start, _BOLD))
+            inserts.append((start + length, _RESET))
+    for position, marker in sorted(inserts, key=lambda item: item[0], reverse=True):
+        cut = position * 2
+        units = units[:cut] + marker.encode("utf-16-le") + units[cut:]
+    return units.decode("utf-16-le")
+
+
+async def chat(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    """Run the sandbox and the bot in this process and relay stdin/stdout until EOF."""
+    interactive = stdin.isatty()
+    sandbox = Sandbox()
+    await sandbox.start()
+    bot_settings = settings.model_copy(
+        update={"telegram_bot_token": SANDBOX_TOKEN, "telegram_api_base_url": sandbox.base_url}
+    )
+    transcript = Transcript(out, colour=interactive and out.isatty())
+    try:
+        async with running(build_application(bot_settings), poll_timeout=1):
+            if interactive:
+                print(_INTRO, file=sys.stderr)
+            await _relay(sandbox, transcript, stdin, interactive)
+    finally:
+        await sandbox.stop()
+    return 0
+
+
+_INTRO = (
+    "Chatting with Sourcing Guard through the local sandbox (no Telegram needed).\n"
+    "Type a message, or /press N to tap button N. Ctrl-D to leave.\n"
+)
+
+
+async def _relay(sandbox: Sandbox, transcript: Transcript, stdin: TextIO, echo: bool) -> None:
+    while True:
+        if echo:
+            print("you › ", end="", flush=True, file=sys.stderr)
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            return
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        if not echo:
+            transcript.out.write(f"you › {text}\n")
+        await _send(sandbox, transcript, text)
+        await sandbox.wait_until_settled()
+        transcript.show_new(sandbox.bot_messages(CHAT_USER_ID))
+
+
+async def _send(sandbox: Sandbox, transcript: Transcript, text: str) -> None:
+    press = _PRESS.match(text)
+    if press and transcript.keyboard is not None:
+        await _press(sandbox, transcript, int(press[1]))
+    elif text.startswith("/photo "):
+        path = text.removeprefix("/photo ").strip()
+        try:
+            data = await asyncio.to_thread(_read_file, path)
+        except OSError as error:
+            transcript.out.write(f"(cannot read {path}: {error.strerror})\n")
+            return
+        await sandbox.send_photo(CHAT_USER_ID, data)
+    elif text.startswith("/forward "):
+        await sandbox.send_forward(CHAT_USER_ID, text.removeprefix("/forward "))
+    else:
+        await sandbox.send_text(CHAT_USER_ID, text, first_name="You")
+
+
+def _read_file(path: str) -> bytes:
+    return Path(path).expanduser().read_bytes()
+
+
+async def _press(sandbox: Sandbox, transcript: Transcript, number: int) -> None:
+    keyboard = transcript.keyboard
+    assert keyboard is not None
+    if not 1 <= number <= len(keyboard.inline_buttons()):
+        transcript.out.write(f"(there is no button {number} on the last keyboard)\n")
+        return
+    try:
+        await sandbox.press_button(CHAT_USER_ID, keyboard.message_id, button_index=number - 1)
+    except LookupError:
+        transcript.out.write("(that keyboard is gone: the message was deleted)\n")

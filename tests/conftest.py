@@ -1,0 +1,105 @@
+"""Shared fixtures: a running sandbox, the real bot polling it, and users who talk to it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bot.app import BotApplication, build_application, running
+from bot.config import Settings
+from bot.sandbox.server import Sandbox, StoredMessage
+
+BOT_TOKEN = "123456789:test-token-for-the-sandbox-abcdefghij"
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    server = Sandbox()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, sandbox: Sandbox) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_bot_token=BOT_TOKEN,
+        telegram_api_base_url=sandbox.base_url,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        admin_ids="42",
+    )
+
+
+@pytest.fixture
+async def bot(settings: Settings) -> AsyncIterator[BotApplication]:
+    application = build_application(settings)
+    async with running(application, poll_timeout=1):
+        yield application
+
+
+@dataclass
+class ChatUser:
+    """A Telegram user in the sandbox: says things, taps buttons, reads the replies."""
+
+    sandbox: Sandbox
+    user_id: int
+    first_name: str = "Ann"
+    language_code: str | None = "en"
+    seen: set[tuple[int, str]] = field(default_factory=set)
+
+    async def says(self, text: str) -> list[StoredMessage]:
+        await self.sandbox.send_text(
+            self.user_id, text, first_name=self.first_name, language_code=self.language_code
+        )
+        return await self.replies()
+
+    async def taps(self, label: str) -> list[StoredMessage]:
+        """Tap the button whose text contains `label` on the newest keyboard."""
+        for message in reversed(self.sandbox.bot_messages(self.user_id)):
+            for button in message.inline_buttons():
+                if label.lower() in button["text"].lower():
+                    await self.sandbox.press_button(
+                        self.user_id, message.message_id, button["callback_data"]
+                    )
+                    return await self.replies()
+        raise AssertionError(f"no button {label!r} in {self.buttons()}")
+
+    async def taps_forged(self, data: str) -> list[StoredMessage]:
+        message = self.sandbox.bot_messages(self.user_id)[-1]
+        await self.sandbox.press_button(self.user_id, message.message_id, data, forged=True)
+        return await self.replies()
+
+    async def replies(self) -> list[StoredMessage]:
+        """Bot messages that are new or changed since the last look."""
+        await self.sandbox.wait_until_settled()
+        fresh = []
+        for message in self.sandbox.bot_messages(self.user_id):
+            key = (message.message_id, repr((message.text, message.reply_markup)))
+            if key not in self.seen:
+                self.seen.add(key)
+                fresh.append(message)
+        return fresh
+
+    def buttons(self) -> list[str]:
+        messages = self.sandbox.bot_messages(self.user_id)
+        return [b["text"] for b in messages[-1].inline_buttons()] if messages else []
+
+
+@pytest.fixture
+def ann(sandbox: Sandbox, bot: BotApplication) -> ChatUser:
+    return ChatUser(sandbox, user_id=1001)
+
+
+@pytest.fixture
+def boris(sandbox: Sandbox, bot: BotApplication) -> ChatUser:
+    return ChatUser(sandbox, user_id=1002, first_name="Boris", language_code="ru")
+
+
+def texts(messages: list[StoredMessage]) -> str:
+    return "\n---\n".join(m.text or m.caption or "" for m in messages)

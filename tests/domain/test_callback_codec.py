@@ -1,0 +1,49 @@
+"""Button data: packed within Telegram's 64 bytes, stale or forged data recognised."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.callback_codec import MAX_CALLBACK_BYTES, CallbackRoute
+
+ZONE = CallbackRoute("tz")
+ORDER = CallbackRoute("ord", arity=2)
+
+
+def test_round_trip() -> None:
+    assert ZONE.unpack(ZONE.pack("Europe/Berlin")) == ("Europe/Berlin",)
+    assert ORDER.unpack(ORDER.pack("ext", 7)) == ("ext", "7")
+
+
+def test_refuses_to_pack_what_telegram_would_reject() -> None:
+    with pytest.raises(ValueError, match="64 bytes"):
+        ZONE.pack("ж" * 31)  # 62 bytes of Cyrillic plus the prefix
+    with pytest.raises(ValueError, match="contains"):
+        ZONE.pack("a|b")
+    with pytest.raises(ValueError, match="parts"):
+        ORDER.pack("only-one")
+
+
+@pytest.mark.parametrize("data", ["", None, "tz", "tz|", "ord|a|b", "xx|Europe/Berlin", "tz|a|b"])
+def test_stale_or_forged_data_unpacks_to_none(data: str | None) -> None:
+    assert ZONE.unpack(data) is None
+
+
+def test_patterns_match_only_their_flow() -> None:
+    assert ZONE.pattern.match("tz|x")
+    assert not ZONE.pattern.match("tzx|x")
+    assert ZONE.exact("Asia/Tokyo").match("tz|Asia/Tokyo")
+    assert not ZONE.exact("Asia/Tokyo").match("tz|Asia/Tokyo2")
+
+
+@given(st.text(min_size=1, max_size=40).filter(lambda s: "|" not in s))
+def test_anything_packed_fits_and_comes_back(part: str) -> None:
+    try:
+        data = ZONE.pack(part)
+    except ValueError:
+        assert len(f"tz|{part}".encode()) > MAX_CALLBACK_BYTES
+        return
+    assert len(data.encode()) <= MAX_CALLBACK_BYTES
+    assert ZONE.unpack(data) == (part,)

@@ -1,0 +1,78 @@
+"""Whatever a user or a modified client sends, the bot answers clearly and keeps working."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sandbox.server import Sandbox
+from tests.conftest import ChatUser, texts
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "   ",
+        "x" * 4000,
+        "😀🔥🙏" * 300,
+        "ｈｅｌｌｏ　全角テキスト！",
+        "供应商说 pay to my 私人账户 please",
+        "<b>not markup</b> & <script>",
+        "\u202e\u200b\ufeff",
+    ],
+)
+async def test_odd_text_gets_a_friendly_reply(ann: ChatUser, message: str) -> None:
+    replies = await ann.says(message)
+
+    assert len(replies) == 1
+    assert "not sure what to do" in replies[0].text
+
+
+async def test_unknown_command_is_named(ann: ChatUser) -> None:
+    replies = await ann.says("/frobnicate now")
+
+    assert "/frobnicate" in replies[0].text
+    assert "/help" in replies[0].text
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["menu|nonsense", "zzz", "tz|Mars/Phobos", "forget|maybe", "lang|xx", "menu", "tz||"],
+)
+async def test_forged_button_data_is_refused_politely(
+    ann: ChatUser, sandbox: Sandbox, data: str
+) -> None:
+    await ann.says("/menu")
+
+    await ann.taps_forged(data)
+
+    answers = [c for c in sandbox.calls if c.method == "answerCallbackQuery"]
+    assert answers, "every button press must be answered"
+    assert answers[-1].ok
+    errors = [c for c in sandbox.calls if not c.ok and c.method != "getUpdates"]
+    assert errors == [], [(c.method, c.description) for c in errors]
+
+
+async def test_forged_zone_button_does_not_store_it(ann: ChatUser) -> None:
+    await ann.says("/menu")
+    replies = await ann.taps_forged("tz|Mars/Phobos")
+
+    assert "couldn't find a time zone" in texts(replies)
+
+
+async def test_a_photo_outside_any_flow_is_explained(ann: ChatUser, sandbox: Sandbox) -> None:
+    await sandbox.send_photo(ann.user_id, b"\x00\x01 not really an image")
+
+    replies = await ann.replies()
+
+    assert "can't use this kind of message" in texts(replies)
+
+
+async def test_a_failure_while_replying_gets_an_apology(ann: ChatUser, sandbox: Sandbox) -> None:
+    await ann.says("/start")
+    sandbox.inject_fault("sendMessage", 500, count=1)
+
+    replies = await ann.says("/help")
+
+    assert "Sorry, something went wrong" in texts(replies)
+    later = await ann.says("/help")
+    assert "How I can help" in later[0].text

@@ -1,0 +1,88 @@
+"""The bot's frame, as a user meets it: start, menu, help, language, time zone, privacy."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.app import BotApplication
+from bot.db.models import User
+from bot.sandbox.server import Sandbox
+from tests.conftest import ChatUser, texts
+
+
+async def stored_user(bot: BotApplication, telegram_id: int) -> User | None:
+    async with bot.bot_data.sessions() as session:
+        return await session.scalar(select(User).where(User.telegram_id == telegram_id))
+
+
+async def test_start_greets_by_name_and_offers_the_menu(ann: ChatUser) -> None:
+    replies = await ann.says("/start")
+
+    assert len(replies) == 1
+    assert "Hi Ann" in replies[0].text
+    assert "Beijing" in replies[0].text
+    assert ann.buttons() == ["🕒 Time zone", "🌐 Language", "❓ Help", "🔒 Privacy"]
+
+
+async def test_start_up_publishes_the_command_menu(sandbox: Sandbox, bot: BotApplication) -> None:
+    commands = [call for call in sandbox.calls if call.method == "setMyCommands" and call.ok]
+
+    assert commands, "setMyCommands was not called at start-up"
+    names = [command["command"] for command in commands[0].params["commands"]]
+    assert names[:3] == ["start", "help", "menu"]
+    assert "forgetme" in names
+    assert "cancel" in names
+
+
+async def test_first_contact_creates_the_user_row(ann: ChatUser, bot: BotApplication) -> None:
+    await ann.says("/start")
+
+    user = await stored_user(bot, ann.user_id)
+    assert user is not None
+    assert user.language == "en"
+    assert user.last_seen_at.tzinfo is not None
+
+
+async def test_deep_link_opens_a_screen_and_junk_payload_is_ignored(ann: ChatUser) -> None:
+    help_screen = await ann.says("/start help")
+    welcome = await ann.says("/start %%%<b>junk</b>")
+
+    assert "How I can help" in help_screen[0].text
+    assert "Hi Ann" in welcome[0].text
+
+
+async def test_help_lists_the_commands_and_safe_habits(ann: ChatUser) -> None:
+    replies = await ann.says("/help")
+
+    text = replies[0].text
+    for command in ("/timezone", "/language", "/privacy", "/forgetme", "/cancel"):
+        assert command in text
+    assert "延长收货" in text
+
+
+async def test_menu_buttons_open_screens_in_place(ann: ChatUser) -> None:
+    await ann.says("/menu")
+    menu_id = ann.sandbox.bot_messages(ann.user_id)[-1].message_id
+
+    replies = await ann.taps("Privacy")
+
+    assert replies[0].message_id == menu_id, "the menu message should be edited in place"
+    assert "What I keep" in replies[0].text
+    back = await ann.taps("Menu")
+    assert "Main menu" in back[0].text
+
+
+async def test_choosing_a_language_is_remembered(ann: ChatUser, bot: BotApplication) -> None:
+    await ann.says("/language")
+    replies = await ann.taps("English")
+
+    assert "I'll answer in English" in replies[0].text
+    user = await stored_user(bot, ann.user_id)
+    assert user is not None
+    assert user.language == "en"
+
+
+async def test_unknown_telegram_language_falls_back_to_english(boris: ChatUser) -> None:
+    replies = await boris.says("/start")
+
+    assert "Hi Boris" in replies[0].text
