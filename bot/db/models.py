@@ -1,0 +1,36 @@
+"""The tables. Every table that belongs to a user references `users.telegram_id` with
+ON DELETE CASCADE, so deleting the user row (`/forgetme`) deletes everything about them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, String, false
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.base import Base, UTCDateTime
+
+# RFC 5646 advises room for 35 characters in a language tag.
+LANGUAGE_TAG_LENGTH = 35
+# The longest IANA zone name today is 32 characters.
+TIMEZONE_NAME_LENGTH = 64
+
+
+class User(Base):
+    """A Telegram user who has talked to the bot."""
+
+    __tablename__ = "users"
+
+    # Telegram ids need up to 52 bits; autoincrement=False keeps PostgreSQL from
+    # turning this into a sequence: the id always comes from Telegram.
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_TAG_LENGTH))
+    timezone: Mapped[str | None] = mapped_column(String(TIMEZONE_NAME_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"User(telegram_id={self.telegram_id}, language={self.language!r})"

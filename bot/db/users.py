@@ -1,0 +1,143 @@
+"""Query functions for the `users` table.
+
+Every function takes an open AsyncSession and leaves committing to the caller, so a
+handler can group several calls in one transaction:
+
+    async with sessionmaker.begin() as session:
+        user = await touch_user(session, telegram_id, language=code, now=now)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import User
+
+
+async def touch_user(
+    session: AsyncSession, telegram_id: int, *, language: str | None = None, now: datetime
+) -> User:
+    """Record that the user just reached the bot; create them on first contact.
+
+    - `last_seen_at` becomes `now`; `created_at` is set only on creation.
+    - `language` is the hint Telegram sends with every update. It fills an empty
+      language but never replaces a stored one: that may be the user's own choice
+      (`set_language`), and a phone's locale must not undo it. None changes nothing.
+    - The user is marked not blocked: someone who writes to the bot can receive from it.
+
+    One INSERT … ON CONFLICT statement, so concurrent first messages cannot collide.
+    """
+    insert = _insert_for(session).values(
+        telegram_id=telegram_id,
+        language=language,
+        created_at=now,
+        last_seen_at=now,
+        blocked=False,
+        blocked_at=None,
+    )
+    upsert = insert.on_conflict_do_update(
+        index_elements=[User.telegram_id],
+        set_={
+            "last_seen_at": insert.excluded.last_seen_at,
+            "language": func.coalesce(User.language, insert.excluded.language),
+            "blocked": False,
+            "blocked_at": None,
+        },
+    ).returning(User)
+    result = await session.scalars(upsert, execution_options={"populate_existing": True})
+    return result.one()
+
+
+def _insert_for(session: AsyncSession) -> postgresql.Insert | sqlite.Insert:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(User)
+    if dialect == "sqlite":
+        return sqlite.insert(User)
+    raise NotImplementedError(f"no upsert for the {dialect} dialect")
+
+
+async def get_user(session: AsyncSession, telegram_id: int) -> User | None:
+    return await session.get(User, telegram_id)
+
+
+async def set_language(
+    session: AsyncSession, telegram_id: int, language: str | None
+) -> User | None:
+    """Store the user's chosen language (None: follow Telegram's hint again).
+
+    Returns the updated user, or None when there is no such user.
+    """
+    user = await session.get(User, telegram_id)
+    if user is not None:
+        user.language = language
+        await session.flush()
+    return user
+
+
+async def set_timezone(
+    session: AsyncSession, telegram_id: int, timezone: str | None
+) -> User | None:
+    """Store the user's IANA time zone (e.g. "Europe/Berlin"), or clear it with None.
+
+    Raises ValueError for a name the zone database does not know, so a typo can never
+    reach the reminder engine. Returns None when there is no such user.
+    """
+    if timezone is not None:
+        _check_timezone(timezone)
+    user = await session.get(User, telegram_id)
+    if user is not None:
+        user.timezone = timezone
+        await session.flush()
+    return user
+
+
+def _check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone {name!r}") from error
+
+
+async def set_blocked(
+    session: AsyncSession, telegram_id: int, blocked: bool, now: datetime
+) -> User | None:
+    """Mark whether the user has blocked the bot (Telegram answered 403, or they unblocked).
+
+    `blocked_at` keeps the moment of the first block and is cleared on unblock.
+    Returns None when there is no such user.
+    """
+    user = await session.get(User, telegram_id)
+    if user is None:
+        return None
+    if blocked and not user.blocked:
+        user.blocked_at = now
+    if not blocked:
+        user.blocked_at = None
+    user.blocked = blocked
+    await session.flush()
+    return user
+
+
+async def delete_user(session: AsyncSession, telegram_id: int) -> bool:
+    """Delete the user and, through ON DELETE CASCADE, every row that references them.
+
+    This is `/forgetme`. Tables added later must reference `users.telegram_id` with
+    `ondelete="CASCADE"` for it to stay complete (SQLite enforces it because the engine
+    turns foreign keys on). Returns False when there was no such user.
+    """
+    statement = delete(User).where(User.telegram_id == telegram_id).returning(User.telegram_id)
+    deleted = await session.scalars(statement)
+    return deleted.one_or_none() is not None
+
+
+async def count_users(session: AsyncSession, *, include_blocked: bool = True) -> int:
+    statement = select(func.count()).select_from(User)
+    if not include_blocked:
+        statement = statement.where(User.blocked.is_(False))
+    return (await session.scalars(statement)).one()
