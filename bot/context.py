@@ -6,9 +6,10 @@ Follows python-telegram-bot's contexttypesbot example: no string-keyed `bot_data
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+from telegram import Update
+from telegram.ext import Application, BaseHandler, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.i18n import DEFAULT_LANGUAGE, translate
 
@@ -96,9 +97,10 @@ CONTEXT_TYPES = ContextTypes(
     context=BotContext,
     bot_data=Services,
     chat_data=dict,
-    user_data=UserState,  # type: ignore[arg-type]
+    user_data=UserState,
 )
 
 BotApplication = Application[
-    ExtBot[None], BotContext, UserState, dict[object, object], Services, object
+    ExtBot[None], BotContext, UserState, dict[object, object], Services, JobQueue[BotContext]
 ]
+AnyHandler = BaseHandler[Update, BotContext, Any]

@@ -37,4 +37,4 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
 
     application.add_handlers([*global_handlers, cancel.CANCEL])
     fallback.register(application)
-    application.add_error_handler(errors.on_error)  # type: ignore[arg-type]
+    application.add_error_handler(errors.on_error)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
-from bot.context import BotContext
+from bot.context import AnyHandler, BotContext
 from handlers.keyboards import main_menu
 from handlers.replies import reply
 
-Callback = Callable[[Update, BotContext], Awaitable[object]]
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, object]]
 
 
 async def cancel_outside_flow(update: Update, context: BotContext) -> None:
@@ -36,16 +37,16 @@ def leaving(callback: Callback) -> Callback:
     return leave_then_run
 
 
-def conversation_exits(
-    handlers: Sequence[CommandHandler | CallbackQueryHandler],  # type: ignore[type-arg]
-) -> list[BaseHandler]:  # type: ignore[type-arg]
+def conversation_exits(handlers: Sequence[AnyHandler]) -> list[AnyHandler]:
     """Fallbacks for a conversation: /cancel plus a leaving copy of each global handler."""
-    exits: list[BaseHandler] = [CommandHandler("cancel", cancel_flow)]  # type: ignore[type-arg]
+    exits: list[AnyHandler] = [CommandHandler("cancel", cancel_flow)]
     for handler in handlers:
         if isinstance(handler, CommandHandler):
             exits.append(CommandHandler(handler.commands, leaving(handler.callback)))
-        else:
+        elif isinstance(handler, CallbackQueryHandler):
             exits.append(CallbackQueryHandler(leaving(handler.callback), pattern=handler.pattern))
+        else:
+            raise TypeError(f"no leaving copy for {handler!r}")
     return exits
 
 

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -19,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.callback_codec import CallbackRoute
-from bot.context import BotContext
+from bot.context import AnyHandler, BotContext
 from bot.db import users
 from bot.domain.timezones import (
     BEIJING,
@@ -112,20 +111,23 @@ def _confirmation(context: BotContext, choice: TimezoneChoice) -> str:
     )
 
 
-def conversation(fallbacks: Sequence[BaseHandler]) -> ConversationHandler:  # type: ignore[type-arg]
+def conversation(fallbacks: Sequence[AnyHandler]) -> ConversationHandler[BotContext]:
     """The /timezone conversation; `fallbacks` are the ways out (commands, menu buttons)."""
-    pressed = CallbackQueryHandler(pressed_timezone, pattern=ZONE.pattern)
-    from_menu = CallbackQueryHandler(ask_timezone, pattern=MENU.exact("timezone"))
+    pressed: AnyHandler = CallbackQueryHandler(pressed_timezone, pattern=ZONE.pattern)
+    entry_points: list[AnyHandler] = [
+        CommandHandler("timezone", ask_timezone),
+        CallbackQueryHandler(ask_timezone, pattern=MENU.exact("timezone")),
+        pressed,
+    ]
+    choosing: list[AnyHandler] = [
+        pressed,
+        MessageHandler(filters.TEXT & ~filters.COMMAND, typed_timezone),
+        MessageHandler(~filters.COMMAND & ~filters.UpdateType.EDITED, not_text),
+    ]
     return ConversationHandler(
         name="timezone",
-        entry_points=[CommandHandler("timezone", ask_timezone), from_menu, pressed],
-        states={
-            CHOOSING: [
-                pressed,
-                MessageHandler(filters.TEXT & ~filters.COMMAND, typed_timezone),
-                MessageHandler(~filters.COMMAND & ~filters.UpdateType.EDITED, not_text),
-            ]
-        },
+        entry_points=entry_points,
+        states={CHOOSING: choosing},
         fallbacks=list(fallbacks),
         allow_reentry=True,
         conversation_timeout=15 * 60,

@@ -61,7 +61,12 @@ _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 _MEDIA_METHODS: dict[str, tuple[str, str, str, JsonDict]] = {
     "sendAudio": ("audio", "music", "mp3", {"duration": 0}),
     "sendVideo": ("video", "videos", "mp4", {"width": 640, "height": 360, "duration": 0}),
-    "sendAnimation": ("animation", "animations", "mp4", {"width": 320, "height": 240, "duration": 0}),
+    "sendAnimation": (
+        "animation",
+        "animations",
+        "mp4",
+        {"width": 320, "height": 240, "duration": 0},
+    ),
     "sendVoice": ("voice", "voice", "oga", {"duration": 0}),
     "sendVideoNote": ("video_note", "video_notes", "mp4", {"length": 240, "duration": 0}),
     "sendSticker": (
