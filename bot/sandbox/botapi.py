@@ -53,6 +53,7 @@ WEBHOOK_ACTIVE = (
     "webhook first"
 )
 DELETE_WINDOW_SECONDS = 48 * 3600
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # bots may download files up to 20 MB
 WEBHOOK_PORTS = (80, 88, 443, 8443)
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
@@ -499,6 +500,8 @@ class BotApi:
         stored = self.world.files.get(str(call.get("file_id") or ""))
         if stored is None:
             raise bad_request("invalid file_id")
+        if (stored.size or 0) > MAX_DOWNLOAD_BYTES:
+            raise bad_request("file is too big")
         return stored.to_api()
 
     async def get_chat(self, call: Call) -> Any:

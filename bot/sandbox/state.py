@@ -7,6 +7,7 @@ the Bot API methods (`botapi.py`) change it, tests read it.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import json
 import secrets
 import time
@@ -260,12 +261,14 @@ class World:
         self.chats: dict[int, SandboxChat] = {}
         self.files: dict[str, StoredFile] = {}
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
-        self.bot_message_events: list[tuple[int, StoredMessage]] = []
+        # Per chat, in order: (event number, message) for every bot message and edit.
+        self.bot_message_events: dict[int, list[tuple[int, StoredMessage]]] = {}
         self.event_seq = 0
         self.commands: dict[str, list[JsonDict]] = {}
         self.bot_texts: dict[tuple[str, str], str] = {}
         self.menu_buttons: dict[int | None, JsonDict] = {}
         self._on_change = on_change
+        self._files_by_path: dict[str, StoredFile] = {}
         self._file_counter = 0
 
     def notify(self) -> None:
@@ -321,14 +324,14 @@ class World:
         """A bot message was created or edited: give it a new event number."""
         self.event_seq += 1
         message.seq = self.event_seq
-        self.bot_message_events.append((self.event_seq, message))
+        self.bot_message_events.setdefault(message.chat_id, []).append((self.event_seq, message))
         self._on_change()
 
     def next_bot_event(self, chat_id: int, after: int) -> StoredMessage | None:
-        for seq, message in self.bot_message_events:
-            if seq > after and message.chat_id == chat_id:
-                return message
-        return None
+        """The first bot message event in the chat numbered above `after`."""
+        events = self.bot_message_events.get(chat_id, [])
+        index = bisect.bisect_right(events, after, key=lambda event: event[0])
+        return events[index][1] if index < len(events) else None
 
     def delete_message(self, message: StoredMessage) -> None:
         message.deleted = True
@@ -355,10 +358,11 @@ class World:
             file_name=file_name,
         )
         self.files[stored.file_id] = stored
+        self._files_by_path[stored.file_path] = stored
         return stored
 
     def file_by_path(self, file_path: str) -> StoredFile | None:
-        return next((f for f in self.files.values() if f.file_path == file_path), None)
+        return self._files_by_path.get(file_path)
 
     # -- bot settings ----------------------------------------------------------------
 

@@ -20,6 +20,8 @@ from bot.config import Settings
 from bot.sandbox.server import Sandbox, StoredMessage
 
 CHAT_USER_ID = 7_000_001
+# Reads naturally in the greeting: "Hi there, I'm Sourcing Guard."
+CHAT_USER_NAME = "there"
 # The sandbox accepts any well-formed token; this one never leaves the process.
 SANDBOX_TOKEN = "7000000000:sandbox-terminal-chat-token-not-a-secret"
 _PRESS = re.compile(r"^(?:/press\s+)?(\d{1,2})$")
@@ -136,7 +138,7 @@ async def _send(sandbox: Sandbox, transcript: Transcript, text: str) -> None:
     elif text.startswith("/forward "):
         await sandbox.send_forward(CHAT_USER_ID, text.removeprefix("/forward "))
     else:
-        await sandbox.send_text(CHAT_USER_ID, text, first_name="You")
+        await sandbox.send_text(CHAT_USER_ID, text, first_name=CHAT_USER_NAME)
 
 
 def _read_file(path: str) -> bytes:

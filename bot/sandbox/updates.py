@@ -38,7 +38,14 @@ def update_type(update: JsonDict) -> str:
 class UpdateQueue:
     """Pending updates, offset confirmation and the one active long poll."""
 
-    def __init__(self, on_change: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        on_change: Callable[[], None],
+        *,
+        on_poll_state: Callable[[], None] | None = None,
+    ) -> None:
+        """`on_change`: updates were queued or handed out (activity);
+        `on_poll_state`: a long poll started or stopped waiting (not activity)."""
         self._updates: list[JsonDict] = []
         self._next_update_id = 1
         self._handed_out_up_to = 0
@@ -46,6 +53,7 @@ class UpdateQueue:
         self._active_poll: asyncio.Future[str | None] | None = None
         self._arrival = ChangeSignal()
         self._on_change = on_change
+        self._on_poll_state = on_poll_state or (lambda: None)
 
     # -- producing -------------------------------------------------------------------
 
@@ -81,6 +89,11 @@ class UpdateQueue:
     def undelivered_count(self) -> int:
         """Updates the bot has never received."""
         return sum(1 for u in self._updates if u["update_id"] > self._handed_out_up_to)
+
+    @property
+    def polling(self) -> bool:
+        """A long poll is waiting for updates right now."""
+        return self._active_poll is not None and not self._active_poll.done()
 
     def first_pending(self) -> JsonDict | None:
         return self._updates[0] if self._updates else None
@@ -126,6 +139,7 @@ class UpdateQueue:
     async def _wait_for_update(self, timeout: float) -> None:
         waiter: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
         self._active_poll = waiter
+        self._on_poll_state()
         try:
             reason = await asyncio.wait_for(waiter, timeout)
         except TimeoutError:
@@ -133,6 +147,7 @@ class UpdateQueue:
         finally:
             if self._active_poll is waiter:
                 self._active_poll = None
+            self._on_poll_state()
         if reason is not None:
             raise conflict(reason)
 

@@ -31,7 +31,7 @@ def test_piped_start_and_help_print_the_welcome_and_the_help(tmp_path: Path) -> 
     result = run_chat("/start\n/help\n", tmp_path)
 
     assert result.returncode == 0, result.stderr
-    assert "Hi You, I'm Sourcing Guard" in result.stdout
+    assert "Hi there, I'm Sourcing Guard" in result.stdout
     assert "How I can help" in result.stdout
     assert result.stdout.index("Sourcing Guard") < result.stdout.index("How I can help")
 
