@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,10 @@ from bot.db.migrations import upgrade_to_head
 from bot.i18n import DEFAULT_LANGUAGE, available_languages
 
 log = logging.getLogger(__name__)
+
+# Opt in to python-telegram-bot's timedelta durations (RetryAfter.retry_after and friends);
+# the int form is deprecated since 22.2 and warns on every flood-control answer.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 # Our conversations are per user, not per message: buttons inside them are meant to be
 # tracked per user, which is what this warning asks about.

@@ -88,7 +88,7 @@ class BotContext(CallbackContext[ExtBot[None], UserState, dict[object, object], 
     def language(self) -> str:
         return self.state.language
 
-    def text(self, key: str, **values: object) -> str:
+    def text(self, key: str, /, **values: object) -> str:
         """A catalogue text in this user's language."""
         return translate(self.language, key, **values)
 

@@ -52,7 +52,7 @@ def _escape(value: Any) -> str:
     return html.escape(str(value), quote=False)
 
 
-def translate(language: str, key: str, **values: Any) -> str:
+def translate(language: str, key: str, /, **values: Any) -> str:
     """The text for `key` in `language`, falling back to English for a missing key."""
     template = _catalogue(resolve_language(language)).get(key)
     if template is None:

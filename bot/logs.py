@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TextIO
 
 from bot.domain.masking import mask_numbers, redact_bot_tokens
 
@@ -34,9 +35,12 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
-    """Root logging for the process; safe to call more than once (handlers are replaced)."""
-    handler = logging.StreamHandler()
+def configure_logging(
+    level: str = "INFO", secrets: Iterable[str] = (), stream: TextIO | None = None
+) -> None:
+    """Root logging for the process (to stderr unless `stream` is given); safe to call more
+    than once: the previous redacting handler is replaced."""
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()

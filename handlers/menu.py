@@ -47,8 +47,8 @@ async def on_menu_button(update: Update, context: BotContext) -> None:
     item = MENU.unpack(update.callback_query.data if update.callback_query else None)
     screen = _SCREENS.get(item[0]) if item else None
     if screen is None:
-        await acknowledge(update, context.text("button_expired_alert"))
-        await replace_or_reply(update, context.text("menu_title"), main_menu(context.language))
+        # The menu it came from is still on screen, so a short alert is enough.
+        await acknowledge(update, context.text("button_expired_alert"), alert=True)
         return
     await acknowledge(update)
     await screen(update, context)

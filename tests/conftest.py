@@ -51,7 +51,7 @@ class ChatUser:
     user_id: int
     first_name: str = "Ann"
     language_code: str | None = "en"
-    seen: set[tuple[int, str]] = field(default_factory=set)
+    seen: dict[int, str] = field(default_factory=dict)
 
     async def says(self, text: str) -> list[StoredMessage]:
         await self.sandbox.send_text(
@@ -80,9 +80,9 @@ class ChatUser:
         await self.sandbox.wait_until_settled()
         fresh = []
         for message in self.sandbox.bot_messages(self.user_id):
-            key = (message.message_id, repr((message.text, message.reply_markup)))
-            if key not in self.seen:
-                self.seen.add(key)
+            shown = repr((message.text, message.reply_markup))
+            if self.seen.get(message.message_id) != shown:
+                self.seen[message.message_id] = shown
                 fresh.append(message)
         return fresh
 

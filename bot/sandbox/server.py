@@ -138,6 +138,8 @@ class Sandbox:
         self.webhook_attempts: list[WebhookAttempt] = []
         self._signal = ChangeSignal()
         self._last_activity = time.monotonic()
+        # A bot told to retry after N seconds is still working until then.
+        self._retry_expected_until = 0.0
         self._in_flight = 0
         self._faults: list[Fault] = []
         self._query_ids = itertools.count(secrets.randbelow(10**6) * 10**12 + 1)
@@ -387,11 +389,13 @@ class Sandbox:
 
     async def wait_until_settled(self, *, quiet: float = 0.3, timeout: float = 15.0) -> None:
         """Return once every update was fetched or delivered, no bot request is running,
-        and nothing happened for `quiet` seconds; raise TimeoutError otherwise."""
+        no retry the bot was told to make (429 retry_after) is still pending, and nothing
+        happened for `quiet` seconds; raise TimeoutError otherwise."""
         deadline = time.monotonic() + timeout
         while True:
             now = time.monotonic()
-            quiet_left = None if self._busy() else self._last_activity + quiet - now
+            quiet_from = max(self._last_activity, self._retry_expected_until)
+            quiet_left = None if self._busy() else quiet_from + quiet - now
             if quiet_left is not None and quiet_left <= 0:
                 return
             remaining = deadline - now
@@ -470,6 +474,7 @@ class Sandbox:
             outcome = await self.api.call(name, Call(bot=bot, params=params, uploads=uploads))
         except ApiError as error:
             self._record(name, params, started, clock, error=error)
+            self._expect_retry(error)
             return error_response(error)
         except Exception:
             log.exception("sandbox: %s for bot %s failed", name, bot.id)
@@ -479,6 +484,12 @@ class Sandbox:
         answer = outcome if isinstance(outcome, Answer) else Answer(outcome)
         self._record(name, params, started, clock, result=answer.result)
         return ok_response(answer)
+
+    def _expect_retry(self, error: ApiError) -> None:
+        retry_after = (error.parameters or {}).get("retry_after")
+        if error.error_code == 429 and isinstance(retry_after, int):
+            until = time.monotonic() + retry_after
+            self._retry_expected_until = max(self._retry_expected_until, until)
 
     async def _apply_fault(self, method: str) -> None:
         fault = self._take_fault(method)

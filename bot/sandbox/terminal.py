@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from pydantic import SecretStr
+
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.sandbox.server import Sandbox, StoredMessage
@@ -87,7 +89,10 @@ async def chat(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.
     sandbox = Sandbox()
     await sandbox.start()
     bot_settings = settings.model_copy(
-        update={"telegram_bot_token": SANDBOX_TOKEN, "telegram_api_base_url": sandbox.base_url}
+        update={
+            "telegram_bot_token": SecretStr(SANDBOX_TOKEN),
+            "telegram_api_base_url": sandbox.base_url,
+        }
     )
     transcript = Transcript(out, colour=interactive and out.isatty())
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterator
 
@@ -12,11 +13,12 @@ from tests.conftest import BOT_TOKEN, ChatUser
 
 
 @pytest.fixture
-def process_logging() -> Iterator[None]:
+def process_logging() -> Iterator[io.StringIO]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    configure_logging("DEBUG", secrets=[BOT_TOKEN, "sk-openai-secret-value"])
-    yield
+    stream = io.StringIO()
+    configure_logging("DEBUG", secrets=[BOT_TOKEN, "sk-openai-secret-value"], stream=stream)
+    yield stream
     for handler in list(root.handlers):
         if handler not in handlers:
             root.removeHandler(handler)
@@ -24,7 +26,7 @@ def process_logging() -> Iterator[None]:
 
 
 async def test_a_whole_conversation_logs_no_token(
-    process_logging: None, ann: ChatUser, capsys: pytest.CaptureFixture[str]
+    process_logging: io.StringIO, ann: ChatUser
 ) -> None:
     await ann.says("/start")
     await ann.taps("Time zone")
@@ -32,7 +34,7 @@ async def test_a_whole_conversation_logs_no_token(
     logging.getLogger("httpx").warning("HTTP Request: POST https://x/bot%s/getMe", BOT_TOKEN)
     logging.getLogger("test").error("card 6222021234567890123, key sk-openai-secret-value")
 
-    logged = capsys.readouterr().err
+    logged = process_logging.getvalue()
 
     assert "DEBUG" in logged, "the run should have produced debug logs"
     assert BOT_TOKEN not in logged

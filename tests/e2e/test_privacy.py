@@ -38,8 +38,8 @@ async def test_after_forgetme_the_bot_starts_from_scratch(
 
     welcome = await ann.says("/start")
 
-    assert "Your time zone: <b>" not in welcome[0].text
     assert "Asia/Tokyo" not in welcome[0].text
+    assert "Your time zone: UTC" in welcome[0].text
     user = await stored_user(bot, ann.user_id)
     assert user is not None
     assert user.timezone is None
@@ -49,4 +49,4 @@ async def test_privacy_explains_what_is_kept(ann: ChatUser) -> None:
     replies = await ann.says("/privacy")
 
     assert "What I keep" in replies[0].text
-    assert "Erase my data" in ann.buttons()
+    assert any("Erase my data" in button for button in ann.buttons())
