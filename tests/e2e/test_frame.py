@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.app import BotApplication
 from bot.db.models import User
 from bot.sandbox.server import Sandbox
-from tests.conftest import ChatUser, texts
+from tests.conftest import ChatUser
 
 
 async def stored_user(bot: BotApplication, telegram_id: int) -> User | None:
