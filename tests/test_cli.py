@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest
 
 
 def sourcing_guard(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -57,3 +62,40 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
     assert result.returncode == 0
     for command in ("run", "chat", "sandbox", "migrate"):
         assert command in result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def test_a_plain_ptb_program_gets_telegrams_errors_from_the_sandbox_command(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "sandbox", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        banner = server.stdout.readline()
+        while "listening" not in banner.lower():
+            banner = server.stdout.readline()
+            assert banner, "the sandbox exited before listening"
+        bot = Bot("555:plain-program-token", base_url=f"http://127.0.0.1:{port}/bot")
+        async with bot:
+            assert (await bot.get_me()).is_bot
+            with pytest.raises(BadRequest, match='unsupported start tag "" at byte offset 2'):
+                await bot.send_message(42, "a < b", parse_mode="HTML")
+            oversized = InlineKeyboardButton("b", callback_data="x" * 65)
+            with pytest.raises(BadRequest, match="Button_data_invalid"):
+                await bot.send_message(42, "x", reply_markup=InlineKeyboardMarkup([[oversized]]))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

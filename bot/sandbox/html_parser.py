@@ -199,6 +199,7 @@ def utf16_length(text: str) -> int:
 _SPACE_BYTES = frozenset(b" \t\r\n\x00\x0b")
 _LT, _GT, _AMP, _SLASH, _EQ = ord("<"), ord(">"), ord("&"), ord("/"), ord("=")
 _QUOTES = frozenset(b"\"'")
+_MARKUP_START = re.compile(rb"[<&]")
 _NAMED_ENTITIES = {b"lt": ord("<"), b"gt": ord(">"), b"amp": ord("&"), b"quot": ord('"')}
 
 
@@ -247,7 +248,7 @@ def _decode_html_entity(src: _Bytes, pos: int) -> tuple[int, int]:
         end += 1
         if src.at(pos + 2) == ord("x"):
             end += 1
-            while chr(src.at(end)) in "0123456789abcdefABCDEF" and src.at(end):
+            while chr(src.at(end)) in "0123456789abcdefABCDEF":
                 code = code * 16 + int(chr(src.at(end)), 16)
                 end += 1
         else:
@@ -563,9 +564,8 @@ class _HtmlParser:
 
     def _plain_text(self, position: int) -> int:
         # Copy a run up to the next markup character at once (only '<' and '&' matter).
-        end = position + 1
-        while end < self.src.size and self.src.data[end] not in (_LT, _AMP):
-            end += 1
+        found = _MARKUP_START.search(self.src.data, position + 1)
+        end = found.start() if found else self.src.size
         chunk = self.src.data[position:end]
         self.output += chunk
         self.utf16_offset += _bytes_utf16_units(chunk)
@@ -783,7 +783,8 @@ def parse_html_entities(text: str) -> tuple[str, list[Entity]]:
 def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
     """Parse `parse_mode=HTML` text the way Telegram stores it: plain text (control
     characters cleaned, leading/trailing spaces and newlines trimmed) and Bot API
-    MessageEntity dicts. Whitespace-only results give ("", []). Raises EntityParseError."""
+    MessageEntity dicts. Whitespace-only results give ("", []). Raises EntityParseError
+    for bad markup (FormattingError only for text that is not valid Unicode)."""
     plain, entities = parse_html_entities(text)
     plain, entities = fix_formatted_text(plain, entities, allow_empty=True)
     return plain, entities_to_dicts(entities)

@@ -58,9 +58,13 @@ def render(message: StoredMessage, *, colour: bool) -> str:
     buttons listed with the numbers `/press` takes."""
     body = _apply_entities(message.text or message.caption or "", message.entities, colour)
     lines = [body.replace("\n", "\n      ")]
-    buttons = message.inline_buttons()
-    if buttons:
-        labels = [f"[{n}] {button['text']}" for n, button in enumerate(buttons, start=1)]
+    rows = (message.reply_markup or {}).get("inline_keyboard", [])
+    number = 0
+    for row in rows:
+        labels = []
+        for button in row:
+            number += 1
+            labels.append(f"[{number}] {button['text']}")
         lines.append("      " + "   ".join(labels))
     return "\n".join(lines)
 

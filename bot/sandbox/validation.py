@@ -182,7 +182,7 @@ def _check_typed(owner: str, name: str, types: tuple[str, ...], value: Any) -> A
     """`value` of field `name` of `owner`, which may be any of `types`."""
     if set(types) == {"Integer", "String"}:
         if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
-            return value
+            return integer_or_string(value)
         raise _ShapeError(owner, f'Field "{name}" must be of type Number or String')
     first_error: _ShapeError | None = None
     for type_name in types:
@@ -482,9 +482,9 @@ def _entity_from_api(raw: Any) -> Entity | None:
         kind = Kind(kind_name)
     except ValueError:
         raise _ShapeError("MessageEntity", "Unsupported type specified") from None
-    if kind not in USER_KINDS or kind is Kind.PRE_CODE:
-        if kind is Kind.PRE_CODE:
-            raise _ShapeError("MessageEntity", "Unsupported type specified")
+    if kind is Kind.PRE_CODE:  # the parser's internal name, not a Bot API type
+        raise _ShapeError("MessageEntity", "Unsupported type specified")
+    if kind not in USER_KINDS:
         return None
     result = Entity(kind, entity["offset"], entity["length"])
     if kind is Kind.TEXT_LINK:
@@ -528,7 +528,9 @@ def _explicit_entities(entities: list[Any] | None) -> list[Entity]:
     return result
 
 
-def _parse_text(text: str, parse_mode: str | None, entities: list[Any] | None) -> Any:
+def _parse_text(
+    text: str, parse_mode: str | None, entities: list[Any] | None
+) -> tuple[str, list[Entity]]:
     mode = (parse_mode or "").lower()
     if not mode or mode == "none":
         return text, _explicit_entities(entities)
@@ -539,6 +541,8 @@ def _parse_text(text: str, parse_mode: str | None, entities: list[Any] | None) -
         return parser(text)
     except EntityParseError as error:
         raise bad_request(f"can't parse entities: {error.detail}") from error
+    except FormattingError as error:
+        raise bad_request(_lower_first(error.detail)) from error
 
 
 def format_text(

@@ -197,6 +197,15 @@ def test_unknown_attributes_and_unquoted_values() -> None:
     )
 
 
+def test_unquoted_values_are_lower_cased_name_tokens() -> None:
+    assert parse_html("<span class=TG-SPOILER>x</span>") == (
+        "x",
+        [{"offset": 0, "length": 1, "type": "spoiler"}],
+    )
+    assert parse_html("<pre><code class=language-PY>x</code></pre>")[1][0]["language"] == "py"
+    assert parse_html('<pre><code class="language-PY">x</code></pre>')[1][0]["language"] == "PY"
+
+
 def test_custom_emoji() -> None:
     text = '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>'
     assert parse_html(text) == (

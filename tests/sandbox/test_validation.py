@@ -235,6 +235,14 @@ def test_get_updates_is_clamped_not_rejected() -> None:
     assert validate_call("getUpdates", {})[1] == {"limit": 100, "timeout": 0}
 
 
+def test_nested_values_are_typed() -> None:
+    raw = '{"message_id": "3", "chat_id": "-100", "quote_position": 2}'
+    _, params = validate_call(
+        "sendMessage", {"chat_id": "1", "text": "x", "reply_parameters": raw}
+    )
+    assert params["reply_parameters"] == {"message_id": 3, "chat_id": -100, "quote_position": 2}
+
+
 def test_allowed_updates_are_decoded() -> None:
     _, params = validate_call("getUpdates", {"allowed_updates": '["message", "callback_query"]'})
     assert params["allowed_updates"] == ["message", "callback_query"]
