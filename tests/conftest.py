@@ -17,12 +17,8 @@ BOT_TOKEN = "123456789:test-token-for-the-sandbox-abcdefghij"
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
-    server = Sandbox()
-    await server.start()
-    try:
+    async with Sandbox() as server:
         yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture

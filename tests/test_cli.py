@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import sqlite3
@@ -71,7 +72,19 @@ def free_port() -> int:
         return port
 
 
-async def test_a_plain_ptb_program_gets_telegrams_errors_from_the_sandbox_command(
+async def plain_program(base_url: str) -> None:
+    """What any python-telegram-bot program does, with two mistakes Telegram rejects."""
+    bot = Bot("555:plain-program-token", base_url=base_url)
+    async with bot:
+        assert (await bot.get_me()).is_bot
+        with pytest.raises(BadRequest, match='unsupported start tag "" at byte offset 2'):
+            await bot.send_message(42, "a < b", parse_mode="HTML")
+        oversized = InlineKeyboardButton("b", callback_data="x" * 65)
+        with pytest.raises(BadRequest, match="Button_data_invalid"):
+            await bot.send_message(42, "x", reply_markup=InlineKeyboardMarkup([[oversized]]))
+
+
+def test_a_plain_ptb_program_gets_telegrams_errors_from_the_sandbox_command(
     tmp_path: Path,
 ) -> None:
     port = free_port()
@@ -88,14 +101,7 @@ async def test_a_plain_ptb_program_gets_telegrams_errors_from_the_sandbox_comman
         while "listening" not in banner.lower():
             banner = server.stdout.readline()
             assert banner, "the sandbox exited before listening"
-        bot = Bot("555:plain-program-token", base_url=f"http://127.0.0.1:{port}/bot")
-        async with bot:
-            assert (await bot.get_me()).is_bot
-            with pytest.raises(BadRequest, match='unsupported start tag "" at byte offset 2'):
-                await bot.send_message(42, "a < b", parse_mode="HTML")
-            oversized = InlineKeyboardButton("b", callback_data="x" * 65)
-            with pytest.raises(BadRequest, match="Button_data_invalid"):
-                await bot.send_message(42, "x", reply_markup=InlineKeyboardMarkup([[oversized]]))
+        asyncio.run(plain_program(f"http://127.0.0.1:{port}/bot"))
     finally:
         server.terminate()
         server.wait(timeout=10)
