@@ -76,3 +76,18 @@ async def test_a_failure_while_replying_gets_an_apology(ann: ChatUser, sandbox: 
     assert "Sorry, something went wrong" in texts(replies)
     later = await ann.says("/help")
     assert "How I can help" in later[0].text
+
+
+async def test_admins_hear_about_failures_without_the_users_words(
+    ann: ChatUser, sandbox: Sandbox
+) -> None:
+    admin = ChatUser(sandbox, user_id=42, first_name="Admin")  # ADMIN_IDS=42 in settings
+    await admin.says("/start")
+    sandbox.inject_fault("sendMessage", 500, count=1)
+
+    await ann.says("my card 6222021234567890123")
+
+    notes = await admin.replies()
+    assert len(notes) == 1
+    assert "NetworkError" in notes[0].text
+    assert "6222" not in notes[0].text
