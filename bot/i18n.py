@@ -25,16 +25,24 @@ class Html:
 
 @cache
 def _catalogue(language: str) -> dict[str, str]:
-    text = resources.files("bot").joinpath("locales", f"{language}.json").read_text("utf-8")
-    data: dict[str, str] = json.loads(text)
-    return data
+    """All texts of one language: every `bot/locales/<language>/*.json`, one file per flow."""
+    merged: dict[str, str] = {}
+    folder = resources.files("bot").joinpath("locales", language)
+    for part in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not part.name.endswith(".json"):
+            continue
+        texts: dict[str, str] = json.loads(part.read_text("utf-8"))
+        clashes = merged.keys() & texts.keys()
+        if clashes:
+            raise ValueError(f"{language}/{part.name} repeats keys {sorted(clashes)}")
+        merged.update(texts)
+    return merged
 
 
 @cache
 def available_languages() -> tuple[str, ...]:
     folder = resources.files("bot").joinpath("locales")
-    names = sorted(p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
-    return tuple(names)
+    return tuple(sorted(p.name for p in folder.iterdir() if p.is_dir()))
 
 
 def resolve_language(code: str | None) -> str:
