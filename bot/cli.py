@@ -29,7 +29,25 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8081)
     commands.add_parser("migrate", help="apply database migrations")
+    pay = commands.add_parser("check-payment", help="classify a supplier's payment request")
+    _add_checker_arguments(pay, "the supplier's message")
+    bench = commands.add_parser("bench", help="measure speed (results go to BENCHMARKS.md)")
+    bench.add_argument(
+        "names", nargs="*", default=["classifier", "ocr"], help="classifier, ocr (default: all)"
+    )
+    bench.add_argument("--seconds", type=float, default=3.0, help="time per benchmark")
     return parser
+
+
+def _add_checker_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="print the result as JSON")
+    mode.add_argument(
+        "--jsonl",
+        action="store_true",
+        help='read {"id": …, "text": …} lines from stdin, write one JSON result per line',
+    )
+    parser.add_argument("text", nargs="?", default="-", help=f"{what}, or - for stdin")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -62,6 +80,14 @@ def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int
         asyncio.run(upgrade_to_head(settings.database_url))
         print("database is up to date")
         return 0
+    if command == "check-payment":
+        from bot.checker_cli import check_payment_command
+
+        return check_payment_command(args, sys.stdin, sys.stdout)
+    if command == "bench":
+        from bot.bench import run as run_benchmarks
+
+        return run_benchmarks(args.names, args.seconds)
     if command == "run":
         return _run(settings, webhook=bool(getattr(args, "webhook", False)))
     raise AssertionError(command)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from bot.config import Settings
+    from bot.vision import ImageReader
 
 
 class Services:
@@ -26,6 +27,7 @@ class Services:
         self._settings: Settings | None = None
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
+        self._vision: ImageReader | None = None
         self.migrate_on_start = True
 
     def attach(self, settings: Settings, engine: AsyncEngine, *, migrate_on_start: bool) -> None:
@@ -49,6 +51,15 @@ class Services:
         return self._settings
 
     @property
+    def vision(self) -> ImageReader:
+        """The screenshot reader; built on first use, since its OCR models take memory."""
+        if self._vision is None:
+            from bot.vision import ImageReader
+
+            self._vision = ImageReader()
+        return self._vision
+
+    @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
         if self._sessions is None:
             raise RuntimeError("services used before build_application attached them")
@@ -61,6 +72,7 @@ class UserState:
 
     language: str = DEFAULT_LANGUAGE
     timezone: str | None = None
+    keep_texts: bool = False
     flow: dict[str, object] = field(default_factory=dict)
 
 

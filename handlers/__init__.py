@@ -11,10 +11,30 @@ from telegram import BotCommand
 from telegram.ext import Application
 
 from bot.i18n import translate
-from handlers import cancel, errors, fallback, language, menu, privacy, timezone, users
+from handlers import (
+    cancel,
+    errors,
+    fallback,
+    language,
+    menu,
+    payments,
+    privacy,
+    timezone,
+    users,
+)
 
 # The commands shown in Telegram's menu, in this order.
-COMMANDS = ("start", "help", "menu", "timezone", "language", "privacy", "forgetme", "cancel")
+COMMANDS = (
+    "start",
+    "pay",
+    "help",
+    "menu",
+    "timezone",
+    "language",
+    "privacy",
+    "forgetme",
+    "cancel",
+)
 
 
 def bot_commands(language_code: str) -> list[BotCommand]:
@@ -33,8 +53,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         *privacy.HANDLERS,
     ]
     exits = cancel.conversation_exits(global_handlers)
-    application.add_handler(timezone.conversation(exits))
+    application.add_handlers([timezone.conversation(exits), payments.conversation(exits)])
 
-    application.add_handlers([*global_handlers, cancel.CANCEL])
+    application.add_handlers([*global_handlers, cancel.CANCEL, *payments.UNPROMPTED])
     fallback.register(application)
     application.add_error_handler(errors.on_error)

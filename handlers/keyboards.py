@@ -16,6 +16,7 @@ def main_menu(language: str) -> InlineKeyboardMarkup:
 
     return InlineKeyboardMarkup(
         [
+            [button("btn_check_payment", "pay")],
             [button("btn_timezone", "timezone"), button("btn_language", "language")],
             [button("btn_help", "help"), button("btn_privacy", "privacy")],
         ]

@@ -12,20 +12,34 @@ from handlers.keyboards import MENU, main_menu
 from handlers.replies import acknowledge, replace_or_reply
 
 FORGET = CallbackRoute("forget")
+KEEP_TEXTS = CallbackRoute("keep")
 
 
 async def show_privacy(update: Update, context: BotContext) -> None:
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    context.text("btn_forgetme"), callback_data=MENU.pack("forgetme")
-                )
-            ],
-            [InlineKeyboardButton(context.text("btn_menu"), callback_data=MENU.pack("show"))],
-        ]
+    keeping = context.state.keep_texts
+    toggle = InlineKeyboardButton(
+        context.text("btn_keep_texts_off" if keeping else "btn_keep_texts_on"),
+        callback_data=KEEP_TEXTS.pack("off" if keeping else "on"),
     )
-    await replace_or_reply(update, context.text("privacy"), keyboard)
+    erase = InlineKeyboardButton(context.text("btn_forgetme"), callback_data=MENU.pack("forgetme"))
+    back = InlineKeyboardButton(context.text("btn_menu"), callback_data=MENU.pack("show"))
+    status = context.text("privacy_on" if keeping else "privacy_off")
+    text = context.text("privacy", keep_texts=status)
+    await replace_or_reply(update, text, InlineKeyboardMarkup([[toggle], [erase], [back]]))
+
+
+async def toggle_keep_texts(update: Update, context: BotContext) -> None:
+    parts = KEEP_TEXTS.unpack(update.callback_query.data if update.callback_query else None)
+    user = update.effective_user
+    if user is None or parts is None or parts[0] not in ("on", "off"):
+        await acknowledge(update, context.text("button_expired_alert"), alert=True)
+        return
+    keep = parts[0] == "on"
+    async with context.session() as session, session.begin():
+        await users.set_keep_texts(session, user.id, keep)
+    context.state.keep_texts = keep
+    await acknowledge(update)
+    await show_privacy(update, context)
 
 
 async def ask_forget(update: Update, context: BotContext) -> None:
@@ -60,4 +74,5 @@ HANDLERS = [
     CommandHandler("privacy", show_privacy),
     CommandHandler("forgetme", ask_forget),
     CallbackQueryHandler(answer_forget, pattern=FORGET.pattern),
+    CallbackQueryHandler(toggle_keep_texts, pattern=KEEP_TEXTS.pattern),
 ]

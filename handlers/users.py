@@ -25,6 +25,7 @@ async def remember_user(update: Update, context: BotContext) -> None:
         )
         context.state.language = resolve_language(row.language)
         context.state.timezone = row.timezone
+        context.state.keep_texts = row.keep_texts
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, String, false
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime
@@ -15,6 +15,8 @@ from bot.db.base import Base, UTCDateTime
 LANGUAGE_TAG_LENGTH = 35
 # The longest IANA zone name today is 32 characters.
 TIMEZONE_NAME_LENGTH = 64
+SHORT_CODE_LENGTH = 32
+SIGNAL_CODES_LENGTH = 512
 
 
 class User(Base):
@@ -31,6 +33,30 @@ class User(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Opt-in: keep the (masked) text of checked messages to improve the rules.
+    keep_texts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def __repr__(self) -> str:
         return f"User(telegram_id={self.telegram_id}, language={self.language!r})"
+
+
+class PaymentCheckRecord(Base):
+    """One payment request the bot judged, and what the user said about the verdict.
+
+    Holds the verdict and signal codes only; the checked text is kept solely when the user
+    opted in (`User.keep_texts`), and then with card and phone numbers masked.
+    """
+
+    __tablename__ = "payment_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(SHORT_CODE_LENGTH))
+    verdict: Mapped[str] = mapped_column(String(SHORT_CODE_LENGTH))
+    signal_codes: Mapped[str] = mapped_column(String(SIGNAL_CODES_LENGTH), default="")
+    feedback: Mapped[str | None] = mapped_column(String(SHORT_CODE_LENGTH))
+    feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    masked_text: Mapped[str | None] = mapped_column(Text)

@@ -80,6 +80,15 @@ async def set_language(
     return user
 
 
+async def set_keep_texts(session: AsyncSession, telegram_id: int, keep: bool) -> User | None:
+    """Opt in or out of keeping the (masked) texts of checked messages."""
+    user = await session.get(User, telegram_id)
+    if user is not None:
+        user.keep_texts = keep
+        await session.flush()
+    return user
+
+
 async def set_timezone(
     session: AsyncSession, telegram_id: int, timezone: str | None
 ) -> User | None:

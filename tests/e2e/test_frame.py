@@ -21,7 +21,13 @@ async def test_start_greets_by_name_and_offers_the_menu(ann: ChatUser) -> None:
     assert len(replies) == 1
     assert "Hi Ann" in replies[0].text
     assert "Beijing" in replies[0].text
-    assert ann.buttons() == ["🕒 Time zone", "🌐 Language", "❓ Help", "🔒 Privacy"]
+    assert ann.buttons() == [
+        "💳 Is this payment safe?",
+        "🕒 Time zone",
+        "🌐 Language",
+        "❓ Help",
+        "🔒 Privacy",
+    ]
 
 
 async def test_start_up_publishes_the_command_menu(sandbox: Sandbox, bot: BotApplication) -> None:
@@ -29,7 +35,7 @@ async def test_start_up_publishes_the_command_menu(sandbox: Sandbox, bot: BotApp
 
     assert commands, "setMyCommands was not called at start-up"
     names = [command["command"] for command in commands[0].params["commands"]]
-    assert names[:3] == ["start", "help", "menu"]
+    assert names[:3] == ["start", "pay", "help"]
     assert "forgetme" in names
     assert "cancel" in names
 

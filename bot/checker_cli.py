@@ -1,0 +1,74 @@
+"""`check-payment` on the command line: one text, or JSON lines in and out (DESIGN.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from bot.domain.payments import check_to_json, classify_payment
+from bot.i18n import DEFAULT_LANGUAGE, translate
+from bot.payment_report import render_check
+from bot.sandbox.html_parser import parse_html
+
+Classifier = Callable[[str], dict[str, Any]]
+
+
+def _explain(key: str) -> str:
+    """Catalogue text as plain text, for JSON consumers that do not render HTML."""
+    plain, _ = parse_html(translate(DEFAULT_LANGUAGE, key))
+    return plain
+
+
+def payment_as_json(text: str) -> dict[str, Any]:
+    return check_to_json(classify_payment(text), _explain)
+
+
+def payment_as_text(text: str) -> str:
+    plain, _ = parse_html(render_check(classify_payment(text), DEFAULT_LANGUAGE))
+    return plain
+
+
+def check_payment_command(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    if args.jsonl:
+        return run_jsonl(payment_as_json, stdin, out)
+    text = stdin.read() if args.text == "-" else args.text
+    if args.json:
+        out.write(json.dumps(payment_as_json(text), ensure_ascii=False) + "\n")
+    else:
+        out.write(payment_as_text(text) + "\n")
+    return 0
+
+
+_NEEDS_TEXT = 'each line must be a JSON object with a string "text"'
+
+
+def _parse_line(line: str) -> dict[str, Any] | str:
+    """The line's object, or why it is not one."""
+    try:
+        item = json.loads(line)
+    except ValueError as error:
+        return f"not JSON: {error}"
+    return item if isinstance(item, dict) else _NEEDS_TEXT
+
+
+def run_jsonl(classify: Classifier, stdin: TextIO, out: TextIO) -> int:
+    """One result per input line, each carrying the input's id. A bad line gets an error
+    object in its place instead of stopping the batch; the exit status is then 1."""
+    status = 0
+    for number, line in enumerate(stdin, start=1):
+        if not line.strip():
+            continue
+        item = _parse_line(line)
+        if isinstance(item, str):
+            status = 1
+            result: dict[str, Any] = {"id": None, "line": number, "error": item}
+        elif not isinstance(item.get("text"), str):
+            status = 1
+            result = {"id": item.get("id"), "line": number, "error": _NEEDS_TEXT}
+        else:
+            result = {"id": item.get("id"), **classify(item["text"])}
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.flush()
+    return status

@@ -1,0 +1,116 @@
+"""Where a link or a QR code leads: the platform, a personal payment code, a chat app, or
+somewhere else. Hosts are matched on whole labels, never as substrings, so
+`1688.com.pay-check.top` is not 1688.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from urllib.parse import urlsplit
+
+
+class LinkKind(Enum):
+    PLATFORM = "platform"
+    PAYMENT_CODE = "payment_code"  # a personal WeChat / Alipay / UnionPay collection code
+    CHAT_APP = "chat_app"  # a WhatsApp / Telegram / WeChat contact link
+    WORLDFIRST = "worldfirst"  # 跨境宝's operator: fine only when typed in by the buyer
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Link:
+    kind: LinkKind
+    start: int
+    end: int
+
+
+# The registrable domains of Alibaba's marketplaces, their payment site and short links
+# (research/domain-1688.md §3.1 and §8). Nothing else counts as the platform.
+PLATFORM_DOMAINS = frozenset(
+    {"1688.com", "alibaba.com", "alipay.com", "taobao.com", "tmall.com", "aliexpress.com"}
+    | {"tb.cn", "alicdn.com"}
+)
+WORLDFIRST_DOMAINS = frozenset({"worldfirst.com", "worldfirst.com.cn"})
+# Hosts and schemes that only ever carry a person's or a shop's own payment code.
+_PAYMENT_CODE_HOSTS = frozenset(
+    {"qr.alipay.com", "render.alipay.com", "ds.alipay.com", "qr.95516.com", "payapp.weixin.qq.com"}
+    | {"wx.tenpay.com", "payapp.wechatpay.cn", "i.qianbao.qq.com", "qr.m.jd.com"}
+)
+_PAYMENT_CODE_SCHEMES = frozenset(
+    {"wxp", "weixin", "alipays", "alipay", "alipayqr", "mqqapi", "upwallet", "unionpay"}
+)
+_CHAT_DOMAINS = frozenset(
+    {"wa.me", "whatsapp.com", "t.me", "telegram.me", "telegram.org", "u.wechat.com"}
+    | {"line.me", "qm.qq.com", "weixin.qq.com", "wechat.com", "dingtalk.com", "viber.com"}
+)
+
+# A host with or without a scheme. Without a scheme only common top-level domains count,
+# so "No.5" or "3.5kg" are not links.
+_SCHEME_LINK = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9+.-]{1,15})://([^\s/?#,;!\"'<>()\[\]]*)[^\s\"'<>]*",
+    re.IGNORECASE,
+)
+_COMMON_TLDS = (
+    "com|net|org|cn|top|xyz|info|cc|co|io|me|shop|store|online|site|vip|club|app|link|hk|tw|"
+    "ru|uk|us|de|biz|ltd|pro|live|icu|cyou|buzz|tk|ml|ga|cf|gq|work|fun|asia|tv|ws|pw|in|"
+    "sg|my|ph|vn|th|id|jp|kr|eu|fr|es|it|nl|ae|page|dev|ly|gl|gd|to|so|la|im|ink|help|support"
+)
+_BARE_LINK = re.compile(
+    r"(?<![A-Za-z0-9@._/-])((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    rf"(?:{_COMMON_TLDS}))(?![A-Za-z0-9-])(?::\d{{1,5}})?(?:/[^\s\"'<>]*)?",
+    re.IGNORECASE,
+)
+
+
+def _on_domain(host: str, domains: frozenset[str]) -> bool:
+    labels = host.split(".")
+    return any(".".join(labels[i:]) in domains for i in range(len(labels) - 1))
+
+
+def classify_host(host: str, scheme: str = "") -> LinkKind:
+    host = host.lower().strip(".").rsplit("@", 1)[-1].split(":", 1)[0]
+    if scheme.lower() in _PAYMENT_CODE_SCHEMES or host in _PAYMENT_CODE_HOSTS:
+        return LinkKind.PAYMENT_CODE
+    if _on_domain(host, PLATFORM_DOMAINS):
+        return LinkKind.PLATFORM
+    if _on_domain(host, WORLDFIRST_DOMAINS):
+        return LinkKind.WORLDFIRST
+    if _on_domain(host, _CHAT_DOMAINS):
+        return LinkKind.CHAT_APP
+    return LinkKind.OTHER
+
+
+def find_links(text: str) -> list[Link]:
+    """Every link in the text, in order, each with what it leads to."""
+    links: list[Link] = []
+    taken_until = -1
+    for match in _SCHEME_LINK.finditer(text):
+        kind = classify_host(match.group(2), match.group(1))
+        links.append(Link(kind, match.start(), match.end()))
+    covered = [(link.start, link.end) for link in links]
+    for match in _BARE_LINK.finditer(text):
+        if any(start <= match.start() < end for start, end in covered):
+            continue
+        if match.start() <= taken_until:
+            continue
+        taken_until = match.end()
+        links.append(Link(classify_host(match.group(1)), match.start(), match.end()))
+    return sorted(links, key=lambda link: link.start)
+
+
+def classify_payload(payload: str) -> LinkKind | None:
+    """What a decoded QR code leads to; None when it is not a link at all."""
+    candidate = payload.strip()
+    try:
+        parts = urlsplit(candidate if "://" in candidate else f"//{candidate}")
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme in _PAYMENT_CODE_SCHEMES:
+        return LinkKind.PAYMENT_CODE
+    host = parts.hostname or ""
+    if "." not in host or " " in host:
+        return None
+    return classify_host(host, scheme)

@@ -1,0 +1,244 @@
+"""Is this payment request safe? Text, /pay, forwards and screenshots go to the checker.
+
+See payments.mmd for the flow.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.domain.payments import PaymentCheck, classify_payment, looks_like_payment_talk
+from telegram import (
+    CopyTextButton,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatAction
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.callback_codec import CallbackRoute
+from bot.context import AnyHandler, BotContext
+from bot.db import payment_checks
+from bot.domain.masking import mask_numbers
+from bot.payment_report import render_check
+from bot.vision import ImageReading
+from handlers.keyboards import MENU
+from handlers.replies import acknowledge, replace_or_reply, reply
+
+FEEDBACK = CallbackRoute("payfb", arity=2)
+AWAITING = 1
+# Telegram lets bots download up to 20 MB; a screenshot is far smaller.
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+# CopyTextButton carries at most 256 characters.
+MAX_COPY_TEXT = 256
+
+
+class _PaymentTalk(filters.MessageFilter):
+    """Free text that talks about paying, accounts or transfers."""
+
+    def filter(self, message: Message) -> bool:
+        return bool(message.text) and looks_like_payment_talk(message.text or "")
+
+
+PAYMENT_TALK = _PaymentTalk(name="PaymentTalk")
+_FRESH = ~filters.UpdateType.EDITED
+IMAGES = (filters.PHOTO | filters.Document.IMAGE) & _FRESH
+
+
+async def ask_for_request(update: Update, context: BotContext) -> int:
+    await acknowledge(update)
+    await replace_or_reply(update, context.text("pay_prompt"))
+    return AWAITING
+
+
+async def pay_command(update: Update, context: BotContext) -> int:
+    message = update.effective_message
+    text = (message.text or "").partition(" ")[2].strip() if message else ""
+    if not text:
+        return await ask_for_request(update, context)
+    await _check_text(update, context, text, source="command")
+    return ConversationHandler.END
+
+
+async def check_message_text(update: Update, context: BotContext) -> int:
+    """Pasted or forwarded text (a forwarded photo's caption counts too)."""
+    message = update.effective_message
+    if message is None:
+        return ConversationHandler.END
+    text = message.text or message.caption or ""
+    source = "forward" if message.forward_origin else "text"
+    await _check_text(update, context, text, source=source)
+    return ConversationHandler.END
+
+
+async def check_image(update: Update, context: BotContext) -> int:
+    message = update.effective_message
+    if message is None:
+        return ConversationHandler.END
+    data = await _download_image(message)
+    if data is None:
+        await reply(update, context.text("pay_image_too_large"))
+        return ConversationHandler.END
+    await message.reply_chat_action(ChatAction.TYPING)
+    reading = await context.services.vision.read_async(data)
+    if not reading.readable:
+        key = "pay_image_too_large" if reading.problem == "too_large" else "pay_image_unreadable"
+        await reply(update, context.text(key))
+        return ConversationHandler.END
+    caption = message.caption or ""
+    if not (reading.text.strip() or reading.qr_payloads or caption.strip()):
+        await reply(update, context.text("pay_image_empty"))
+        return ConversationHandler.END
+    await _check_image_reading(update, context, reading, caption)
+    return ConversationHandler.END
+
+
+async def prompt_again(update: Update, context: BotContext) -> int:
+    await reply(update, context.text("pay_prompt_again"))
+    return AWAITING
+
+
+async def _download_image(message: Message) -> bytes | None:
+    if message.photo:
+        attachment = message.photo[-1]
+        size = attachment.file_size
+    elif message.document is not None:
+        attachment, size = message.document, message.document.file_size
+    else:
+        return None
+    if size is not None and size > MAX_IMAGE_BYTES:
+        return None
+    file = await attachment.get_file()
+    return bytes(await file.download_as_bytearray())
+
+
+async def _check_text(update: Update, context: BotContext, text: str, *, source: str) -> None:
+    check = classify_payment(text)
+    check_id = await _record(update, context, check, text, source)
+    await reply(update, render_check(check, context.language), _keyboard(context, check, check_id))
+
+
+async def _check_image_reading(
+    update: Update, context: BotContext, reading: ImageReading, caption: str
+) -> None:
+    text = "\n".join(part for part in (caption, reading.text) if part.strip())
+    check = classify_payment(text, qr_payloads=reading.qr_payloads)
+    check_id = await _record(update, context, check, text, "photo")
+    rendered = render_check(
+        check, context.language, image_text=reading.text, qr_payloads=reading.qr_payloads
+    )
+    await reply(update, rendered, _keyboard(context, check, check_id))
+
+
+async def _record(
+    update: Update, context: BotContext, check: PaymentCheck, text: str, source: str
+) -> int | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    async with context.session() as session, session.begin():
+        return await payment_checks.record_check(
+            session,
+            user.id,
+            source=source,
+            verdict=check.verdict.value,
+            signal_codes=[signal.code for signal in check.signals],
+            now=datetime.now(UTC),
+            masked_text=mask_numbers(text) if context.state.keep_texts else None,
+        )
+
+
+def _keyboard(
+    context: BotContext, check: PaymentCheck, check_id: int | None
+) -> InlineKeyboardMarkup | None:
+    rows: list[list[InlineKeyboardButton]] = []
+    reply_zh = check.decline_reply_zh
+    if reply_zh and len(reply_zh) <= MAX_COPY_TEXT:
+        copy = CopyTextButton(reply_zh)
+        rows.append([InlineKeyboardButton(context.text("pay_btn_copy"), copy_text=copy)])
+    if check_id is not None:
+        rows.append(_feedback_row(context, check_id))
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _feedback_row(context: BotContext, check_id: int) -> list[InlineKeyboardButton]:
+    labels = (("right", "pay_btn_right"), ("too_strict", "pay_btn_too_strict"))
+    labels += (("too_lenient", "pay_btn_too_lenient"),)
+    return [
+        InlineKeyboardButton(context.text(key), callback_data=FEEDBACK.pack(check_id, label))
+        for label, key in labels
+    ]
+
+
+async def on_feedback(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    parts = FEEDBACK.unpack(query.data if query else None)
+    user = update.effective_user
+    if query is None or user is None or parts is None or not parts[0].isdigit():
+        await acknowledge(update, context.text("button_expired_alert"), alert=True)
+        return
+    check_id, label = int(parts[0]), parts[1]
+    if label not in payment_checks.FEEDBACK_LABELS:
+        await acknowledge(update, context.text("button_expired_alert"), alert=True)
+        return
+    async with context.session() as session, session.begin():
+        stored = await payment_checks.set_feedback(
+            session, user.id, check_id, label, datetime.now(UTC)
+        )
+    if not stored:
+        await acknowledge(update, context.text("pay_feedback_unknown"), alert=True)
+        return
+    await acknowledge(update, context.text("pay_feedback_thanks"))
+    await _drop_feedback_row(query.message)
+
+
+async def _drop_feedback_row(message: object) -> None:
+    """Keep the copy button, remove the question that has been answered."""
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return
+    rows = [
+        row
+        for row in message.reply_markup.inline_keyboard
+        if not any(button.callback_data for button in row)
+    ]
+    await message.edit_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+
+
+def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]:
+    """/pay or the menu button without a message: wait for the text, forward or picture."""
+    entry_points: list[AnyHandler] = [
+        CommandHandler("pay", pay_command),
+        CallbackQueryHandler(ask_for_request, pattern=MENU.exact("pay")),
+    ]
+    awaiting: list[AnyHandler] = [
+        MessageHandler(IMAGES, check_image),
+        MessageHandler(filters.TEXT & ~filters.COMMAND & _FRESH, check_message_text),
+        MessageHandler(~filters.COMMAND & _FRESH, prompt_again),
+    ]
+    return ConversationHandler(
+        name="payment",
+        entry_points=entry_points,
+        states={AWAITING: awaiting},
+        fallbacks=fallbacks,
+        allow_reentry=True,
+        conversation_timeout=15 * 60,
+    )
+
+
+# Outside any conversation: what is obviously a payment request gets checked unasked.
+UNPROMPTED: list[AnyHandler] = [
+    MessageHandler(
+        filters.FORWARDED & (filters.TEXT | filters.CAPTION) & ~IMAGES, check_message_text
+    ),
+    MessageHandler(IMAGES, check_image),
+    MessageHandler(filters.TEXT & ~filters.COMMAND & _FRESH & PAYMENT_TALK, check_message_text),
+    CallbackQueryHandler(on_feedback, pattern=FEEDBACK.pattern),
+]
