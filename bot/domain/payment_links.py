@@ -57,8 +57,11 @@ _COMMON_TLDS = (
     "ru|uk|us|de|biz|ltd|pro|live|icu|cyou|buzz|tk|ml|ga|cf|gq|work|fun|asia|tv|ws|pw|in|"
     "sg|my|ph|vn|th|id|jp|kr|eu|fr|es|it|nl|ae|page|dev|ly|gl|gd|to|so|la|im|ink|help|support"
 )
+# The "not inside a longer token" check sits after the first character, so `re` can
+# still skip ahead to letters and digits.
 _BARE_LINK = re.compile(
-    r"(?<![A-Za-z0-9@._/-])((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"((?:[A-Za-z0-9](?<![A-Za-z0-9@._/-][A-Za-z0-9])(?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
     rf"(?:{_COMMON_TLDS}))(?![A-Za-z0-9-])(?::\d{{1,5}})?(?:/[^\s\"'<>]*)?",
     re.IGNORECASE,
 )
@@ -85,18 +88,16 @@ def classify_host(host: str, scheme: str = "") -> LinkKind:
 def find_links(text: str) -> list[Link]:
     """Every link in the text, in order, each with what it leads to."""
     links: list[Link] = []
-    taken_until = -1
-    for match in _SCHEME_LINK.finditer(text):
-        kind = classify_host(match.group(2), match.group(1))
-        links.append(Link(kind, match.start(), match.end()))
+    if "://" in text:
+        for match in _SCHEME_LINK.finditer(text):
+            kind = classify_host(match.group(2), match.group(1))
+            links.append(Link(kind, match.start(), match.end()))
+    if "." not in text:
+        return links
     covered = [(link.start, link.end) for link in links]
     for match in _BARE_LINK.finditer(text):
-        if any(start <= match.start() < end for start, end in covered):
-            continue
-        if match.start() <= taken_until:
-            continue
-        taken_until = match.end()
-        links.append(Link(classify_host(match.group(1)), match.start(), match.end()))
+        if not any(start <= match.start() < end for start, end in covered):
+            links.append(Link(classify_host(match.group(1)), match.start(), match.end()))
     return sorted(links, key=lambda link: link.start)
 
 

@@ -37,6 +37,12 @@ _CRYPTO_ADDRESS = re.compile(
 )
 
 
+# Cheap gates: a card or phone number has three digits in a row, a crypto address is a
+# long run of letters and digits. Most messages fail both and skip the costlier patterns.
+_THREE_DIGITS = re.compile(r"\d\d\d")
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9]{25}")
+
+
 def luhn_valid(digits: str) -> bool:
     """The check digit every payment card carries (ISO/IEC 7812)."""
     total = 0
@@ -58,6 +64,8 @@ def is_card_number(digits: str) -> bool:
 
 
 def find_card_number(text: str) -> Span | None:
+    if not _THREE_DIGITS.search(text):
+        return None
     for match in _CARD.finditer(text):
         digits = re.sub(r"\D", "", match.group())
         if is_card_number(digits) and not _NOT_A_CARD_LABEL.search(
@@ -69,6 +77,8 @@ def find_card_number(text: str) -> Span | None:
 
 def find_phone_as_wallet(text: str) -> Span | None:
     """A mobile number offered as an Alipay / WeChat / transfer account, not as a phone."""
+    if not _THREE_DIGITS.search(text):
+        return None
     for match in _MOBILE.finditer(text):
         before = text[max(0, match.start() - _WALLET_REACH) : match.start()]
         after = text[match.end() : match.end() + 6]
@@ -78,6 +88,8 @@ def find_phone_as_wallet(text: str) -> Span | None:
 
 
 def find_crypto_address(text: str) -> Span | None:
+    if not _LONG_TOKEN.search(text):
+        return None
     for match in _CRYPTO_ADDRESS.finditer(text):
         # Legacy Bitcoin addresses look like long numbers; a real one has letters.
         if not match.group().isdigit():

@@ -20,28 +20,33 @@ MAX_EVIDENCE = 80
 # Simplified forms (pairs, space-separated). Only characters, never words, so the
 # normalised text keeps its length and the same positions.
 _TRADITIONAL_PAIRS = (
-    "個个 帳账 賬账 戶户 轉转 維维 護护 統统 臺台 銀银 聯联 號号 碼码 稅税 開开 發发 "
-    "寶宝 給给 錢钱 價价 單单 貨货 運运 匯汇 撥拨 額额 費费 優优 務务 財财 會会 計计 "
-    "經经 闆板 員员 婦妇 親亲 們们 這这 筆笔 訂订 讓让 幣币 虛虚 擬拟 騙骗 凍冻 結结 "
-    "審审 變变 換换 級级 時时 馬马 須须 緊紧 漲涨 話话 線线 險险 請请 別别 絕绝 從从 "
-    "無无 對对 於于 與与 為为 麼么 點点 圖图 掃扫 現现 證证 驗验 確确 認认 關关 過过 "
-    "達达 還还 進进 實实 際际 說说 處处 萬万 業业 廠厂 國国 團团 網网 頁页 鏈链 連连 "
-    "訊讯 幫帮 應应 該该 當当 將将 夠够 樣样 後后 餘余 擔担 託托 郵邮 遞递 區区 陳陈 "
-    "張张 劉刘 楊杨 黃黄 趙赵 吳吴 鄭郑 孫孙 馮冯 蔣蒋 韓韩 鄧邓 許许 蕭萧 葉叶 盧卢 "
-    "華华 偉伟 麗丽 靜静 強强 軍军 紅红 興兴 見见 頭头 協协 議议 約约 簽签 稱称 數数 "
-    "據据 檢检 測测 標标 準准 記记 錄录 減减 購购 買买 賣卖 貿贸 營营 銷销 產产 製制 "
-    "罰罚 沒没 滿满 選选 項项 償偿 貼贴 補补 賠赔 繳缴 帶带 詐诈 嚴严 鬆松 簡简 體体 "
-    "傳传 綁绑 鎖锁 屬属 內内 觀观 規规 則则 衛卫 監监 視视 頻频 問问 題题 師师 輸输 "
-    "錯错 幾几 盡尽 儘尽 歷历 壞坏 願愿 總总 鄉乡 樓楼 層层 紙纸 節节 隻只 條条 種种 "
-    "裡里 裏里 繫系 構构 機机 辦办 領领 觸触 擊击 鍵键 盜盗 竊窃 頓顿 門门 壓压 報报 "
-    "執执 營营 薦荐 塊块 億亿 貳贰 陸陆 復复 複复 異异 歸归 淨净 續续 專专 戲戏 圍围 "
-    "態态 據据 寫写 讀读 講讲 麵面 啟启 櫃柜 倉仓 庫库 裝装 壽寿 劃划 剛刚 鐘钟 頭头 "
-    "邊边 裡里 該该 權权 驗验 貸贷 雲云 維维 紀纪 詢询 諮咨 訊讯 稅税 貨货 鳳凤 龍龙"
+    "個个 帳账 賬账 戶户 轉转 維维 護护 統统 臺台 銀银 聯联 號号 碼码 稅税 "
+    "開开 發发 寶宝 給给 錢钱 價价 單单 貨货 運运 匯汇 撥拨 額额 費费 優优 "
+    "務务 財财 會会 計计 經经 闆板 員员 婦妇 親亲 們们 這这 筆笔 訂订 讓让 "
+    "幣币 虛虚 擬拟 騙骗 凍冻 結结 審审 變变 換换 級级 時时 馬马 須须 緊紧 "
+    "漲涨 話话 線线 險险 請请 別别 絕绝 從从 無无 對对 於于 與与 為为 麼么 "
+    "點点 圖图 掃扫 現现 證证 驗验 確确 認认 關关 過过 達达 還还 進进 實实 "
+    "際际 說说 處处 萬万 業业 廠厂 國国 團团 網网 頁页 鏈链 連连 訊讯 幫帮 "
+    "應应 該该 當当 將将 夠够 樣样 後后 餘余 擔担 託托 郵邮 遞递 區区 陳陈 "
+    "張张 劉刘 楊杨 黃黄 趙赵 吳吴 鄭郑 孫孙 馮冯 蔣蒋 韓韩 鄧邓 許许 蕭萧 "
+    "葉叶 盧卢 華华 偉伟 麗丽 靜静 強强 軍军 紅红 興兴 見见 頭头 協协 議议 "
+    "約约 簽签 稱称 數数 據据 檢检 測测 標标 準准 記记 錄录 減减 購购 買买 "
+    "賣卖 貿贸 營营 銷销 產产 製制 罰罚 沒没 滿满 選选 項项 償偿 貼贴 補补 "
+    "賠赔 繳缴 帶带 詐诈 嚴严 鬆松 簡简 體体 傳传 綁绑 鎖锁 屬属 內内 觀观 "
+    "規规 則则 衛卫 監监 視视 頻频 問问 題题 師师 輸输 錯错 幾几 盡尽 儘尽 "
+    "歷历 壞坏 願愿 總总 鄉乡 樓楼 層层 紙纸 節节 隻只 條条 種种 裡里 裏里 "
+    "繫系 構构 機机 辦办 領领 觸触 擊击 鍵键 盜盗 竊窃 頓顿 門门 壓压 報报 "
+    "執执 薦荐 塊块 億亿 貳贰 陸陆 復复 複复 異异 歸归 淨净 續续 專专 戲戏 "
+    "圍围 態态 寫写 讀读 講讲 麵面 啟启 櫃柜 倉仓 庫库 裝装 壽寿 劃划 剛刚 "
+    "鐘钟 邊边 權权 貸贷 雲云 紀纪 詢询 諮咨 鳳凤 龍龙 東东 廣广 誠诚 鐵铁 "
+    "遠远 貴贵 紹绍 鋼钢 暫暂 舊旧 謝谢 詳详 談谈"
 )
 _SIMPLIFY = {ord(pair[0]): ord(pair[1]) for pair in _TRADITIONAL_PAIRS.split()}
 # Invisible characters OCR and copy-paste leave behind; they split words without a trace.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"))
 _TRANSLATION = {**_SIMPLIFY, **_INVISIBLE}
+# Most messages have nothing to translate; finding that out is cheaper than translating.
+_NEEDS_TRANSLATION = re.compile("[" + re.escape("".join(map(chr, _TRANSLATION))) + "]")
 
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
@@ -56,11 +61,24 @@ _IDEOGRAPHIC_DOT = re.compile(r"(?<=[A-Za-z0-9])。(?=[A-Za-z0-9])")
 
 def normalise(text: str) -> str:
     """The form every rule matches on: NFKC, Simplified, OCR spacing repaired, case kept."""
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARACTERS]).translate(_TRANSLATION)
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARACTERS])
+    if _NEEDS_TRANSLATION.search(text):
+        text = text.translate(_TRANSLATION)
     text = _HORIZONTAL_SPACE.sub(" ", text)
-    text = _LINE_BREAKS.sub("\n", text)
+    if "\n" in text:
+        text = _LINE_BREAKS.sub("\n", text)
     text = _SPACE_NEXT_TO_CJK.sub("", text)
-    return _IDEOGRAPHIC_DOT.sub(".", text).strip()
+    if "。" in text:
+        text = _IDEOGRAPHIC_DOT.sub(".", text)
+    return text.strip()
+
+
+def lower_in_place(text: str) -> str:
+    """Lower case that keeps every character at its position (a few, like "İ", would grow)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):  # lower() never shrinks a character, so none grew
+        return lowered
+    return "".join(low if len(low := char.lower()) == 1 else char for char in text)
 
 
 def has_cjk(text: str) -> bool:
@@ -88,16 +106,21 @@ def clause_end(text: str, position: int) -> int:
     return min(found) if found else ceiling
 
 
-# Words that negate or warn about what follows ("不要私下转账", "we never accept…").
-_NEGATOR = re.compile(
+# Words that negate or warn about what follows ("不要私下转账", "we never accept…"). The
+# Chinese and the Latin ones are separate patterns, so each can skip ahead quickly.
+_NEGATOR_ZH = re.compile(
     r"不要|不用|不必|不需要|无需|不能|不可以|不可|不会|不接受|不收|不支持|不允许|不得|不做|"
     r"从不|从来不|绝不|决不|拒绝|谢绝|切勿|请勿|勿|禁止|严禁|谨防|小心|警惕|提防|防止|避免|"
-    r"不是|并非|没有|别(?![人的处家])|不.?$|"
+    r"不是|并非|没有|别(?![人的处家])|不.?$"
+)
+_NEGATOR_EN = re.compile(
     r"(?<![a-z])(?:not|no|never|don'?t|do not|doesn'?t|does not|won'?t|will not|cannot|"
     r"can'?t|can not|shouldn'?t|should not|mustn'?t|must not|isn'?t|aren'?t|refuse[sd]?|"
     r"avoid|beware|warning|stop)(?![a-z])",
     re.IGNORECASE,
 )
+_LATIN = re.compile(r"[A-Za-z]")
+_DIGIT = re.compile(r"\d")
 # Words after a negation that start a new thought, so the negation no longer applies:
 # "不要票的话直接打我卡上" negates the invoice, not the card.
 _NEGATION_BREAK = re.compile(
@@ -115,15 +138,27 @@ def is_negated(text: str, start: int) -> bool:
     window = text[floor:start]
     reach = _NEGATION_REACH_CJK if has_cjk(window) else _NEGATION_REACH_LATIN
     window = window[-reach:]
-    last = None
-    for last in _NEGATOR.finditer(window):  # noqa: B007 - we want the last one
-        pass
-    if last is None:
+    negation_end = max((match.end() for match in _NEGATOR_ZH.finditer(window)), default=-1)
+    if _LATIN.search(window):
+        latin = (match.end() for match in _NEGATOR_EN.finditer(window))
+        negation_end = max(negation_end, max(latin, default=-1))
+    if negation_end < 0:
         return False
-    return _NEGATION_BREAK.search(window, last.end()) is None
+    return _NEGATION_BREAK.search(window, negation_end) is None
 
 
 _NUMBER_RUN = frozenset("0123456789 -+")
+# mask_numbers covers runs of 13–19 digits; a longer one (a card number with more digits
+# stuck to it) must not show either.
+_LONG_NUMBER = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,}(?!\d)")
+
+
+def mask_evidence(text: str) -> str:
+    """Card and phone numbers, and any other long digit run, reduced to `••••1234`."""
+    if not _DIGIT.search(text):
+        return text
+    masked = mask_numbers(text)
+    return _LONG_NUMBER.sub(lambda run: "••••" + re.sub(r"\D", "", run.group())[-4:], masked)
 
 
 def evidence(text: str, start: int, end: int) -> str:
@@ -135,13 +170,29 @@ def evidence(text: str, start: int, end: int) -> str:
         last = min(last, first + MAX_EVIDENCE)
         if last < end:
             first, last = start, min(end, start + MAX_EVIDENCE)
+    first, last = _whole_words(text, first, last, start, end)
     first, last = _around_number_runs(text, first, last)
-    return mask_numbers(text[first:last]).strip()[:MAX_EVIDENCE].strip()
+    return mask_evidence(text[first:last]).strip()[:MAX_EVIDENCE].strip()
+
+
+def _whole_words(text: str, first: int, last: int, start: int, end: int) -> tuple[int, int]:
+    """Move a cut that falls inside a Latin word to the word's edge (towards the match)."""
+    while 0 < first < start and _inside_latin_word(text, first):
+        first += 1
+    while end < last < len(text) and _inside_latin_word(text, last):
+        last -= 1
+    return first, last
+
+
+def _inside_latin_word(text: str, cut: int) -> bool:
+    """A cut between two Latin letters splits a word."""
+    before, after = text[cut - 1], text[cut]
+    return before.isascii() and after.isascii() and before.isalpha() and after.isalpha()
 
 
 def _around_number_runs(text: str, first: int, last: int) -> tuple[int, int]:
     """Widen a cut that falls inside a card or phone number, so the whole number is masked."""
-    while 0 < first and text[first - 1] in _NUMBER_RUN and text[first] in _NUMBER_RUN:
+    while first > 0 and text[first - 1] in _NUMBER_RUN and text[first] in _NUMBER_RUN:
         first -= 1
     while last < len(text) and text[last - 1] in _NUMBER_RUN and text[last] in _NUMBER_RUN:
         last += 1

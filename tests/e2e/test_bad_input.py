@@ -59,12 +59,14 @@ async def test_forged_zone_button_does_not_store_it(ann: ChatUser) -> None:
     assert "couldn't find a time zone" in texts(replies)
 
 
-async def test_a_photo_outside_any_flow_is_explained(ann: ChatUser, sandbox: Sandbox) -> None:
+async def test_a_broken_photo_outside_any_flow_is_explained(
+    ann: ChatUser, sandbox: Sandbox
+) -> None:
     await sandbox.send_photo(ann.user_id, b"\x00\x01 not really an image")
 
     replies = await ann.replies()
 
-    assert "can't use this kind of message" in texts(replies)
+    assert "couldn't open that picture" in texts(replies)
 
 
 async def test_a_failure_while_replying_gets_an_apology(ann: ChatUser, sandbox: Sandbox) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from bot.app import BotApplication
 from bot.db.models import PaymentCheckRecord
 from bot.sandbox.server import Sandbox
 from tests.conftest import ChatUser, texts
+from tests.vision.screenshots import render_chat_screenshot
 
 PERSONAL_CARD = "老板说付到他私人账户，卡号 6222 0212 3456 7890 128，可以便宜5%"
 CHECKOUT = "请直接在1688上拍下付款，我改价后您再支付，平台担保交易"
@@ -124,3 +128,42 @@ async def test_odd_payment_texts_get_a_verdict(ann: ChatUser, junk: str) -> None
     replies = await ann.says(f"/pay {junk}")
 
     assert any(badge in replies[-1].text for badge in ("High risk", "Only with care", "no payment"))
+
+
+async def test_a_screenshot_with_a_personal_qr_code_is_high_risk(
+    ann: ChatUser, sandbox: Sandbox
+) -> None:
+    screenshot = render_chat_screenshot(
+        ["亲，平台手续费太高了", "扫我的微信收款码付款，便宜5%"], qr_payload="wxp://f2f0TestCode123"
+    )
+
+    await sandbox.send_photo(ann.user_id, screenshot)
+    replies = await ann.replies()
+
+    verdict = replies[-1].text
+    assert "I read this from your picture" in verdict
+    assert "wxp://f2f0TestCode123" in verdict
+    assert "收款码" in verdict
+    assert "High risk" in verdict
+    typing = [c for c in sandbox.calls if c.method == "sendChatAction"]
+    assert typing, "the bot shows it is working while it reads the picture"
+
+
+async def test_a_picture_without_text_is_explained(ann: ChatUser, sandbox: Sandbox) -> None:
+    blank = render_blank_png()
+
+    await sandbox.send_photo(ann.user_id, blank)
+
+    assert "couldn't find any text" in texts(await ann.replies())
+
+
+async def test_garbage_bytes_as_a_photo_are_explained(ann: ChatUser, sandbox: Sandbox) -> None:
+    await sandbox.send_photo(ann.user_id, b"\x89PNG\r\n\x1a\n\x00\x00 truncated")
+
+    assert "couldn't open that picture" in texts(await ann.replies())
+
+
+def render_blank_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), (255, 255, 255)).save(buffer, format="PNG")
+    return buffer.getvalue()

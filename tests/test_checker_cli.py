@@ -1,0 +1,70 @@
+"""`python -m bot check-payment`: the JSON contract of DESIGN.md, for scripts and pipelines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+VERDICTS = {"approved", "conditional", "high_risk", "unclear"}
+
+
+def check_payment(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "check-payment", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_json_for_one_text_follows_the_contract() -> None:
+    result = check_payment("--json", "请转账到我的私人账户 6222021234567890128，便宜点")
+
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["verdict"] == "high_risk"
+    assert set(answer) >= {"verdict", "signals", "advice"}
+    for signal in answer["signals"]:
+        assert set(signal) >= {"code", "evidence", "explanation"}
+        assert "<" not in signal["explanation"], "explanations are plain text"
+    assert all(isinstance(advice, str) and advice for advice in answer["advice"])
+    assert "6222021234567890128" not in result.stdout
+
+
+def test_text_from_stdin_with_a_dash() -> None:
+    result = check_payment("--json", "-", stdin="请在1688拍下付款，我改价")
+
+    assert json.loads(result.stdout)["verdict"] == "approved"
+
+
+def test_jsonl_answers_each_line_with_its_id_and_survives_bad_lines() -> None:
+    lines = [
+        json.dumps({"id": 1, "text": "pay by Western Union to Li Na"}),
+        "this is not json",
+        json.dumps({"id": "b", "text": "Is it in stock?"}),
+        json.dumps({"id": 3}),
+        json.dumps({"id": 4, "text": "走平台担保交易，拍下付款"}),
+    ]
+
+    result = check_payment("--jsonl", stdin="\n".join(lines) + "\n")
+
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["id"] for a in answers] == [1, None, "b", 3, 4]
+    assert answers[0]["verdict"] == "high_risk"
+    assert "error" in answers[1]
+    assert answers[2]["verdict"] == "unclear"
+    assert "error" in answers[3]
+    assert answers[4]["verdict"] == "approved"
+    assert result.returncode == 1, "bad lines make the exit status non-zero"
+    assert all(a.get("verdict") in VERDICTS for a in answers if "error" not in a)
+
+
+def test_human_readable_by_default() -> None:
+    result = check_payment("USDT only, TRC20 wallet please")
+
+    assert result.returncode == 0
+    assert "High risk" in result.stdout
+    assert "<b>" not in result.stdout
