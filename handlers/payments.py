@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.domain.payments import PaymentCheck, classify_payment, looks_like_payment_talk
 from telegram import (
     CopyTextButton,
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    PhotoSize,
     Update,
 )
 from telegram.constants import ChatAction
@@ -28,6 +29,7 @@ from bot.callback_codec import CallbackRoute
 from bot.context import AnyHandler, BotContext
 from bot.db import payment_checks
 from bot.domain.masking import mask_numbers
+from bot.domain.payments import PaymentCheck, classify_payment, looks_like_payment_talk
 from bot.payment_report import render_check
 from bot.vision import ImageReading
 from handlers.keyboards import MENU
@@ -107,14 +109,12 @@ async def prompt_again(update: Update, context: BotContext) -> int:
 
 
 async def _download_image(message: Message) -> bytes | None:
-    if message.photo:
-        attachment = message.photo[-1]
-        size = attachment.file_size
-    elif message.document is not None:
-        attachment, size = message.document, message.document.file_size
-    else:
+    attachment: PhotoSize | Document | None = (
+        message.photo[-1] if message.photo else message.document
+    )
+    if attachment is None:
         return None
-    if size is not None and size > MAX_IMAGE_BYTES:
+    if attachment.file_size is not None and attachment.file_size > MAX_IMAGE_BYTES:
         return None
     file = await attachment.get_file()
     return bytes(await file.download_as_bytearray())
@@ -170,8 +170,11 @@ def _keyboard(
 
 
 def _feedback_row(context: BotContext, check_id: int) -> list[InlineKeyboardButton]:
-    labels = (("right", "pay_btn_right"), ("too_strict", "pay_btn_too_strict"))
-    labels += (("too_lenient", "pay_btn_too_lenient"),)
+    labels = (
+        ("right", "pay_btn_right"),
+        ("too_strict", "pay_btn_too_strict"),
+        ("too_lenient", "pay_btn_too_lenient"),
+    )
     return [
         InlineKeyboardButton(context.text(key), callback_data=FEEDBACK.pack(check_id, label))
         for label, key in labels

@@ -63,11 +63,11 @@ async def set_feedback(
 async def get_check(
     session: AsyncSession, user_id: int, check_id: int
 ) -> PaymentCheckRecord | None:
-    return await session.scalar(
-        select(PaymentCheckRecord).where(
-            PaymentCheckRecord.id == check_id, PaymentCheckRecord.user_id == user_id
-        )
+    query = select(PaymentCheckRecord).where(
+        PaymentCheckRecord.id == check_id, PaymentCheckRecord.user_id == user_id
     )
+    record: PaymentCheckRecord | None = await session.scalar(query)
+    return record
 
 
 async def count_by_verdict(session: AsyncSession) -> dict[str, int]:

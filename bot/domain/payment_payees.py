@@ -20,9 +20,12 @@ class Payee(Enum):
 _LABEL = re.compile(
     r"(?:收款人|收款户名|收款方|收款姓名|收款账户名|账户名称|账户名|开户名|(?<!用)户名|持卡人|姓名)\s*[:=]?\s*"
     r"|(?<![a-z])(?:beneficiary(?:\s*name)?|account\s*(?:holder|name)|payee(?:\s*name)?|"
-    r"receiver(?:\s*name)?|recipient(?:\s*name)?|holder\s*name)\s*[:=]\s*",
+    r"receiver(?:\s*name)?|recipient(?:\s*name)?|holder\s*name)\s*(?P<colon>[:=])?\s*",
     re.IGNORECASE,
 )
+# Without a colon, an English label counts only when a Capitalised name follows it
+# ("beneficiary Wang Fang"), not a sentence ("the beneficiary name is the same").
+_CAPITALISED = re.compile(r"[A-Z][A-Za-z'’-]*(?:\s+[A-Z][A-Za-z'’-]*)*")
 _VALUE_END = re.compile(r"[,;!?。\n/(]")
 # Where the name ends and the next field of the bank details begins.
 _NEXT_FIELD = re.compile(
@@ -76,6 +79,9 @@ def find_payee(text: str) -> tuple[Payee, Span] | None:
         next_field = _NEXT_FIELD.search(value)
         if next_field and next_field.start() > 0:
             value = value[: next_field.start()]
+        if label.group(0).isascii() and not label.group("colon"):
+            capitalised = _CAPITALISED.match(value)
+            value = capitalised.group() if capitalised else ""
         kind = _payee_kind(value)
         if kind is not None:
             return kind, (label.start(), label.end() + len(value.rstrip()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.domain.payment_rules import ALTERNATIVES, PHRASE_RULES, Alternative, PhraseRule
-from bot.domain.payment_text import evidence, is_negated, lower_in_place
+from bot.domain.payment_text import evidence, is_disclaimed, is_negated, lower_in_place
 from bot.domain.regex_anchors import AnchorIndex
 
 Span = tuple[int, int]
@@ -65,7 +65,7 @@ def _first_match(rule: PhraseRule, candidates: Iterable[Alternative], lowered: s
                 position = start + 1
                 continue
             position = end
-            if rule.negatable and is_negated(lowered, start):
+            if rule.negatable and (is_negated(lowered, start) or is_disclaimed(lowered, end)):
                 continue
             return start, end
     return None

@@ -93,6 +93,8 @@ _STAFF_EN = (
 )
 _ACCOUNT_ZH = r"(?:银行)?(?:卡|账户|账号|帐户|户头|收款账户|支付宝|微信|收款码)"
 _ACCOUNT_EN = r"(?:bank\s*)?(?:account|acct|card|alipay|wechat)"
+# A personal account *on 1688* is a buyer's login, not a payee.
+_NOT_A_PLATFORM_LOGIN = r"(?!\s*(?:on|at|with|in)\s*(?:1688|alibaba|taobao|tmall|the\s*platform))"
 _PLATFORM_ZH = r"(?:平台|1688|阿里巴巴|阿里|淘宝|天猫|旺旺)"
 _PLATFORM_EN = (
     r"(?:the\s*)?(?:platform|1688|alibaba(?:\.com)?|taobao|tmall|escrow|trade\s*assurance)"
@@ -111,9 +113,8 @@ PHRASE_RULES: tuple[PhraseRule, ...] = (
             r"(?:转账|转|付|汇|打钱|打款)给我(?!们)|转我(?!们)|打我(?:的)?卡",
             rf"(?:钱|款){_CJK_GAP}打(?:给)?我(?!们)",
             rf"(?:转账|转|付|汇|打款|打钱)(?:给|到)(?:我们)?(?:的)?(?:{_STAFF_ZH})",
-            # A personal account *on 1688* is a buyer's login, not a payee.
             _word(rf"(?:personal|private|individual|own)\s*(?:[a-z]+\s+)?{_ACCOUNT_EN}")
-            + r"(?!\s*(?:on|at|with|in)\s*(?:1688|alibaba|taobao|tmall|the\s*platform))",
+            + _NOT_A_PLATFORM_LOGIN,
             _word(
                 r"(?:his|her)\s*(?:own\s*|personal\s*)?(?:bank\s*)?(?:card|account)|bank\s*card\s*(?:number|no)"
             ),
@@ -121,7 +122,7 @@ PHRASE_RULES: tuple[PhraseRule, ...] = (
             _word(r"my\s*(?:own\s*)?(?:bank\s*)?card"),
             _word(rf"account\s*of\s*(?:our|my|the)\s*(?:general\s*|sales\s*)?(?:{_STAFF_EN})"),
             # OCR output that lost its spaces: "pleasepaytomypersonalaccount".
-            r"(?:personal|private)\s*(?:bank\s*)?(?:account|acct|card)",
+            r"(?:personal|private)\s*(?:bank\s*)?(?:account|acct|card)" + _NOT_A_PLATFORM_LOGIN,
             _word(
                 r"(?:pay|send|transfer|wire|remit)\s*(?:the\s*money\s*|it\s*|payment\s*)?"
                 r"(?:directly\s*)?to\s*me"
@@ -185,7 +186,7 @@ PHRASE_RULES: tuple[PhraseRule, ...] = (
             _word(r"(?:via|by|through|with|on|use|using|to\s*my)\s*wise"),
             _word(r"wise\s*(?:transfer|account|payment|link)"),
             _word(r"cash\s*(?:payment|only|deposit)"),
-            r"westernunion|moneygram|paypal",
+            r"western\s*union|money\s*gram|paypal",
         ),
     ),
     PhraseRule(
@@ -426,6 +427,9 @@ PHRASE_RULES: tuple[PhraseRule, ...] = (
             _word(
                 r"lose\s*(?:your\s*|the\s*)?(?:production\s*)?(?:slot|spot|place|booking|space)"
             ),
+            _word(r"otherwise|or\s*else")
+            + r"[^,.;!?。\n]{0,60}?"
+            + _word(r"slot|spot|booking|another\s*(?:customer|buyer)|someone\s*else|cancel\w*"),
             _word(
                 r"deadline\s*(?:is\s*)?today|miss\s*the\s*(?:ship|vessel|container|cut[- ]?off)"
             ),

@@ -88,22 +88,21 @@ def has_cjk(text: str) -> bool:
 _ANY_CJK = re.compile(rf"[{_CJK}]")
 
 # Where a clause ends. A negation or a quote never reaches across one of these.
-_CLAUSE_MARKS = ",;!?。\n"
+_CLAUSE_BREAK = re.compile(r"[,;!?。\n]|\. ")
 _LOOK_BACK = 120
 
 
 def clause_start(text: str, position: int) -> int:
-    floor = max(0, position - _LOOK_BACK)
-    start = max(text.rfind(mark, floor, position) for mark in _CLAUSE_MARKS) + 1
-    sentence = text.rfind(". ", floor, position)
-    return max(start, floor, sentence + 2 if sentence >= 0 else 0)
+    start = max(0, position - _LOOK_BACK)
+    for match in _CLAUSE_BREAK.finditer(text, start, position):
+        start = match.end()
+    return start
 
 
 def clause_end(text: str, position: int) -> int:
     ceiling = min(len(text), position + _LOOK_BACK)
-    ends = [text.find(mark, position, ceiling) for mark in (*_CLAUSE_MARKS, ". ")]
-    found = [end for end in ends if end >= 0]
-    return min(found) if found else ceiling
+    match = _CLAUSE_BREAK.search(text, position, ceiling)
+    return match.start() if match else ceiling
 
 
 # Words that negate or warn about what follows ("不要私下转账", "we never accept…"). The
@@ -145,6 +144,33 @@ def is_negated(text: str, start: int) -> bool:
     if negation_end < 0:
         return False
     return _NEGATION_BREAK.search(window, negation_end) is None
+
+
+# Words right after a phrase that turn it into a warning about it: "payment outside the
+# platform is not covered", "转到私人账户都是骗子".
+_DISCLAIMER_ZH = re.compile(
+    r"不受(?:平台)?(?:保护|保障)|没有(?:平台)?(?:保护|保障|担保)|不安全|有风险|是骗局|是诈骗|都是骗子"
+)
+_DISCLAIMER_EN = re.compile(
+    r"(?<![a-z])(?:(?:is|are|will\s*be|was|were)\s*(?:not|never)\s*"
+    r"(?:covered|protected|safe|allowed|accepted|refundable|insured)"
+    r"|(?:is|are)\s*(?:risky|unsafe|dangerous|a\s*scam|fraud)"
+    r"|(?:has|have|gets?|with)\s*no\s*(?:protection|coverage|guarantee))(?![a-z])",
+    re.IGNORECASE,
+)
+_CLAUSE_MARK = re.compile(r"[,;!?。\n]")
+_DISCLAIMER_REACH = 40
+
+
+def is_disclaimed(text: str, end: int) -> bool:
+    """True when the words right after `text[:end]`, in the same clause, warn against it."""
+    window = text[end : end + _DISCLAIMER_REACH]
+    mark = _CLAUSE_MARK.search(window)
+    if mark:
+        window = window[: mark.start()]
+    if _DISCLAIMER_ZH.search(window):
+        return True
+    return _LATIN.search(window) is not None and _DISCLAIMER_EN.search(window) is not None
 
 
 _NUMBER_RUN = frozenset("0123456789 -+")

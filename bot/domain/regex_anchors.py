@@ -167,6 +167,7 @@ class AnchorIndex:
             awake |= self._by_character[character]
         for character in characters & self._by_first_character.keys():
             for anchor, numbers in self._by_first_character[character].items():
-                if anchor in lowered:
+                # Searching is the costly part; skip it when nothing new would wake.
+                if numbers & ~awake and anchor in lowered:
                     awake |= numbers
         return awake

@@ -67,6 +67,7 @@ _T = TypeVar("_T")
 # Telegram accepts uploads up to 50 MB; leave room for the multipart framing.
 MAX_BODY_BYTES = 52 * 1024 * 1024
 MAX_TOKEN_LENGTH = 80
+TYPING_SECONDS = 5.0
 _TOKEN = re.compile(r"[1-9][0-9]*:[A-Za-z0-9_-]+")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _FAULT_DESCRIPTIONS = {
@@ -140,6 +141,9 @@ class Sandbox:
         self._last_activity = time.monotonic()
         # A bot told to retry after N seconds is still working until then.
         self._retry_expected_until = 0.0
+        # Telegram shows "typing…" for up to 5 s or until the bot's next message; a bot
+        # that announced it is working is not settled before either happens.
+        self._typing_until = 0.0
         self._in_flight = 0
         self._faults: list[Fault] = []
         self._query_ids = itertools.count(secrets.randbelow(10**6) * 10**12 + 1)
@@ -389,12 +393,13 @@ class Sandbox:
 
     async def wait_until_settled(self, *, quiet: float = 0.3, timeout: float = 15.0) -> None:
         """Return once every update was fetched or delivered, no bot request is running,
-        no retry the bot was told to make (429 retry_after) is still pending, and nothing
-        happened for `quiet` seconds; raise TimeoutError otherwise."""
+        no retry the bot was told to make (429 retry_after) is still pending, no "typing…"
+        it announced is still showing, and nothing happened for `quiet` seconds; raise
+        TimeoutError otherwise."""
         deadline = time.monotonic() + timeout
         while True:
             now = time.monotonic()
-            quiet_from = max(self._last_activity, self._retry_expected_until)
+            quiet_from = max(self._last_activity, self._retry_expected_until, self._typing_until)
             quiet_left = None if self._busy() else quiet_from + quiet - now
             if quiet_left is not None and quiet_left <= 0:
                 return
@@ -482,8 +487,15 @@ class Sandbox:
             self._record(name, params, started, clock, error=internal)
             return error_response(internal)
         answer = outcome if isinstance(outcome, Answer) else Answer(outcome)
+        self._note_typing(name)
         self._record(name, params, started, clock, result=answer.result)
         return ok_response(answer)
+
+    def _note_typing(self, method: str) -> None:
+        if method == "sendChatAction":
+            self._typing_until = time.monotonic() + TYPING_SECONDS
+        elif method.startswith(("send", "edit", "copy", "forward")):
+            self._typing_until = 0.0
 
     def _expect_retry(self, error: ApiError) -> None:
         retry_after = (error.parameters or {}).get("retry_after")

@@ -754,6 +754,103 @@ LATER_CASES: tuple[Case, ...] = (
     unclear("我们的电话是 0579-85123456，有问题随时联系"),
 )
 
+# Longer messages as they arrive: product talk around the payment part.
+LONG_CASES: tuple[Case, ...] = (
+    high(
+        "您好，这款304不锈钢保温杯500ml，起订量500个，单价18.5元，含logo丝印。交期15天左右。"
+        "付款的话走平台要加6个点，您直接转账到我们老板的私人账户可以按不含税价，户名：王建国"
+        "，卡号6222 0212 3456 7890 123。",
+        "personal_account",
+        "personal_name_payee",
+        "bank_card_number",
+        "tax_pretext",
+    ),
+    approved(
+        "Hi dear, thanks for your inquiry. The 280 GSM cotton hoodie is 9.8 USD per piece for "
+        "300 pcs, including printing. Please place the order on 1688 and I will modify the "
+        "price for you, then you pay through the checkout. We ship within 7 days.",
+    ),
+    approved(
+        "亲，样品已经寄出了，顺丰单号SF1234567890，预计后天到您货代仓库。大货的话麻烦您在168"
+        "8上拍下，我这边改好运费后您再付款，平台担保交易比较放心。有问题随时旺旺联系我。",
+    ),
+    high(
+        "Dear friend, our company account is under annual audit this week so the platform "
+        "payment cannot be received. Please pay the 30% deposit to my personal Alipay 138 "
+        "1234 5678 today, otherwise the factory will give your production slot to another "
+        "customer.",
+        "account_change_pretext",
+        "personal_account",
+        "phone_as_account",
+        "urgency_pressure",
+    ),
+    approved(
+        "老板您好，这批货已经生产好了，质检报告和装箱照片发您了。尾款请在1688订单里付，付完"
+        "我们马上安排发货到义乌仓库。另外下次订单可以走信保，交期可以缩短到10天。",
+    ),
+    unclear(
+        "Hello, the blue color is out of stock now, we can make it in 20 days. MOQ is 1000 "
+        "pcs for custom color. Packaging: opp bag + master carton, 50 pcs per carton, carton "
+        "size 60x40x35 cm, gross weight 18 kg. Let me know if you need samples.",
+    ),
+    high(
+        "亲，平台这两天系统升级付不了款，为了不耽误您的生产排期，您先把定金转到我们会计的卡"
+        "上吧，等平台恢复了尾款再走平台。加我微信vx: lily8866 "
+        "方便沟通，旺旺有时候看不到消息。",
+        "maintenance_pretext",
+        "personal_account",
+        "off_platform_chat",
+    ),
+    conditional(
+        "We can accept T/T to our company account. Beneficiary: Yiwu Jiamei Accessories Co., "
+        "Ltd., Bank of China Yiwu Branch, SWIFT BKCHCNBJ92A. Please note that payment outside "
+        "the platform is not covered by 1688 buyer protection, we suggest Trade Assurance.",
+        "corporate_transfer",
+    ),
+    approved(
+        "您好，价格已经按500个的阶梯价改好了，一共是9250元含运费，您直接在线支付就可以。付款"
+        "后48小时内发货，物流信息会同步到订单里。如需开发票请在备注里写上公司抬头和税号。",
+    ),
+    high(
+        "Sorry for the late reply. For this order we prefer USDT TRC20 because the bank is "
+        "slow and Alibaba takes too much commission. I can give you 5% discount. Wallet: "
+        "TN3W4H6rK2ce4vX9YnFQHwKENnHjoxb3m9. Please send a screenshot after payment.",
+        "crypto_payment",
+    ),
+    approved(
+        "亲 這款手機殼可以做您的logo 最少100個 單價3.2元 請在1688拍下付款 我幫您改價 "
+        "包郵到您的倉庫 謝謝",
+    ),
+    unclear(
+        "Hi, is the 20W charger CE certified? Can you send me the test report and the factory "
+        "video? Also what is the lead time for 2000 pcs and can you ship to my forwarder in "
+        "Guangzhou? Thank you.",
+    ),
+    high(
+        "亲，拍个1元链接占个单，剩下的货款微信转给我就行，这样不用等平台审核放款，您也能早点"
+        "收到货。放心我们是老店了，做了十几年，很多外国客户都是这样付的。",
+        "zero_value_order",
+        "wallet_transfer",
+    ),
+    high(
+        "Our bank details changed last week. New account: HSBC Hong Kong, beneficiary Wang "
+        "Fang, account 6217 0012 3456 7890 123. Please confirm the transfer by email. Do not "
+        "use the old account in the PI, it is closed.",
+        "account_change_pretext",
+        "personal_name_payee",
+        "bank_card_number",
+    ),
+    approved(
+        "好的，收到您的设计稿了，我们今天打样，三天后拍照片给您确认。确认后您在1688下单，我"
+        "们按照订单数量排产。颜色按潘通色号2935C做，误差会控制在可接受范围内。",
+    ),
+    approved(
+        "You can pay with Alipay using your international card on the 1688 payment page, or "
+        "use Cross-border Pay if your company has a WorldFirst account. Both keep the money "
+        "in escrow until you confirm receipt.",
+    ),
+)
+
 ALL_CASES: tuple[Case, ...] = (
-    HIGH_RISK_CASES + APPROVED_CASES + CONDITIONAL_CASES + UNCLEAR_CASES + LATER_CASES
+    HIGH_RISK_CASES + APPROVED_CASES + CONDITIONAL_CASES + UNCLEAR_CASES + LATER_CASES + LONG_CASES
 )

@@ -20,6 +20,7 @@ from bot.domain.payment_payees import Payee, find_payee
 from bot.domain.payment_rules import ALTERNATIVES
 from bot.domain.payment_text import (
     MAX_CHARACTERS,
+    is_disclaimed,
     is_negated,
     lower_in_place,
     normalise,
@@ -148,6 +149,8 @@ def test_qr_payloads(payload: str, kind: LinkKind | None) -> None:
         ("户名：待定", None),
         ("用户名：张伟", None),
         ("account name: see below", None),
+        ("New account at HSBC, beneficiary Wang Fang, account 123", Payee.PERSON),
+        ("the beneficiary name is the same as on our licence", None),
     ],
 )
 def test_payees(text: str, payee: Payee | None) -> None:
@@ -189,6 +192,24 @@ def test_negation_reaches_only_what_it_negates(text: str, phrase: str, negated: 
     normal = normalise(text).lower()
 
     assert is_negated(normal, normal.index(phrase)) is negated
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "warned"),
+    [
+        ("payment outside the platform is not covered by buyer protection", "platform", True),
+        ("任何人让您转到私人账户都是骗子", "私人账户", True),
+        ("转到私人账户不受平台保护", "私人账户", True),
+        ("pay to my personal account, it is not covered by fees", "account", False),
+        ("转到私人账户，便宜5%", "私人账户", False),
+    ],
+)
+def test_a_warning_after_the_phrase_counts_as_a_negation(
+    text: str, phrase: str, warned: bool
+) -> None:
+    normal = normalise(text).lower()
+
+    assert is_disclaimed(normal, normal.index(phrase) + len(phrase)) is warned
 
 
 # Anchors: a shortcut that must never change a result

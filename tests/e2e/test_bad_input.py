@@ -15,7 +15,7 @@ from tests.conftest import ChatUser, texts
         "x" * 4000,
         "😀🔥🙏" * 300,
         "ｈｅｌｌｏ　全角テキスト！",
-        "供应商说 pay to my 私人账户 please",
+        "供应商说 hello 你好 mixed 中文 and English",
         "<b>not markup</b> & <script>",
         "\u202e\u200b\ufeff",
     ],
