@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-# Payment requests of the kinds buyers paste, 40–300 characters, several languages.
-PAYMENT_MESSAGES: tuple[str, ...] = (
+# The requests at the heart of what buyers paste, in several languages…
+PAYMENT_REQUESTS: tuple[str, ...] = (
     "亲，这个订单麻烦直接转到我个人账户，工行 6222 0212 3456 7890 128，户名张伟，可以便宜5个点",
     "您好，请在1688上拍下，我这边改价后您再付款，走平台担保交易。",
     "Dear friend, our company account is under annual audit, please pay to my personal "
@@ -36,6 +36,21 @@ PAYMENT_MESSAGES: tuple[str, ...] = (
     "ok thanks, I'll think about it and come back tomorrow",
     "Payment via PayPal friends and family please, no fees for both of us",
     "定金付到财务个人卡，尾款平台拍",
+)
+# …wrapped the way suppliers write: a greeting, the request, a closing line.
+_GREETINGS = (
+    "亲，您好！订单已经确认了。",
+    "Hello dear friend, thank you for your order.",
+    "老板好，",
+)
+_CLOSINGS = (
+    "有问题随时联系我，谢谢！今天下午就可以安排发货。",
+    "Looking forward to your reply. Best regards, Sales Manager Lily",
+    "麻烦尽快确认一下，我们这边好安排生产。",
+)
+PAYMENT_MESSAGES: tuple[str, ...] = tuple(
+    f"{_GREETINGS[n % 3]} {request} {_CLOSINGS[(n // 3) % 3]}"
+    for n, request in enumerate(PAYMENT_REQUESTS)
 )
 
 
@@ -86,15 +101,20 @@ def bench_ocr(rounds: int) -> list[Result]:
             ["Please pay to my personal account", "扫码付款更快"], qr_payload="wxp://f2f0abc"
         ),
     ]
-    figures = measure(ImageReader(), screenshots, rounds=rounds)
+    phone_size = [render_chat_screenshot(list(PAYMENT_MESSAGES[:8]), width=1080)]
+    reader = ImageReader()
+    small = measure(reader, screenshots, rounds=rounds)
+    large = measure(reader, phone_size, rounds=rounds)
     return [
-        Result("OCR engine load", f"{figures['load_seconds']:.2f} s", "once per process"),
-        Result(
-            "screenshot OCR + QR",
-            f"{figures['median_seconds']:.2f} s median",
-            f"mean {figures['mean_seconds']:.2f} s, 720 px wide chat screenshots",
-        ),
+        Result("OCR engine load", f"{small['engine_load_seconds']:.2f} s", "once per process"),
+        _ocr_result("screenshot OCR + QR, short chat", small, "720 px wide, 2 bubbles"),
+        _ocr_result("screenshot OCR + QR, long chat", large, "1080 px wide, 8 long bubbles"),
     ]
+
+
+def _ocr_result(name: str, figures: dict[str, float], conditions: str) -> Result:
+    median, mean = figures["median_seconds"], figures["mean_seconds"]
+    return Result(name, f"{median:.2f} s median", f"mean {mean:.2f} s; {conditions}")
 
 
 BENCHMARKS: dict[str, Callable[[float], list[Result]]] = {

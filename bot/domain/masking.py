@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-# 13–19 digits, optionally grouped by spaces or dashes: bank cards (UnionPay 62…, Visa…).
-_CARD = re.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
+# 13 or more digits, optionally grouped by spaces or dashes: bank cards (UnionPay 62…,
+# Visa…) and account numbers, which in China run up to 25 digits.
+_CARD = re.compile(r"(?<![\d])(?:\d[ -]?){12,40}\d(?![\d])")
 # Mainland mobile numbers (1[3-9]x, 11 digits) with an optional +86, and other
 # international numbers written with a leading +.
 _PHONE = re.compile(

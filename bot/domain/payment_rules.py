@@ -1,4 +1,6 @@
-"""The payment checker's rules, as data: which words mean what, and how serious each is.
+"""The payment checker's phrase rules, as data: for each signal code, the ways of saying it.
+
+How serious each code is, and what to advise, lives in `payment_signals`.
 
 Every pattern runs on the lower-cased `payment_text.normalise` output (Simplified, NFKC,
 OCR spacing repaired), so patterns are written in lower case and compiled without

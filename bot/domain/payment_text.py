@@ -17,8 +17,8 @@ MAX_CHARACTERS = 20_000
 MAX_EVIDENCE = 80
 
 # Traditional characters that occur in the words the checker looks for, with their
-# Simplified forms (pairs, space-separated). Only characters, never words, so the
-# normalised text keeps its length and the same positions.
+# Simplified forms (pairs, space-separated). Character for character is enough for those
+# words, and needs no dictionary of phrases.
 _TRADITIONAL_PAIRS = (
     "個个 帳账 賬账 戶户 轉转 維维 護护 統统 臺台 銀银 聯联 號号 碼码 稅税 "
     "開开 發发 寶宝 給给 錢钱 價价 單单 貨货 運运 匯汇 撥拨 額额 費费 優优 "
@@ -81,11 +81,12 @@ def lower_in_place(text: str) -> str:
     return "".join(low if len(low := char.lower()) == 1 else char for char in text)
 
 
+_ANY_CJK = re.compile(rf"[{_CJK}]")
+
+
 def has_cjk(text: str) -> bool:
     return _ANY_CJK.search(text) is not None
 
-
-_ANY_CJK = re.compile(rf"[{_CJK}]")
 
 # Where a clause ends. A negation or a quote never reaches across one of these.
 _CLAUSE_BREAK = re.compile(r"[,;!?。\n]|\. ")
@@ -158,14 +159,13 @@ _DISCLAIMER_EN = re.compile(
     r"|(?:has|have|gets?|with)\s*no\s*(?:protection|coverage|guarantee))(?![a-z])",
     re.IGNORECASE,
 )
-_CLAUSE_MARK = re.compile(r"[,;!?。\n]")
 _DISCLAIMER_REACH = 40
 
 
 def is_disclaimed(text: str, end: int) -> bool:
     """True when the words right after `text[:end]`, in the same clause, warn against it."""
     window = text[end : end + _DISCLAIMER_REACH]
-    mark = _CLAUSE_MARK.search(window)
+    mark = _CLAUSE_BREAK.search(window)
     if mark:
         window = window[: mark.start()]
     if _DISCLAIMER_ZH.search(window):
@@ -191,10 +191,11 @@ def evidence(text: str, start: int, end: int) -> str:
     """The clause around `text[start:end]`, at most 80 characters, numbers masked."""
     first, last = clause_start(text, start), clause_end(text, end)
     if last - first > MAX_EVIDENCE:
+        # A long clause: keep the match in the middle of what fits.
         room = max(0, MAX_EVIDENCE - (end - start))
         first = max(first, start - room // 2)
         last = min(last, first + MAX_EVIDENCE)
-        if last < end:
+        if last < end:  # the match alone is too long (a long link): quote its start
             first, last = start, min(end, start + MAX_EVIDENCE)
     first, last = _whole_words(text, first, last, start, end)
     first, last = _around_number_runs(text, first, last)

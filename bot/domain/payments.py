@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 from typing import Any
 
 from bot.domain.payment_links import LinkKind, classify_payload, find_links
@@ -201,16 +202,17 @@ def _link_signals(text: str, found: Found, *, payment_talk: bool) -> None:
 
 
 def _qr_signals(payloads: Iterable[str], found: Found, *, payment_talk: bool) -> None:
-    for payload in list(payloads)[:MAX_QR_PAYLOADS]:
+    for payload in islice(payloads, MAX_QR_PAYLOADS):
         normal = normalise(payload) if isinstance(payload, str) else ""
         if not normal:
             continue
         quoted = mask_evidence(normal)[:MAX_EVIDENCE].strip()
         kind = classify_payload(normal)
+        code = _QR_SIGNALS.get(kind) if kind is not None else None
         if kind is LinkKind.PLATFORM and payment_talk:
-            found.setdefault("platform_link", quoted)
-        elif kind is not None and kind in _QR_SIGNALS:
-            found.setdefault(_QR_SIGNALS[kind], quoted)
+            code = "platform_link"  # a 1688 link is fine, and says where to pay
+        if code is not None:
+            found.setdefault(code, quoted)
         if find_crypto_address(normal) is not None:
             found.setdefault("crypto_payment", quoted)
         if find_card_number(normal) is not None:

@@ -37,3 +37,10 @@ def test_bot_tokens_are_redacted_inside_urls() -> None:
 
     assert "AAEhBOweik6ad9r" not in redacted
     assert redacted.endswith("/bot<bot-token>/getMe")
+
+
+def test_long_account_numbers_are_masked_too() -> None:
+    masked = mask_numbers("对公账户 3100 1234 5678 9012 3456 789")
+
+    assert "3100 1234" not in masked
+    assert masked.endswith("••••6789")

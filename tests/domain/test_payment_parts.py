@@ -106,6 +106,7 @@ def test_hosts_match_on_whole_labels(host: str, kind: LinkKind) -> None:
         ("请付款到 alibaba．com．secure-pay．top/order", [LinkKind.OTHER]),
         ("地址：pay-1688。com/order", [LinkKind.OTHER]),
         ("mail me at li@163.com, No.5 is 3.5kg", []),
+        ("login: https://1688.com@evil.top/pay", [LinkKind.OTHER]),
         (
             "wxp://f2f0abc and https://qr.1688.com/s/7OnLCakq",
             [LinkKind.PAYMENT_CODE, LinkKind.PLATFORM],
@@ -125,6 +126,7 @@ def test_links_are_found_with_or_without_a_scheme(text: str, kinds: list[LinkKin
         ("https://qr.1688.com/s/PCQWhRIr", LinkKind.PLATFORM),
         ("https://detail.1688.com/offer/876240928352.html", LinkKind.PLATFORM),
         ("http://1688.com.pay-check.top/p/1", LinkKind.OTHER),
+        ("https://detail.1688.com@pay-check.top/p/1", LinkKind.OTHER),
         ("https://u.wechat.com/abc", LinkKind.CHAT_APP),
         ("WIFI:S:factory;T:WPA;P:secret;;", None),
         ("just some words", None),
