@@ -10,7 +10,7 @@ from bot.context import BotContext
 from bot.db import users
 from bot.i18n import available_languages, translate
 from handlers.keyboards import menu_button
-from handlers.replies import acknowledge, replace_or_reply
+from handlers.replies import acknowledge, pressed_choice, replace_or_reply
 
 LANGUAGE = CallbackRoute("lang")
 
@@ -29,14 +29,12 @@ async def ask_language(update: Update, context: BotContext) -> None:
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
-    parts = LANGUAGE.unpack(update.callback_query.data if update.callback_query else None)
-    user = update.effective_user
-    if not parts or parts[0] not in available_languages() or user is None:
-        await acknowledge(update, context.text("button_expired_alert"), alert=True)
+    chosen = await pressed_choice(update, context, LANGUAGE, available_languages())
+    if chosen is None or update.effective_user is None:
         return
     async with context.session() as session, session.begin():
-        await users.set_language(session, user.id, parts[0])
-    context.state.language = parts[0]
+        await users.set_language(session, update.effective_user.id, chosen)
+    context.state.language = chosen
     await acknowledge(update)
     name = context.text("language_name")
     await replace_or_reply(

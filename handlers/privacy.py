@@ -9,7 +9,7 @@ from bot.callback_codec import CallbackRoute
 from bot.context import BotContext
 from bot.db import users
 from handlers.keyboards import MENU, main_menu
-from handlers.replies import acknowledge, replace_or_reply
+from handlers.replies import acknowledge, pressed_choice, replace_or_reply
 
 FORGET = CallbackRoute("forget")
 KEEP_TEXTS = CallbackRoute("keep")
@@ -29,14 +29,12 @@ async def show_privacy(update: Update, context: BotContext) -> None:
 
 
 async def toggle_keep_texts(update: Update, context: BotContext) -> None:
-    parts = KEEP_TEXTS.unpack(update.callback_query.data if update.callback_query else None)
-    user = update.effective_user
-    if user is None or parts is None or parts[0] not in ("on", "off"):
-        await acknowledge(update, context.text("button_expired_alert"), alert=True)
+    choice = await pressed_choice(update, context, KEEP_TEXTS, ("on", "off"))
+    if choice is None or update.effective_user is None:
         return
-    keep = parts[0] == "on"
+    keep = choice == "on"
     async with context.session() as session, session.begin():
-        await users.set_keep_texts(session, user.id, keep)
+        await users.set_keep_texts(session, update.effective_user.id, keep)
     context.state.keep_texts = keep
     await acknowledge(update)
     await show_privacy(update, context)
@@ -53,13 +51,12 @@ async def ask_forget(update: Update, context: BotContext) -> None:
 
 
 async def answer_forget(update: Update, context: BotContext) -> None:
-    parts = FORGET.unpack(update.callback_query.data if update.callback_query else None)
+    choice = await pressed_choice(update, context, FORGET, ("yes", "no"))
     user = update.effective_user
-    if user is None or parts is None or parts[0] not in ("yes", "no"):
-        await acknowledge(update, context.text("button_expired_alert"), alert=True)
+    if choice is None or user is None:
         return
     await acknowledge(update)
-    if parts[0] == "no":
+    if choice == "no":
         await replace_or_reply(update, context.text("forgetme_kept"), main_menu(context.language))
         return
     farewell = context.text("forgetme_done")

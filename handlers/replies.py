@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
+
+from bot.callback_codec import CallbackRoute
+from bot.context import BotContext
 
 
 async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
@@ -39,3 +44,16 @@ async def acknowledge(update: Update, text: str | None = None, *, alert: bool = 
     """Answer a button press so the client stops its spinner."""
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=alert)
+
+
+async def pressed_choice(
+    update: Update, context: BotContext, route: CallbackRoute, allowed: Collection[str]
+) -> str | None:
+    """The choice on the pressed button of `route`, when it is one of `allowed` and a user
+    pressed it; otherwise the press is answered with "no longer valid" and None returned."""
+    query = update.callback_query
+    parts = route.unpack(query.data if query else None)
+    if update.effective_user is None or parts is None or parts[0] not in allowed:
+        await acknowledge(update, context.text("button_expired_alert"), alert=True)
+        return None
+    return parts[0]
