@@ -5,8 +5,9 @@ ON DELETE CASCADE, so deleting the user row (`/forgetme`) deletes everything abo
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, false
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime
@@ -17,6 +18,8 @@ LANGUAGE_TAG_LENGTH = 35
 TIMEZONE_NAME_LENGTH = 64
 SHORT_CODE_LENGTH = 32
 SIGNAL_CODES_LENGTH = 512
+LABEL_LENGTH = 200
+URL_LENGTH = 2048
 
 
 class User(Base):
@@ -60,3 +63,24 @@ class PaymentCheckRecord(Base):
     feedback: Mapped[str | None] = mapped_column(String(SHORT_CODE_LENGTH))
     feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     masked_text: Mapped[str | None] = mapped_column(Text)
+
+
+class SupplierCheckRecord(Base):
+    """A finished guided supplier check: what the user told the bot and the overall rating.
+
+    The scorecard itself is not stored: it is recomputed from `facts` when re-opened, so it
+    always follows the current rules.
+    """
+
+    __tablename__ = "supplier_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    label: Mapped[str] = mapped_column(String(LABEL_LENGTH))
+    link_url: Mapped[str | None] = mapped_column(String(URL_LENGTH))
+    link_kind: Mapped[str | None] = mapped_column(String(SHORT_CODE_LENGTH))
+    overall: Mapped[str] = mapped_column(String(SHORT_CODE_LENGTH))
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
