@@ -1,18 +1,28 @@
-"""`check-payment` on the command line: one text, or JSON lines in and out (DESIGN.md)."""
+"""`check-payment` and `check-link` on the command line: one text, or JSON lines in and
+out, in the JSON documented in DESIGN.md."""
 
 from __future__ import annotations
 
 import argparse
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TextIO
 
+from bot.domain.links import classify_link, link_to_json
 from bot.domain.payments import check_to_json, classify_payment
 from bot.i18n import DEFAULT_LANGUAGE, translate
 from bot.payment_report import render_check
 from bot.sandbox.html_parser import parse_html
+from bot.supplier_report import render_link
 
 Classifier = Callable[[str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Checker:
+    as_json: Classifier
+    as_text: Callable[[str], str]
 
 
 def _explain(key: str) -> str:
@@ -30,14 +40,29 @@ def payment_as_text(text: str) -> str:
     return plain
 
 
-def check_payment_command(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+def link_as_json(text: str) -> dict[str, Any]:
+    return link_to_json(classify_link(text), _explain)
+
+
+def link_as_text(text: str) -> str:
+    plain, _ = parse_html(render_link(classify_link(text), DEFAULT_LANGUAGE))
+    return plain
+
+
+CHECKERS = {
+    "check-payment": Checker(payment_as_json, payment_as_text),
+    "check-link": Checker(link_as_json, link_as_text),
+}
+
+
+def run_checker(checker: Checker, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     if args.jsonl:
-        return run_jsonl(payment_as_json, stdin, out)
+        return run_jsonl(checker.as_json, stdin, out)
     text = stdin.read() if args.text == "-" else args.text
     if args.json:
-        out.write(json.dumps(payment_as_json(text), ensure_ascii=False) + "\n")
+        out.write(json.dumps(checker.as_json(text), ensure_ascii=False) + "\n")
     else:
-        out.write(payment_as_text(text) + "\n")
+        out.write(checker.as_text(text) + "\n")
     return 0
 
 

@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations")
     pay = commands.add_parser("check-payment", help="classify a supplier's payment request")
     _add_checker_arguments(pay, "the supplier's message")
+    link = commands.add_parser("check-link", help="classify a link or a share text")
+    _add_checker_arguments(link, "the link or share text")
     bench = commands.add_parser("bench", help="measure speed (results go to BENCHMARKS.md)")
     bench.add_argument(
         "names", nargs="*", default=["classifier", "ocr"], help="classifier, ocr (default: all)"
@@ -80,10 +82,10 @@ def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int
         asyncio.run(upgrade_to_head(settings.database_url))
         print("database is up to date")
         return 0
-    if command == "check-payment":
-        from bot.checker_cli import check_payment_command
+    if command in ("check-payment", "check-link"):
+        from bot.checker_cli import CHECKERS, run_checker
 
-        return check_payment_command(args, sys.stdin, sys.stdout)
+        return run_checker(CHECKERS[command], args, sys.stdin, sys.stdout)
     if command == "bench":
         from bot.bench import run as run_benchmarks
 

@@ -19,6 +19,7 @@ from handlers import (
     menu,
     payments,
     privacy,
+    suppliers,
     timezone,
     users,
 )
@@ -27,6 +28,8 @@ from handlers import (
 COMMANDS = (
     "start",
     "pay",
+    "check",
+    "suppliers",
     "help",
     "menu",
     "timezone",
@@ -45,6 +48,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     users.register(application)
 
     global_handlers = [
+        *suppliers.SAVED_CHECKS,
         menu.START,
         menu.HELP,
         menu.MENU_COMMAND,
@@ -53,7 +57,13 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         *privacy.HANDLERS,
     ]
     exits = cancel.conversation_exits(global_handlers)
-    application.add_handlers([timezone.conversation(exits), payments.conversation(exits)])
+    application.add_handlers(
+        [
+            timezone.conversation(exits),
+            payments.conversation(exits),
+            suppliers.conversation(exits),
+        ]
+    )
 
     application.add_handlers([*global_handlers, cancel.CANCEL, *payments.UNPROMPTED])
     fallback.register(application)

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.domain.timezones import display_name
-from handlers import language, privacy
+from handlers import language, payments, privacy, suppliers
 from handlers.keyboards import MENU, main_menu, menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
 
@@ -63,6 +63,10 @@ _SCREENS = {
     "help": show_help,
     "language": language.ask_language,
     "privacy": privacy.show_privacy,
+    # Reached from inside another conversation, whose exits end it and come here.
+    "pay": payments.ask_for_request,
+    "check": suppliers.from_menu,
+    "suppliers": suppliers.list_checks,
     "forgetme": privacy.ask_forget,
 }
 

@@ -1,0 +1,146 @@
+"""A buyer checks a supplier: sends a link, walks through the questions, gets a scorecard."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.app import BotApplication
+from bot.sandbox.flood import FloodLimits
+from bot.sandbox.server import Sandbox
+from tests.conftest import ChatUser, texts
+
+OFFER_LINK = "https://detail.1688.com/offer/653487692354.html?spm=a26352.13672862.0.0"
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def valid_uscc(first_17: str) -> str:
+    """Complete a code with its GB 32100-2015 check character (written here independently of
+    the bot's own implementation, so the test can catch a wrong one)."""
+    total = sum(USCC_CHARS.index(c) * w for c, w in zip(first_17, USCC_WEIGHTS, strict=True))
+    return first_17 + USCC_CHARS[(31 - total % 31) % 31]
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    # A person spends seconds on each question; the test answers at once, so the
+    # per-chat flood bucket is widened to keep the walk-through fast.
+    async with Sandbox(flood=FloodLimits(private_per_second=20, private_burst=20)) as server:
+        yield server
+
+
+async def test_a_real_offer_link_is_recognised_and_offers_the_check(ann: ChatUser) -> None:
+    replies = await ann.says(f"看看这个 {OFFER_LINK}，靠谱吗？")
+
+    text = replies[-1].text
+    assert "653487692354" in text
+    assert "spm=" not in text, "tracking parameters are removed"
+    assert any("Check this supplier" in label for label in ann.buttons())
+
+
+async def test_a_lookalike_link_is_called_out_and_not_checked(ann: ChatUser) -> None:
+    replies = await ann.says("login here: https://detail.1688.com.verify-order.top/offer/1.html")
+
+    assert replies[-1].inline_buttons() == [] or not any(
+        "Check this supplier" in label for label in ann.buttons()
+    )
+    assert "1688" in replies[-1].text
+
+
+async def test_the_whole_guided_check_ends_in_a_saved_scorecard(ann: ChatUser) -> None:
+    await ann.says(OFFER_LINK)
+    await ann.taps("Check this supplier")
+    await ann.taps("超级工厂")
+    await ann.taps("验厂报告")
+    after_badges = await ann.taps("Done")
+    assert "Business scope" in texts(after_badges)
+
+    scope = await ann.says("生产、加工：塑料制品；销售：日用百货")
+    assert "Credit code" in texts(scope)
+    await ann.says(valid_uscc("91330782MA2D" + "12345"))
+    await ann.says("义乌市某某日用品有限公司")
+    await ann.says("义乌市某某日用品有限公司")
+    beneficiary = await ann.says("张伟")
+    assert "looks like a person" in texts(beneficiary)
+    await ann.taps("Everyday")
+    await ann.says("35%")
+    await ann.taps("Yes, there is one")
+    await ann.taps("refused")
+    card = await ann.taps("Don't know")
+
+    scorecard = texts(card)
+    assert "Supplier check" in scorecard
+    assert "Overall" in scorecard
+    assert "🔴" in scorecard
+    listing = await ann.says("/suppliers")
+    assert any("🔴" in label for label in ann.buttons())
+    assert "Your supplier checks" in texts(listing)
+    reopened = await ann.taps("653487692354")
+    assert "Supplier check" in texts(reopened)
+
+
+async def test_every_question_can_be_skipped(ann: ChatUser) -> None:
+    await ann.says("/check " + OFFER_LINK)
+    replies = await ann.taps("Check this supplier")
+    for _ in range(20):
+        if "Overall" in texts(replies):
+            break
+        replies = await ann.taps("Don't know")
+
+    assert "Overall" in texts(replies)
+    assert "Check next" in texts(replies)
+
+
+async def test_a_pasted_profile_fills_the_answers_it_contains(ann: ChatUser) -> None:
+    profile = (
+        "公司名称：义乌市某某日用品有限公司\n"
+        f"统一社会信用代码：{valid_uscc('91330782MA2D12345')}\n"
+        "经营范围：塑料制品制造、加工；日用百货销售\n"
+        "诚信通第6年 回头率 32%"
+    )
+
+    replies = await ann.says(profile)
+
+    text = texts(replies)
+    assert "From your paste I filled in" in text
+    assert "Credit code" not in text, "known facts are not asked again"
+
+
+async def test_an_answered_questions_button_cannot_be_pressed_again(
+    ann: ChatUser, sandbox: Sandbox
+) -> None:
+    await ann.says(OFFER_LINK)
+    await ann.taps("Check this supplier")
+    await ann.taps("Done")
+
+    await ann.taps_forged("sup|badges|done")
+
+    answer = [c for c in sandbox.calls if c.method == "answerCallbackQuery"][-1]
+    assert "already answered" in answer.params.get("text", "")
+
+
+async def test_another_users_saved_check_cannot_be_opened(
+    ann: ChatUser, boris: ChatUser, bot: BotApplication, sandbox: Sandbox
+) -> None:
+    await ann.says("/check " + OFFER_LINK)
+    replies = await ann.taps("Check this supplier")
+    while "Overall" not in texts(replies):
+        replies = await ann.taps("Don't know")
+    await boris.says("/suppliers")
+
+    await boris.taps_forged("supl|1")
+
+    answer = [c for c in sandbox.calls if c.method == "answerCallbackQuery"][-1]
+    assert "can't find that check" in answer.params.get("text", "")
+
+
+async def test_cancel_midway_saves_nothing(ann: ChatUser) -> None:
+    await ann.says(OFFER_LINK)
+    await ann.taps("Check this supplier")
+    stopped = await ann.says("/cancel")
+    saved = await ann.says("/suppliers")
+
+    assert "Stopped" in texts(stopped)
+    assert "no saved supplier checks" in texts(saved)
