@@ -1,6 +1,7 @@
 """Where a link or a QR code leads: the platform, a personal payment code, a chat app, or
 somewhere else. Hosts are matched on whole labels, never as substrings, so
-`1688.com.pay-check.top` is not 1688.
+`1688.com.pay-check.top` is not 1688. Which domains are the platform is decided in one
+place, link_hosts, shared with the link classifier.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import urlsplit
+
+from bot.domain.link_hosts import host_within, is_platform_host
 
 
 class LinkKind(Enum):
@@ -26,12 +29,6 @@ class Link:
     end: int
 
 
-# The registrable domains of Alibaba's marketplaces, their payment site and short links
-# (research/domain-1688.md §3.1 and §8). Nothing else counts as the platform.
-PLATFORM_DOMAINS = frozenset(
-    {"1688.com", "alibaba.com", "alipay.com", "taobao.com", "tmall.com", "aliexpress.com"}
-    | {"tb.cn", "alicdn.com"}
-)
 WORLDFIRST_DOMAINS = frozenset({"worldfirst.com", "worldfirst.com.cn"})
 # Hosts and schemes that only ever carry a person's or a shop's own payment code.
 _PAYMENT_CODE_HOSTS = frozenset(
@@ -67,20 +64,15 @@ _BARE_LINK = re.compile(
 )
 
 
-def _on_domain(host: str, domains: frozenset[str]) -> bool:
-    labels = host.split(".")
-    return any(".".join(labels[i:]) in domains for i in range(len(labels) - 1))
-
-
 def classify_host(host: str, scheme: str = "") -> LinkKind:
     host = host.lower().strip(".").rsplit("@", 1)[-1].split(":", 1)[0]
     if scheme.lower() in _PAYMENT_CODE_SCHEMES or host in _PAYMENT_CODE_HOSTS:
         return LinkKind.PAYMENT_CODE
-    if _on_domain(host, PLATFORM_DOMAINS):
+    if is_platform_host(host):
         return LinkKind.PLATFORM
-    if _on_domain(host, WORLDFIRST_DOMAINS):
+    if host_within(host, WORLDFIRST_DOMAINS):
         return LinkKind.WORLDFIRST
-    if _on_domain(host, _CHAT_DOMAINS):
+    if host_within(host, _CHAT_DOMAINS):
         return LinkKind.CHAT_APP
     return LinkKind.OTHER
 
