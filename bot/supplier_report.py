@@ -54,8 +54,10 @@ def _rating(rating: Rating, language: str) -> str:
 
 def _factor_line(factor: Factor, language: str) -> str:
     name = Html(translate(language, f"sup_factor_{factor.code}"))
-    details = [*factor.evidence, *([factor.detail] if factor.detail else [])]
-    shown = "; ".join(details)[:200]
+    details = [*factor.evidence]
+    if factor.detail:
+        details.append(translate(language, f"sup_detail_{factor.detail}"))
+    shown = "; ".join(details)[:300]
     rating = Html(_rating(factor.rating, language))
     if shown:
         return translate(

@@ -403,7 +403,9 @@ async def _record(
     update: Update, context: BotContext, draft: Draft, step: Step, value: object
 ) -> int:
     draft.asked.append(step.code)
-    draft.facts = replace(draft.facts, **{step.code: value})
+    # The step's parser or button mapping produced the type of the field it fills.
+    answer: dict[str, Any] = {step.code: value}
+    draft.facts = replace(draft.facts, **answer)
     lead = _feedback(context, step, draft.facts) if value is not None else ""
     return await _ask_next(update, context, draft, lead)
 

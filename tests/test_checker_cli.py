@@ -68,3 +68,42 @@ def test_human_readable_by_default() -> None:
     assert result.returncode == 0
     assert "High risk" in result.stdout
     assert "<b>" not in result.stdout
+
+
+def check_link(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "check-link", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_check_link_json_follows_the_contract() -> None:
+    result = check_link("--json", "ｄｅｔａｉｌ．１６８８．ｃｏｍ/offer/653487692354.html?spm=x。")
+
+    answer = json.loads(result.stdout)
+    assert answer["kind"] == "offer"
+    assert answer["platform"] == "1688"
+    assert answer["offer_id"] == "653487692354"
+    assert answer["shop_id"] is None
+    assert answer["url"] == "https://detail.1688.com/offer/653487692354.html"
+    assert isinstance(answer["reasons"], list)
+
+
+def test_check_link_jsonl_keeps_ids_and_spots_lookalikes() -> None:
+    lines = [
+        json.dumps({"id": "a", "text": "https://detail.1688.com.check.top/offer/1.html"}),
+        json.dumps({"id": "b", "text": "【1688】好货 https://qr.1688.com/s/7OnLCakq"}),
+        json.dumps({"id": "c", "text": "no link here"}),
+    ]
+
+    result = check_link("--jsonl", stdin="\n".join(lines))
+
+    answers = {a["id"]: a for a in map(json.loads, result.stdout.splitlines())}
+    assert answers["a"]["kind"] == "lookalike"
+    assert answers["b"]["kind"] == "share_link"
+    assert answers["c"]["kind"] == "none"
+    assert result.returncode == 0

@@ -40,9 +40,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_checks")),
     )
-    op.create_index(
-        op.f("ix_payment_checks_user_id"), "payment_checks", ["user_id"], unique=False
-    )
+    op.create_index(op.f("ix_payment_checks_user_id"), "payment_checks", ["user_id"], unique=False)
 
 
 def downgrade() -> None:

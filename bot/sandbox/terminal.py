@@ -157,8 +157,17 @@ def _read_file(path: str) -> bytes:
 async def _press(sandbox: Sandbox, transcript: Transcript, number: int) -> None:
     keyboard = transcript.keyboard
     assert keyboard is not None
-    if not 1 <= number <= len(keyboard.inline_buttons()):
+    buttons = keyboard.inline_buttons()
+    if not 1 <= number <= len(buttons):
         transcript.out.write(f"(there is no button {number} on the last keyboard)\n")
+        return
+    button = buttons[number - 1]
+    # Buttons without callback data act in the client, not in the bot.
+    if "copy_text" in button:
+        transcript.out.write(f"(copied to the clipboard: {button['copy_text']['text']})\n\n")
+        return
+    if "url" in button:
+        transcript.out.write(f"(opens {button['url']})\n\n")
         return
     try:
         await sandbox.press_button(CHAT_USER_ID, keyboard.message_id, button_index=number - 1)

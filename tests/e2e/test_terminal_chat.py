@@ -60,3 +60,10 @@ def test_no_token_means_chat_and_the_token_is_never_printed(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     assert "Sourcing Guard" in result.stdout
     assert "sandbox-terminal-chat-token" not in result.stdout + result.stderr
+
+
+def test_a_copy_button_shows_what_it_copies(tmp_path: Path) -> None:
+    result = run_chat("/pay 请转到我私人账户，便宜5%\n/press 1\n", tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "(copied to the clipboard: 您好" in result.stdout
