@@ -7,7 +7,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, false
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime
@@ -20,6 +32,7 @@ SHORT_CODE_LENGTH = 32
 SIGNAL_CODES_LENGTH = 512
 LABEL_LENGTH = 200
 URL_LENGTH = 2048
+ORDER_LABEL_LENGTH = 100
 
 
 class User(Base):
@@ -38,6 +51,10 @@ class User(Base):
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Opt-in: keep the (masked) text of checked messages to improve the rules.
     keep_texts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Quiet hours in the user's own time zone (hour 0-23, from inclusive, to exclusive);
+    # reminders are moved earlier out of them, except the last stage before a deadline.
+    quiet_from_hour: Mapped[int | None] = mapped_column(Integer)
+    quiet_to_hour: Mapped[int | None] = mapped_column(Integer)
 
     def __repr__(self) -> str:
         return f"User(telegram_id={self.telegram_id}, language={self.language!r})"
@@ -84,3 +101,94 @@ class SupplierCheckRecord(Base):
     link_kind: Mapped[str | None] = mapped_column(String(SHORT_CODE_LENGTH))
     overall: Mapped[str] = mapped_column(String(SHORT_CODE_LENGTH))
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Order(Base):
+    """A 1688 order the user tracks, with what is known of its escrow timeline.
+
+    `deadline_at` is the current auto-confirm deadline, recomputed by bot.orders whenever
+    the timeline changes (it is the value reminders were planned from).
+    """
+
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    label: Mapped[str] = mapped_column(String(ORDER_LABEL_LENGTH))
+    order_number: Mapped[str | None] = mapped_column(String(SHORT_CODE_LENGTH))
+    supplier: Mapped[str | None] = mapped_column(String(URL_LENGTH))
+    state: Mapped[str] = mapped_column(String(SHORT_CODE_LENGTH))
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extension_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    pause_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    countdown_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OrderEvent(Base):
+    """What happened to an order, in order: the audit trail behind its state."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(SHORT_CODE_LENGTH))
+    detail: Mapped[str | None] = mapped_column(String(LABEL_LENGTH))
+
+
+class Reminder(Base):
+    """One planned message. The database is the truth; the scheduler is only a clock.
+
+    status: pending → sending (claimed, lease_until set) → sent | failed | cancelled;
+    paused while the user has blocked the bot. `in_doubt` marks a row whose send may have
+    reached Telegram before the process lost track of it: it is resent once as a repeat.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("order_id", "kind", "due_at"),
+        Index(
+            "ix_reminders_pending_due",
+            "due_at",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index(
+            "ix_reminders_sending_lease",
+            "lease_until",
+            sqlite_where=text("status = 'sending'"),
+            postgresql_where=text("status = 'sending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(SHORT_CODE_LENGTH))
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(SHORT_CODE_LENGTH), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(SHORT_CODE_LENGTH + 4))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tg_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(LABEL_LENGTH))
+    in_doubt: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
