@@ -19,6 +19,7 @@ from bot.context import CONTEXT_TYPES, BotApplication
 from bot.db.engine import create_engine
 from bot.db.migrations import upgrade_to_head
 from bot.i18n import DEFAULT_LANGUAGE, available_languages
+from bot.reminders import EngineConfig, ReminderEngine, acquire_instance_lock
 
 log = logging.getLogger(__name__)
 
@@ -52,19 +53,34 @@ def build_application(settings: Settings, *, migrate: bool = True) -> BotApplica
         )
         .rate_limiter(AIORateLimiter(max_retries=2))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     application: BotApplication = builder.build()  # type: ignore[assignment]
-    application.bot_data.attach(settings, engine, migrate_on_start=migrate)
+    services = application.bot_data
+    services.attach(settings, engine, migrate_on_start=migrate)
+    services.reminders = ReminderEngine(
+        services.sessions,
+        application.bot,
+        handlers.render_reminder,
+        EngineConfig.from_settings(settings),
+        admin_ids=settings.admin_ids,
+    )
     handlers.register(application)
     return application
 
 
 async def _post_init(application: BotApplication) -> None:
     services = application.bot_data
+    sqlite_file = services.settings.sqlite_path()
+    if sqlite_file is not None:
+        # SQLite cannot share due reminders between processes: one bot per database file.
+        services.instance_lock = acquire_instance_lock(sqlite_file.resolve())
     if services.migrate_on_start:
         await upgrade_to_head(services.settings.database_url)
     await _set_commands(application)
+    if services.reminders is not None:
+        await services.reminders.start(application.job_queue)
     log.info("bot @%s is ready", application.bot.username)
 
 
@@ -77,8 +93,17 @@ async def _set_commands(application: BotApplication) -> None:
             )
 
 
+async def _post_stop(application: BotApplication) -> None:
+    # Before the bot's HTTP client closes: sends in flight finish and are marked.
+    if application.bot_data.reminders is not None:
+        await application.bot_data.reminders.stop()
+
+
 async def _post_shutdown(application: BotApplication) -> None:
     await application.bot_data.engine.dispose()
+    if application.bot_data.instance_lock is not None:
+        application.bot_data.instance_lock.release()
+        application.bot_data.instance_lock = None
 
 
 @asynccontextmanager

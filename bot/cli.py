@@ -58,7 +58,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     command = args.command or ("run" if settings.token else "chat")
     quiet = command == "chat"
     configure_logging("WARNING" if quiet else settings.log_level, _secrets(settings))
-    sys.exit(_dispatch(command, args, settings))
+    from bot.reminders import InstanceAlreadyRunningError
+
+    try:
+        status = _dispatch(command, args, settings)
+    except InstanceAlreadyRunningError as running:
+        print(running, file=sys.stderr)
+        status = 3
+    sys.exit(status)
 
 
 def _secrets(settings: Settings) -> list[str]:

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         default_factory=lambda: [timedelta(hours=h) for h in (72, 24, 6, 1)]
     )
     reminder_sweep_seconds: float = 10.0
+    # 1688's auto-confirm rule (2023): release at max(shipped + 10 d, signed + 48 h); never
+    # signed by day 28 → shipped + 30 d. Every number is a setting, as the rule may change.
+    escrow_after_shipped_days: float = 10
+    escrow_after_signed_hours: float = 48
+    escrow_never_signed_cutoff_days: float = 28
+    escrow_never_signed_release_days: float = 30
     default_timezone: str = "UTC"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

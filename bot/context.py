@@ -5,7 +5,9 @@ Follows python-telegram-bot's contexttypesbot example: no string-keyed `bot_data
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from bot.config import Settings
+    from bot.orders import ReminderPolicy
+    from bot.reminders import InstanceLock, ReminderEngine
     from bot.vision import ImageReader
 
 
@@ -28,6 +32,9 @@ class Services:
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
         self._vision: ImageReader | None = None
+        self._reminder_policy: ReminderPolicy | None = None
+        self.reminders: ReminderEngine | None = None
+        self.instance_lock: InstanceLock | None = None
         self.migrate_on_start = True
 
     def attach(self, settings: Settings, engine: AsyncEngine, *, migrate_on_start: bool) -> None:
@@ -49,6 +56,19 @@ class Services:
         if self._settings is None:
             raise RuntimeError("services used before build_application attached them")
         return self._settings
+
+    @property
+    def reminder_policy(self) -> ReminderPolicy:
+        if self._reminder_policy is None:
+            from bot.orders import ReminderPolicy
+
+            self._reminder_policy = ReminderPolicy.from_settings(self.settings)
+        return self._reminder_policy
+
+    def note_new_reminders(self, due: Sequence[datetime]) -> None:
+        """After a commit that planned reminders: wake the engine if one is due soon."""
+        if self.reminders is not None and due:
+            self.reminders.note_new_due(min(due))
 
     @property
     def vision(self) -> ImageReader:

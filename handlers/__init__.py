@@ -11,12 +11,16 @@ from telegram import BotCommand
 from telegram.ext import Application
 
 from bot.i18n import translate
+from handlers.orders import render_reminder
+
+__all__ = ["bot_commands", "register", "render_reminder"]
 from handlers import (
     cancel,
     errors,
     fallback,
     language,
     menu,
+    orders,
     payments,
     privacy,
     suppliers,
@@ -27,6 +31,8 @@ from handlers import (
 # The commands shown in Telegram's menu, in this order.
 COMMANDS = (
     "start",
+    "track",
+    "orders",
     "pay",
     "check",
     "suppliers",
@@ -48,6 +54,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     users.register(application)
 
     global_handlers = [
+        *orders.ORDER_LIST,
         *suppliers.SAVED_CHECKS,
         menu.START,
         menu.HELP,
@@ -62,6 +69,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             timezone.conversation(exits),
             payments.conversation(exits),
             suppliers.conversation(exits),
+            orders.conversation(exits),
         ]
     )
 

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.domain.timezones import display_name
-from handlers import language, payments, privacy, suppliers
+from handlers import language, orders, payments, privacy, suppliers
 from handlers.keyboards import MENU, main_menu, menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
 
@@ -67,6 +67,8 @@ _SCREENS = {
     "pay": payments.ask_for_request,
     "check": suppliers.from_menu,
     "suppliers": suppliers.list_checks,
+    "track": orders.track,
+    "orders": orders.list_orders,
     "forgetme": privacy.ask_forget,
 }
 

@@ -17,6 +17,7 @@ async def remember_user(update: Update, context: BotContext) -> None:
     if telegram_user is None or telegram_user.is_bot or context.user_data is None:
         return
     async with context.session() as session, session.begin():
+        before = await users.get_user(session, telegram_user.id)
         row = await users.touch_user(
             session,
             telegram_user.id,
@@ -26,6 +27,11 @@ async def remember_user(update: Update, context: BotContext) -> None:
         context.state.language = resolve_language(row.language)
         context.state.timezone = row.timezone
         context.state.keep_texts = row.keep_texts
+    # Writing to the bot undoes a block: reminders paused by it are delivered now, late ones
+    # with wording for a passed deadline.
+    engine = context.services.reminders
+    if before is not None and before.blocked and engine is not None:
+        await engine.resume_user(telegram_user.id)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -1,0 +1,284 @@
+"""Tracked orders: the order, its event log and its reminders change in one transaction.
+
+Handlers call these functions; reminders are re-planned whenever the timeline changes, by
+comparing the plan with the rows already there, so re-planning is idempotent: a reminder
+already sent is never planned again, one still wanted is kept, one no longer wanted is
+cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db.models import Order, OrderEvent, Reminder, User
+from bot.domain.escrow import (
+    EscrowRules,
+    OrderAction,
+    OrderState,
+    PlannedReminder,
+    QuietHours,
+    Timeline,
+    auto_confirm_deadline,
+    inspection_nudge,
+    next_state,
+    plan_reminders,
+    reminders_stop,
+)
+from bot.domain.timezones import zone_for
+
+OPEN_REMINDER_STATES = ("pending", "paused")
+EXTENSION_CHOICES = (3, 5, 7)
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    """Everything re-planning needs that comes from settings."""
+
+    rules: EscrowRules
+    offsets: tuple[timedelta, ...]
+    default_timezone: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ReminderPolicy:
+        rules = EscrowRules(
+            after_shipped=timedelta(days=settings.escrow_after_shipped_days),
+            after_signed=timedelta(hours=settings.escrow_after_signed_hours),
+            never_signed_cutoff=timedelta(days=settings.escrow_never_signed_cutoff_days),
+            never_signed_release=timedelta(days=settings.escrow_never_signed_release_days),
+        )
+        offsets = tuple(sorted(settings.reminder_offsets, reverse=True))
+        return cls(rules, offsets, settings.default_timezone)
+
+
+def timeline_of(order: Order) -> Timeline:
+    return Timeline(
+        shipped_at=order.shipped_at,
+        signed_at=order.signed_at,
+        extension_days=order.extension_days,
+        paused=timedelta(seconds=order.paused_seconds),
+        pause_started_at=order.pause_started_at,
+        countdown_deadline=order.countdown_deadline_at,
+    )
+
+
+def deadline_of(order: Order, policy: ReminderPolicy, now: datetime) -> datetime | None:
+    return auto_confirm_deadline(timeline_of(order), policy.rules, now)
+
+
+async def create_order(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    chat_id: int,
+    label: str,
+    now: datetime,
+    policy: ReminderPolicy,
+    shipped_at: datetime | None = None,
+    countdown_deadline: datetime | None = None,
+    order_number: str | None = None,
+) -> tuple[Order, list[datetime]]:
+    """A new tracked order and its reminders; returns the order and the new due times."""
+    state = (
+        OrderState.SHIPPED if shipped_at or countdown_deadline else OrderState.AWAITING_SHIPMENT
+    )
+    order = Order(
+        user_id=user_id,
+        chat_id=chat_id,
+        label=label,
+        order_number=order_number,
+        state=state.value,
+        shipped_at=shipped_at,
+        countdown_deadline_at=countdown_deadline,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(order)
+    await session.flush()
+    _log(session, order, now, "created", _describe_start(shipped_at, countdown_deadline))
+    due = await replan(session, order, now, policy)
+    return order, due
+
+
+def _describe_start(shipped_at: datetime | None, countdown: datetime | None) -> str | None:
+    if countdown is not None:
+        return f"countdown deadline {countdown.isoformat()}"
+    if shipped_at is not None:
+        return f"shipped {shipped_at.isoformat()}"
+    return None
+
+
+async def apply_action(
+    session: AsyncSession,
+    order: Order,
+    action: OrderAction,
+    now: datetime,
+    policy: ReminderPolicy,
+    *,
+    days: int = 0,
+    at: datetime | None = None,
+) -> list[datetime]:
+    """Move the order through its state machine and re-plan; InvalidTransition if the
+    action makes no sense in the order's state."""
+    state = next_state(OrderState(order.state), action)
+    if action is OrderAction.SHIP:
+        order.shipped_at = at or now
+    elif action is OrderAction.SIGN:
+        order.signed_at = at or now
+    elif action is OrderAction.EXTEND:
+        order.extension_days += days
+    elif action is OrderAction.REQUEST_REFUND:
+        order.pause_started_at = order.pause_started_at or now
+    if state in (OrderState.INSPECTED_OK, OrderState.CLOSED) and order.pause_started_at:
+        _end_pause(order, now)
+    order.state = state.value
+    order.updated_at = now
+    _log(session, order, now, action.value, f"+{days} days" if days else None)
+    due = await replan(session, order, now, policy)
+    if action is OrderAction.SIGN and not reminders_stop(state):
+        due += await _add_planned(session, order, [inspection_nudge(order.signed_at or now, now)])
+    return due
+
+
+def _end_pause(order: Order, now: datetime) -> None:
+    assert order.pause_started_at is not None
+    order.paused_seconds += int((now - order.pause_started_at).total_seconds())
+    order.pause_started_at = None
+
+
+async def set_countdown(
+    session: AsyncSession, order: Order, deadline: datetime, now: datetime, policy: ReminderPolicy
+) -> list[datetime]:
+    """The user copied the countdown from the order page: it wins over the computed one."""
+    order.countdown_deadline_at = deadline
+    # The page's countdown already includes earlier extensions and closed refund pauses;
+    # an open refund pause counts again from this reading (see escrow.with_countdown).
+    order.extension_days = 0
+    order.paused_seconds = 0
+    if order.pause_started_at is not None:
+        order.pause_started_at = now
+    if order.state == OrderState.AWAITING_SHIPMENT.value:
+        order.state = OrderState.SHIPPED.value
+    order.updated_at = now
+    _log(session, order, now, "countdown", deadline.isoformat())
+    return await replan(session, order, now, policy)
+
+
+async def replan(
+    session: AsyncSession, order: Order, now: datetime, policy: ReminderPolicy
+) -> list[datetime]:
+    """Bring the order's reminders in line with its deadline; returns new due times."""
+    order.deadline_at = deadline_of(order, policy, now)
+    state = OrderState(order.state)
+    wanted: list[PlannedReminder] = []
+    if order.deadline_at is not None and not reminders_stop(state) and not order.pause_started_at:
+        zone, quiet = await _user_zone_and_quiet(session, order.user_id, policy)
+        wanted = plan_reminders(order.deadline_at, now, policy.offsets, quiet=quiet, zone=zone)
+    await _cancel_unwanted(session, order, wanted)
+    return await _add_planned(session, order, wanted)
+
+
+async def _user_zone_and_quiet(
+    session: AsyncSession, user_id: int, policy: ReminderPolicy
+) -> tuple[tzinfo, QuietHours | None]:
+    user = await session.get(User, user_id)
+    zone = zone_for(user.timezone if user else None, policy.default_timezone)
+    if user is None or user.quiet_from_hour is None or user.quiet_to_hour is None:
+        return zone, None
+    return zone, QuietHours(user.quiet_from_hour, user.quiet_to_hour)
+
+
+async def _cancel_unwanted(
+    session: AsyncSession, order: Order, wanted: Sequence[PlannedReminder]
+) -> None:
+    keep = {(plan.kind, plan.due_at) for plan in wanted}
+    # The inspection nudge belongs to the signing, not to the deadline plan.
+    rows = await session.scalars(
+        select(Reminder).where(
+            Reminder.order_id == order.id,
+            Reminder.status.in_(OPEN_REMINDER_STATES),
+            Reminder.kind != "inspect",
+        )
+    )
+    for row in rows:
+        if (row.kind, row.due_at) not in keep:
+            row.status = "cancelled"
+
+
+async def _add_planned(
+    session: AsyncSession, order: Order, planned: Sequence[PlannedReminder]
+) -> list[datetime]:
+    existing = await session.execute(
+        select(Reminder.kind, Reminder.due_at).where(Reminder.order_id == order.id)
+    )
+    present = {(kind, due_at) for kind, due_at in existing.tuples()}
+    added = []
+    for plan in planned:
+        if (plan.kind, plan.due_at) in present:
+            continue
+        session.add(
+            Reminder(
+                order_id=order.id,
+                user_id=order.user_id,
+                chat_id=order.chat_id,
+                kind=plan.kind,
+                deadline_at=order.deadline_at,
+                due_at=plan.due_at,
+                status="pending",
+                created_at=order.updated_at,
+            )
+        )
+        added.append(plan.due_at)
+    await session.flush()
+    return added
+
+
+def _log(
+    session: AsyncSession, order: Order, now: datetime, kind: str, detail: str | None
+) -> None:
+    session.add(OrderEvent(order_id=order.id, at=now, kind=kind, detail=detail))
+
+
+async def add_snooze(
+    session: AsyncSession, order: Order, now: datetime, delay: timedelta
+) -> datetime:
+    """A one-off reminder `delay` from now, never later than the deadline itself."""
+    due = now + delay
+    if order.deadline_at is not None:
+        due = min(due, max(now, order.deadline_at))
+    planned = PlannedReminder(kind=f"snooze_{int(delay.total_seconds())}", due_at=due)
+    await _add_planned(session, order, [planned])
+    return due
+
+
+async def get_order(session: AsyncSession, user_id: int, order_id: int) -> Order | None:
+    """The user's own order; None for someone else's id, whatever the button said."""
+    query = select(Order).where(Order.id == order_id, Order.user_id == user_id)
+    order: Order | None = await session.scalar(query)
+    return order
+
+
+async def open_orders(session: AsyncSession, user_id: int) -> Sequence[Order]:
+    query = (
+        select(Order)
+        .where(Order.user_id == user_id, Order.state != OrderState.CLOSED.value)
+        .order_by(Order.deadline_at.is_(None), Order.deadline_at, Order.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def delete_order(session: AsyncSession, user_id: int, order_id: int) -> bool:
+    result = await session.execute(
+        delete(Order).where(Order.id == order_id, Order.user_id == user_id).returning(Order.id)
+    )
+    return result.scalar_one_or_none() is not None
+
+
+async def events_of(session: AsyncSession, order: Order) -> Sequence[OrderEvent]:
+    query = select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id)
+    return (await session.scalars(query)).all()
