@@ -47,7 +47,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
 import httpx
-from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.base import JobLookupError  # type: ignore[import-untyped]
 from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
