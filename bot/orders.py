@@ -256,6 +256,16 @@ async def add_snooze(
     return due
 
 
+async def replan_user_orders(
+    session: AsyncSession, user_id: int, now: datetime, policy: ReminderPolicy
+) -> list[datetime]:
+    """After the user's time zone or quiet hours change: every open order re-planned."""
+    due: list[datetime] = []
+    for order in await open_orders(session, user_id):
+        due += await replan(session, order, now, policy)
+    return due
+
+
 async def get_order(session: AsyncSession, user_id: int, order_id: int) -> Order | None:
     """The user's own order; None for someone else's id, whatever the button said."""
     query = select(Order).where(Order.id == order_id, Order.user_id == user_id)

@@ -23,6 +23,7 @@ from handlers import (
     orders,
     payments,
     privacy,
+    quiet_hours,
     suppliers,
     timezone,
     users,
@@ -39,6 +40,7 @@ COMMANDS = (
     "help",
     "menu",
     "timezone",
+    "quiet",
     "language",
     "privacy",
     "forgetme",
@@ -62,6 +64,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         menu.MENU_BUTTONS,
         *language.HANDLERS,
         *privacy.HANDLERS,
+        *quiet_hours.HANDLERS,
     ]
     exits = cancel.conversation_exits(global_handlers)
     application.add_handlers(

@@ -17,6 +17,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import orders as order_service
 from bot.callback_codec import CallbackRoute
 from bot.context import AnyHandler, BotContext
 from bot.db import users
@@ -94,6 +95,11 @@ async def _apply(update: Update, context: BotContext, typed: str) -> int:
         return CHOOSING
     async with context.session() as session, session.begin():
         await users.set_timezone(session, user.id, choice.name)
+        # Quiet hours are in the user's own time, so their reminders move with the zone.
+        due = await order_service.replan_user_orders(
+            session, user.id, datetime.now(UTC), context.services.reminder_policy
+        )
+    context.services.note_new_reminders(due)
     context.state.timezone = choice.name
     await replace_or_reply(update, _confirmation(context, choice), menu_button(context.language))
     return ConversationHandler.END

@@ -80,6 +80,19 @@ async def set_language(
     return user
 
 
+async def set_quiet_hours(
+    session: AsyncSession, telegram_id: int, hours: tuple[int, int] | None
+) -> User | None:
+    """Quiet hours (from, to) in the user's zone, or None for none."""
+    if hours is not None and not all(0 <= hour <= 23 for hour in hours):
+        raise ValueError(f"quiet hours out of range: {hours}")
+    user = await session.get(User, telegram_id)
+    if user is not None:
+        user.quiet_from_hour, user.quiet_to_hour = hours if hours else (None, None)
+        await session.flush()
+    return user
+
+
 async def set_keep_texts(session: AsyncSession, telegram_id: int, keep: bool) -> User | None:
     """Opt in or out of keeping the (masked) texts of checked messages."""
     user = await session.get(User, telegram_id)

@@ -197,3 +197,27 @@ class TestRealTimeReminders:
         offsets = [t - started.timestamp() for t in times[:2]]
         assert 1.5 <= offsets[0] <= 4.5, offsets
         assert 3.5 <= offsets[1] <= 6.5, offsets
+
+
+async def test_quiet_hours_move_night_reminders_earlier(
+    ann: ChatUser, bot: BotApplication
+) -> None:
+    await ann.says("/timezone UTC+0")
+    await ann.says("/track 6d 23h night")
+    (order,) = await orders_of(bot, ann.user_id)
+    before = {r.kind: r.due_at for r in await reminders_of(bot, order.id)}
+
+    replies = await ann.says("/quiet 0-23")
+
+    assert "Quiet hours: 00:00–23:00" in texts(replies)
+    after = {r.kind: r.due_at for r in await reminders_of(bot, order.id)}
+    last_stage = min(before, key=lambda kind: order.deadline_at - before[kind])
+    assert after[last_stage] == before[last_stage], "the last stage is never moved"
+    moved = [kind for kind in before if kind != last_stage]
+    assert all(after[kind].hour == 22 or after[kind] < before[kind] for kind in moved)
+
+
+async def test_quiet_hours_that_make_no_sense_are_explained(ann: ChatUser) -> None:
+    replies = await ann.says("/quiet whenever")
+
+    assert "couldn't read" in texts(replies)
