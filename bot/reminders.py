@@ -252,18 +252,23 @@ async def claim_due(
     disjoint rows without waiting. SQLite renders no FOR UPDATE; the transaction is
     BEGIN IMMEDIATE (bot.db.engine), so sweeps are serialised by the write lock.
     """
-    due_ids = (
+    # The chosen ids are a materialised CTE joined by UPDATE … FROM. Written as
+    # `id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`, PostgreSQL may run the subquery
+    # again for outer rows, and with SKIP LOCKED each run picks other rows: one sweep then
+    # claimed 900 rows with LIMIT 50 in our tests.
+    due = (
         select(Reminder.id)
         .where(_is_due(now))
         .order_by(Reminder.due_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
+        .cte("due")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     lease_until = now + lease
     statement = (
         update(Reminder)
-        .where(Reminder.id.in_(due_ids), _IS_PENDING)
+        .where(Reminder.id == due.c.id)
         .values(
             status=SENDING,
             claim_token=token,
