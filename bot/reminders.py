@@ -347,10 +347,15 @@ def reschedule(
 async def pause_user_reminders(
     session: AsyncSession, user_id: int, claims: Iterable[Claim], error: str
 ) -> int:
-    """The user blocked the bot: hold their pending rows and the given claims."""
+    """The user blocked the bot: hold their pending rows and the given claims.
+
+    The claims' attempts are given back: a block says nothing about the reminder, and a
+    user who blocks and unblocks a few times must not use up its attempts.
+    """
     paused = 0
     for claim in claims:
-        result = await session.scalars(_settle(claim, status=PAUSED, last_error=error))
+        pause = _settle(claim, status=PAUSED, last_error=error, attempts=Reminder.attempts - 1)
+        result = await session.scalars(pause)
         paused += len(result.all())
     statement = (
         update(Reminder)
@@ -887,7 +892,6 @@ class ReminderEngine:
                 return 0
 
     async def _sweep(self) -> int:
-        self.stats["sweeps"] += 1
         now = self._clock()
         # Rows being sent count too: nothing claimed may wait long enough to lose its lease.
         room = self._config.batch_size - self._outbox.held
@@ -904,12 +908,15 @@ class ReminderEngine:
             log.warning(
                 "%d reminder(s) reclaimed in doubt after their lease expired", len(reclaimed)
             )
-        self._more_due = room > 0 and len(claims) == room
+        # A full claim, or no room to claim at all, means more may be due: the sender
+        # wakes the next sweep once it has room, instead of idling until the next tick.
+        self._more_due = len(claims) == room or room <= 0
         if claims:
             self.stats["claimed"] += len(claims)
             self._outbox.add(claims)
         if upcoming is not None:
             self.note_new_due(upcoming)
+        self.stats["sweeps"] += 1  # completed ones
         return len(claims)
 
     # -- sending ---------------------------------------------------------------------

@@ -18,7 +18,13 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrations import upgrade_to_head
 from bot.db.models import Order, Reminder, User
-from bot.reminders import EngineConfig, ReminderEngine, ReminderRow, RenderedReminder
+from bot.reminders import (
+    EngineConfig,
+    ReminderEngine,
+    ReminderRow,
+    RenderedReminder,
+    RenderReminder,
+)
 from bot.sandbox.server import RecordedCall, Sandbox
 from tests.conftest import BOT_TOKEN
 from tests.db.databases import (
@@ -296,6 +302,7 @@ async def start_engine(
         *,
         read_timeout: float = 5.0,
         on: Sessions | None = None,
+        renderer: RenderReminder = render,
         **overrides: Any,
     ) -> ReminderEngine:
         application = build_telegram(sandbox, read_timeout=read_timeout)
@@ -304,7 +311,7 @@ async def start_engine(
         engine = ReminderEngine(
             on or sessions,
             application.bot,
-            render,
+            renderer,
             _with(config, overrides),
             clock=clock,
             admin_ids={ADMIN_ID},

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
 import pytest
 from sqlalchemy import event, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -24,6 +25,8 @@ from telegram.error import (
 from bot.db.models import Reminder
 from bot.reminders import (
     EngineConfig,
+    ReminderRow,
+    RenderedReminder,
     SendOutcome,
     claim_due,
     classify_send_error,
@@ -44,6 +47,7 @@ from .conftest import (
     flood_answers,
     open_chats,
     reminder_sends,
+    render,
     sent_ids,
     wait_for_sends,
 )
@@ -174,7 +178,8 @@ async def test_a_user_who_blocked_the_bot_is_paused_then_resumed_with_late_remin
     )
     assert [rows[i].status for i in (*blocked, upcoming)] == ["paused"] * 3
     user = await factory.user(551)
-    assert user is not None and user.blocked
+    assert user is not None
+    assert user.blocked
     attempts_to_blocked = [c for c in sandbox.calls if c.params.get("chat_id") in (551, "551")]
     assert [c.error_code for c in attempts_to_blocked] == [403]  # and nothing after it
 
@@ -237,9 +242,10 @@ async def test_a_bad_request_fails_the_reminder_and_alerts_the_admins(
     alert = await sandbox.wait_for_bot_message(ADMIN_ID, after=0, timeout=5.0)
     rows = await _wait_rows(factory, lambda rows: rows[fine].status == "sent")
     assert rows[broken].status == "failed"
-    assert rows[broken].last_error is not None and "parse entities" in rows[broken].last_error
+    assert "parse entities" in (rows[broken].last_error or "")
     assert alert.text is not None
-    assert f"reminder #{broken}" in alert.text and "parse entities" in alert.text
+    assert f"reminder #{broken}" in alert.text
+    assert "parse entities" in alert.text
     assert sent_ids(sandbox) == [fine]
 
 
@@ -254,8 +260,32 @@ async def test_exhausted_attempts_fail_the_reminder_and_alert(
     row = (await factory.rows())[reminder]
     assert row.status == "failed"
     assert row.attempts == 3
-    assert alert.text is not None and "gave up after 3 attempts" in alert.text
+    assert alert.text is not None
+    assert "gave up after 3 attempts" in alert.text
     assert sent_ids(sandbox) == []
+
+
+async def test_a_render_that_raises_is_retried_and_never_stops_the_engine(
+    sandbox: Sandbox, factory: Factory, start_engine: StartEngine
+) -> None:
+    open_chats(sandbox, 595, 596)
+    flaky = await factory.reminder(595, -2 * MINUTE)
+    broken = await factory.reminder(596, -MINUTE, kind="broken")
+    failures: Counter[int] = Counter()
+
+    async def render_with_bugs(row: ReminderRow, session: AsyncSession) -> RenderedReminder | None:
+        failures[row.id] += 1
+        if row.kind == "broken" or failures[row.id] == 1:
+            raise KeyError("missing catalogue text")
+        return await render(row, session)
+
+    await start_engine(renderer=render_with_bugs, max_attempts=3)
+    alert = await sandbox.wait_for_bot_message(ADMIN_ID, after=0, timeout=5.0)
+    rows = await _wait_rows(factory, lambda rows: rows[flaky].status == "sent")
+    assert sent_ids(sandbox) == [flaky]
+    assert rows[broken].status == "failed"
+    assert "render: KeyError" in (rows[broken].last_error or "")
+    assert f"reminder #{broken}" in (alert.text or "")
 
 
 def test_errors_are_classified_by_whether_the_message_may_have_arrived() -> None:
@@ -314,7 +344,8 @@ async def test_a_claim_whose_owner_died_is_reclaimed_in_doubt_and_sent_again(
     await wait_for_sends(sandbox, 1)
     row = (await _wait_rows(factory, lambda rows: rows[reminder].status == "sent"))[reminder]
     assert REPEAT_MARK in reminder_sends(sandbox)[0].params["text"]
-    assert row.in_doubt and row.attempts == 2
+    assert row.in_doubt
+    assert row.attempts == 2
     assert engine.stats["reclaimed"] == 1
 
 
@@ -347,7 +378,8 @@ async def test_a_process_that_died_after_sending_repeats_once_marked_as_repeat(
     await wait_for_sends(sandbox, 2)
     row = (await _wait_rows(factory, lambda rows: rows[reminder].status == "sent"))[reminder]
     texts = [call.params["text"] for call in reminder_sends(sandbox)]
-    assert REPEAT_MARK not in texts[0] and REPEAT_MARK in texts[1]
+    assert REPEAT_MARK not in texts[0]
+    assert REPEAT_MARK in texts[1]
     assert row.in_doubt
     assert survivor.stats["reclaimed"] == 1
 
@@ -455,7 +487,7 @@ async def test_counts_by_status_and_missed_deadlines(
     factory: Factory, sessions: Sessions, clock: TestClock
 ) -> None:
     now = clock()
-    ontime, late, unsent, cancelled, future = await factory.reminders(
+    ontime, late, unsent, cancelled, _future = await factory.reminders(
         [(901, -5 * HOUR), (902, -5 * HOUR), (903, -5 * HOUR), (904, -5 * HOUR), (905, HOUR)],
         deadline_in=HOUR,
     )
@@ -487,13 +519,13 @@ async def _wait_until(condition: Callable[[], bool], *, timeout: float = 5.0) ->
 
 
 async def _wait_rows(
-    factory: Factory, ready: object, *, timeout: float = 10.0
+    factory: Factory, ready: Callable[[dict[int, Reminder]], bool], *, timeout: float = 10.0
 ) -> dict[int, Reminder]:
     """Poll the database until `ready(rows)` holds (the engine writes after sending)."""
     deadline = time.monotonic() + timeout
     while True:
         rows = await factory.rows()
-        if ready(rows):  # type: ignore[operator]
+        if ready(rows):
             return rows
         if time.monotonic() > deadline:
             raise AssertionError(
@@ -505,6 +537,6 @@ async def _wait_rows(
 def test_engine_config_from_settings_takes_the_sweep_interval() -> None:
     from bot.config import Settings
 
-    settings = Settings(_env_file=None, reminder_sweep_seconds=3.5)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, reminder_sweep_seconds=3.5)
     config = EngineConfig.from_settings(settings, batch_size=7)
     assert (config.sweep_seconds, config.batch_size, config.lease_seconds) == (3.5, 7, 120.0)
