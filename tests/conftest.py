@@ -50,29 +50,37 @@ class ChatUser:
     seen: dict[int, str] = field(default_factory=dict)
 
     async def says(self, text: str) -> list[StoredMessage]:
+        before = len(self.sandbox.calls)
         await self.sandbox.send_text(
             self.user_id, text, first_name=self.first_name, language_code=self.language_code
         )
-        return await self.replies()
+        return await self.replies(after_call=before)
 
     async def taps(self, label: str) -> list[StoredMessage]:
         """Tap the button whose text contains `label` on the newest keyboard."""
         for message in reversed(self.sandbox.bot_messages(self.user_id)):
             for button in message.inline_buttons():
                 if label.lower() in button["text"].lower():
+                    before = len(self.sandbox.calls)
                     await self.sandbox.press_button(
                         self.user_id, message.message_id, button["callback_data"]
                     )
-                    return await self.replies()
+                    return await self.replies(after_call=before)
         raise AssertionError(f"no button {label!r} in {self.buttons()}")
 
     async def taps_forged(self, data: str) -> list[StoredMessage]:
         message = self.sandbox.bot_messages(self.user_id)[-1]
+        before = len(self.sandbox.calls)
         await self.sandbox.press_button(self.user_id, message.message_id, data, forged=True)
-        return await self.replies()
+        return await self.replies(after_call=before)
 
-    async def replies(self) -> list[StoredMessage]:
-        """Bot messages that are new or changed since the last look."""
+    async def replies(self, after_call: int | None = None) -> list[StoredMessage]:
+        """Bot messages that are new or changed since the last look.
+
+        With `after_call`, first waits until the bot has answered at all (every message and
+        button press gets an answer), so a slow machine cannot make the wait end early."""
+        if after_call is not None:
+            await self.sandbox.wait_for(lambda: self._answered_since(after_call), timeout=30)
         await self.sandbox.wait_until_settled()
         fresh = []
         for message in self.sandbox.bot_messages(self.user_id):
@@ -81,6 +89,11 @@ class ChatUser:
                 self.seen[message.message_id] = shown
                 fresh.append(message)
         return fresh
+
+    def _answered_since(self, index: int) -> bool | None:
+        answering = ("send", "edit", "answerCallbackQuery")
+        calls = self.sandbox.calls[index:]
+        return any(call.method.startswith(answering) for call in calls) or None
 
     def buttons(self) -> list[str]:
         messages = self.sandbox.bot_messages(self.user_id)

@@ -23,6 +23,8 @@ async def test_start_greets_by_name_and_offers_the_menu(ann: ChatUser) -> None:
     assert "Beijing" in replies[0].text
     assert ann.buttons() == [
         "💳 Is this payment safe?",
+        "📦 Track an order",
+        "🗂 My orders",
         "🏭 Check a supplier",
         "📋 My supplier checks",
         "🕒 Time zone",
@@ -37,7 +39,7 @@ async def test_start_up_publishes_the_command_menu(sandbox: Sandbox, bot: BotApp
 
     assert commands, "setMyCommands was not called at start-up"
     names = [command["command"] for command in commands[0].params["commands"]]
-    assert names[:4] == ["start", "pay", "check", "suppliers"]
+    assert names[:6] == ["start", "track", "orders", "pay", "check", "suppliers"]
     assert "forgetme" in names
     assert "cancel" in names
 
