@@ -117,9 +117,16 @@ def _ocr_result(name: str, figures: dict[str, float], conditions: str) -> Result
     return Result(name, f"{median:.2f} s median", f"mean {mean:.2f} s; {conditions}")
 
 
+def bench_reminders(seconds: float) -> list[Result]:
+    from bot.bench_reminders import bench_reminders as measure
+
+    return [Result(*row) for row in measure(seconds)]
+
+
 BENCHMARKS: dict[str, Callable[[float], list[Result]]] = {
     "classifier": lambda seconds: [bench_classifier(seconds)],
     "ocr": lambda seconds: bench_ocr(rounds=max(1, int(seconds))),
+    "reminders": bench_reminders,
 }
 
 

@@ -35,7 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_checker_arguments(link, "the link or share text")
     bench = commands.add_parser("bench", help="measure speed (results go to BENCHMARKS.md)")
     bench.add_argument(
-        "names", nargs="*", default=["classifier", "ocr"], help="classifier, ocr (default: all)"
+        "names",
+        nargs="*",
+        default=["classifier", "ocr", "reminders"],
+        choices=["classifier", "ocr", "reminders"],
+        help="which benchmarks (default: all)",
     )
     bench.add_argument("--seconds", type=float, default=3.0, help="time per benchmark")
     return parser
