@@ -59,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     settings = Settings()
     command = args.command or ("run" if settings.token else "chat")
-    quiet = command == "chat"
+    # Commands whose output is read by people or scripts keep the log to warnings.
+    quiet = command in ("chat", "bench", "check-payment", "check-link", "migrate")
     configure_logging("WARNING" if quiet else settings.log_level, _secrets(settings))
     from bot.reminders import InstanceAlreadyRunningError
 
