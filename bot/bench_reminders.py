@@ -30,17 +30,17 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrations import upgrade_to_head
+from bot.db.scratch import temporary_postgres_database
 
 Row = tuple[str, str, str]
 BOT_TOKEN = "123456789:bench-token-for-the-sandbox"
@@ -250,25 +250,8 @@ async def _bench_postgres(sizes: BenchSizes) -> list[Row]:
     return rows
 
 
-@contextlib.asynccontextmanager
-async def _postgres_database(admin_url: str) -> AsyncIterator[str]:
-    name = f"sg_bench_{uuid.uuid4().hex[:12]}"
-    await _postgres_admin(admin_url, f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        await _postgres_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-async def _postgres_admin(admin_url: str, statement: str) -> None:
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
+def _postgres_database(admin_url: str) -> contextlib.AbstractAsyncContextManager[str]:
+    return temporary_postgres_database(admin_url, "sg_bench_")
 
 
 async def _fill_postgres(url: str, plan: Iterator[tuple[int, datetime]], now: datetime) -> None:

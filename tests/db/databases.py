@@ -6,14 +6,11 @@ Reusable outside tests/db: import these helpers, or copy the fixtures in conftes
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from bot.db import scratch
 
 POSTGRES_ENV = "TEST_POSTGRES_URL"
 POSTGRES_SKIP_REASON = (
@@ -35,25 +32,6 @@ def postgres_admin_url() -> str | None:
 
 @asynccontextmanager
 async def temporary_postgres_database(admin_url: str) -> AsyncIterator[str]:
-    """Create a uniquely named, empty database; yield its URL; drop it afterwards.
-
-    `admin_url` must be able to CREATE DATABASE (e.g. the `postgres` database as the
-    `postgres` user). Dropped WITH (FORCE), so connections a failing test leaked cannot
-    keep it alive.
-    """
-    name = f"{TEST_DATABASE_PREFIX}{uuid.uuid4().hex}"
-    await _execute_autocommit(admin_url, f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        await _execute_autocommit(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-async def _execute_autocommit(admin_url: str, statement: str) -> None:
-    # CREATE/DROP DATABASE cannot run inside a transaction block.
-    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
+    """A uniquely named, empty database for one test, dropped afterwards."""
+    async with scratch.temporary_postgres_database(admin_url, TEST_DATABASE_PREFIX) as url:
+        yield url
