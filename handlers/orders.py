@@ -285,10 +285,10 @@ def deadline_lines(order: Order, language: str, zone: tzinfo, now: datetime) -> 
     return translate(
         language,
         "ord_deadline",
-        beijing=format_local(order.deadline_at, BEIJING),
-        local=format_local(order.deadline_at, zone),
+        beijing=format_local(order.deadline_at, BEIJING, language),
+        local=format_local(order.deadline_at, zone, language),
         zone=display_name(str(zone), now),
-        left=format_left(left),
+        left=format_left(left, language),
     )
 
 
@@ -479,7 +479,7 @@ async def list_orders(update: Update, context: BotContext) -> None:
         return
     rows = []
     for order in orders[:30]:
-        left = format_left(order.deadline_at - now) if order.deadline_at else "–"
+        left = format_left(order.deadline_at - now, context.language) if order.deadline_at else "–"
         label = f"{order.label[:30]} · {left}"
         rows.append([InlineKeyboardButton(label, callback_data=CARD.pack(order.id, "card"))])
     await replace_or_reply(update, context.text("ord_list_title"), InlineKeyboardMarkup(rows))

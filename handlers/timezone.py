@@ -112,8 +112,8 @@ def _confirmation(context: BotContext, choice: TimezoneChoice) -> str:
         "timezone_set",
         zone=display_name(choice.name, now),
         offset=utc_offset_label(zone, now),
-        local=format_local(now, zone),
-        beijing=format_local(now, BEIJING),
+        local=format_local(now, zone, context.language),
+        beijing=format_local(now, BEIJING, context.language),
     )
 
 

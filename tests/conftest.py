@@ -106,6 +106,12 @@ def ann(sandbox: Sandbox, bot: BotApplication) -> ChatUser:
 
 
 @pytest.fixture
+def carl(sandbox: Sandbox, bot: BotApplication) -> ChatUser:
+    """A second English-speaking user, for tests about one user touching another's data."""
+    return ChatUser(sandbox, user_id=1003, first_name="Carl", language_code="en-GB")
+
+
+@pytest.fixture
 def boris(sandbox: Sandbox, bot: BotApplication) -> ChatUser:
     return ChatUser(sandbox, user_id=1002, first_name="Boris", language_code="ru")
 

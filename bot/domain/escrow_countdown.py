@@ -101,22 +101,28 @@ def parse_countdown(text: str, now: datetime) -> datetime | None:
         return None
 
 
-def format_left(delta: timedelta) -> str:
+# Unit letters and the "overdue" wording per language; English is the fallback.
+_UNITS = {"en": ("d", "h", "m", "overdue by {}"), "ru": (" д", " ч", " мин", "просрочено на {}")}
+
+
+def format_left(delta: timedelta, language: str = "en") -> str:
     """`6d 23h`, `5h 10m`, `12m`, `overdue by 2h 5m`: the two largest units, rounded down.
 
     Rounding down never shows more time left than there is.
     """
+    units = _UNITS.get(language, _UNITS["en"])
     if delta < timedelta(0):
-        return f"overdue by {_two_units(-delta)}"
-    return _two_units(delta)
+        return units[3].format(_two_units(-delta, units))
+    return _two_units(delta, units)
 
 
-def _two_units(delta: timedelta) -> str:
+def _two_units(delta: timedelta, units: tuple[str, str, str, str]) -> str:
+    day, hour, minute, _ = units
     minutes_total = int(delta.total_seconds()) // 60
     days, rest = divmod(minutes_total, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        return f"{days}d {hours}h" if hours else f"{days}d"
+        return f"{days}{day} {hours}{hour}" if hours else f"{days}{day}"
     if hours:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
-    return f"{minutes}m" if minutes else "<1m"
+        return f"{hours}{hour} {minutes}{minute}" if minutes else f"{hours}{hour}"
+    return f"{minutes}{minute}" if minutes else f"<1{minute}"

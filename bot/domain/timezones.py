@@ -177,6 +177,20 @@ def utc_offset_label(zone: tzinfo, at: datetime) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def format_local(moment: datetime, zone: tzinfo) -> str:
-    """`Thu 26 Nov 17:05` in the given zone; the moment must be timezone-aware."""
-    return moment.astimezone(zone).strftime("%a %d %b %H:%M")
+_DAY_MONTH_NAMES = {
+    "ru": (
+        ("пн", "вт", "ср", "чт", "пт", "сб", "вс"),
+        ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"),
+    ),
+}
+
+
+def format_local(moment: datetime, zone: tzinfo, language: str = "en") -> str:
+    """`Thu 26 Nov 17:05` (`чт 26 ноя 17:05` in Russian) in the given zone; the moment must
+    be timezone-aware. Names come from a table, not the process locale."""
+    local = moment.astimezone(zone)
+    names = _DAY_MONTH_NAMES.get(language)
+    if names is None:
+        return local.strftime("%a %d %b %H:%M")
+    days, months = names
+    return f"{days[local.weekday()]} {local:%d} {months[local.month - 1]} {local:%H:%M}"

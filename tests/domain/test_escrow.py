@@ -602,3 +602,11 @@ def test_plans_are_sorted_never_past_never_late(
     assert all(at >= now - timedelta(seconds=1) for at in times)
     assert all(r.due_at <= due for r in plan if r.kind != "passed")
     assert [r.kind for r in plan].count("immediate") <= 1
+
+
+def test_time_left_in_russian() -> None:
+    from bot.domain.escrow import format_left
+
+    assert format_left(timedelta(days=6, hours=23, minutes=5), "ru") == "6 д 23 ч"
+    assert format_left(-timedelta(hours=2, minutes=5), "ru") == "просрочено на 2 ч 5 мин"
+    assert format_left(timedelta(hours=5, minutes=10)) == "5h 10m"

@@ -71,3 +71,8 @@ def test_any_text_gives_a_real_zone_or_none(text: str) -> None:
     choice = parse_timezone(text)
     if choice is not None:
         ZoneInfo(choice.name)
+
+
+def test_dates_read_naturally_in_russian_whatever_the_process_locale() -> None:
+    assert format_local(NOON_UTC, ZoneInfo("Asia/Shanghai"), "ru") == "чт 26 ноя 20:00"
+    assert format_local(NOON_UTC, ZoneInfo("Asia/Shanghai"), "xx") == "Thu 26 Nov 20:00"

@@ -138,13 +138,13 @@ async def test_orders_lists_time_left_and_opens_the_card(ann: ChatUser) -> None:
 
 
 async def test_another_users_order_cannot_be_touched(
-    ann: ChatUser, boris: ChatUser, bot: BotApplication, sandbox: Sandbox
+    ann: ChatUser, carl: ChatUser, bot: BotApplication, sandbox: Sandbox
 ) -> None:
     await ann.says("/track 5d secret")
     (order,) = await orders_of(bot, ann.user_id)
-    await boris.says("/orders")
+    await carl.says("/orders")
 
-    await boris.taps_forged(f"ord|{order.id}|ok")
+    await carl.taps_forged(f"ord|{order.id}|ok")
 
     answer = [c for c in sandbox.calls if c.method == "answerCallbackQuery"][-1]
     assert "can't find that order" in answer.params.get("text", "")

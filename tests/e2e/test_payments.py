@@ -97,13 +97,13 @@ async def test_feedback_is_stored_and_the_question_goes_away(
 
 
 async def test_feedback_on_another_users_check_is_refused(
-    ann: ChatUser, boris: ChatUser, bot: BotApplication, sandbox: Sandbox
+    ann: ChatUser, carl: ChatUser, bot: BotApplication, sandbox: Sandbox
 ) -> None:
     await ann.says(f"/pay {PERSONAL_CARD}")
     (anns_check,) = await stored_checks(bot, ann.user_id)
-    await boris.says("/pay hi")
+    await carl.says("/pay hi")
 
-    await boris.taps_forged(f"payfb|{anns_check.id}|too_strict")
+    await carl.taps_forged(f"payfb|{anns_check.id}|too_strict")
 
     (record,) = await stored_checks(bot, ann.user_id)
     assert record.feedback is None

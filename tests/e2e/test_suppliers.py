@@ -122,15 +122,15 @@ async def test_an_answered_questions_button_cannot_be_pressed_again(
 
 
 async def test_another_users_saved_check_cannot_be_opened(
-    ann: ChatUser, boris: ChatUser, bot: BotApplication, sandbox: Sandbox
+    ann: ChatUser, carl: ChatUser, bot: BotApplication, sandbox: Sandbox
 ) -> None:
     await ann.says("/check " + OFFER_LINK)
     replies = await ann.taps("Check this supplier")
     while "Overall" not in texts(replies):
         replies = await ann.taps("Don't know")
-    await boris.says("/suppliers")
+    await carl.says("/suppliers")
 
-    await boris.taps_forged("supl|1")
+    await carl.taps_forged("supl|1")
 
     answer = [c for c in sandbox.calls if c.method == "answerCallbackQuery"][-1]
     assert "can't find that check" in answer.params.get("text", "")
