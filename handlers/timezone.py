@@ -35,24 +35,25 @@ from handlers.replies import acknowledge, replace_or_reply, reply
 ZONE = CallbackRoute("tz")
 CHOOSING = 1
 
-# Where most of our users buy from or live; anything else is typed.
-_SUGGESTED = (
-    ("Beijing", "Asia/Shanghai"),
-    ("Moscow", "Europe/Moscow"),
-    ("Berlin", "Europe/Berlin"),
-    ("London", "Europe/London"),
-    ("Dubai", "Asia/Dubai"),
-    ("Almaty", "Asia/Almaty"),
-    ("New York", "America/New_York"),
-    ("Los Angeles", "America/Los_Angeles"),
-    ("São Paulo", "America/Sao_Paulo"),
-    ("Sydney", "Australia/Sydney"),
+# Where most of our users buy from or live; anything else is typed. Labels: tz_city_<zone>.
+SUGGESTED_ZONES = (
+    "Asia/Shanghai",
+    "Europe/Moscow",
+    "Europe/Berlin",
+    "Europe/London",
+    "Asia/Dubai",
+    "Asia/Almaty",
+    "America/New_York",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Australia/Sydney",
 )
 
 
-def _suggestions() -> InlineKeyboardMarkup:
+def _suggestions(context: BotContext) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(city, callback_data=ZONE.pack(zone)) for city, zone in _SUGGESTED
+        InlineKeyboardButton(context.text(f"tz_city_{zone}"), callback_data=ZONE.pack(zone))
+        for zone in SUGGESTED_ZONES
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
@@ -65,7 +66,7 @@ async def ask_timezone(update: Update, context: BotContext) -> int:
     stored = context.state.timezone or context.settings.default_timezone
     current = display_name(stored, datetime.now(UTC))
     await replace_or_reply(
-        update, context.text("timezone_prompt", current=current), _suggestions()
+        update, context.text("timezone_prompt", current=current), _suggestions(context)
     )
     return CHOOSING
 
