@@ -15,6 +15,7 @@ from handlers.orders import render_reminder
 
 __all__ = ["bot_commands", "register", "render_reminder"]
 from handlers import (
+    answers,
     cancel,
     errors,
     fallback,
@@ -76,6 +77,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         ]
     )
 
-    application.add_handlers([*global_handlers, cancel.CANCEL, *payments.UNPROMPTED])
+    # Questions before payment talk: "how do I pay safely?" wants a guide, not a verdict
+    # (the question filter steps aside for text the payment checker finds risky).
+    application.add_handlers(
+        [*global_handlers, cancel.CANCEL, *answers.HANDLERS, *payments.UNPROMPTED]
+    )
     fallback.register(application)
     application.add_error_handler(errors.on_error)

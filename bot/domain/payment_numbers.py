@@ -11,10 +11,11 @@ Span = tuple[int, int]
 
 # 16–19 digits, optionally grouped by spaces or dashes (the way cards are written and OCR'd).
 _CARD = re.compile(r"(?<![\d])(?:\d[ -]?){15,18}\d(?![\d])")
-_CARD_ISSUERS = ("4", "5", "6")  # Visa, Mastercard, UnionPay / Discover
+# Visa, Mastercard, UnionPay / Discover, and Russia's Mir (2200–2204).
+_CARD_ISSUERS = ("4", "5", "6", "2200", "2201", "2202", "2203", "2204")
 # An order or waybill number in front of a long number means it is not a card.
 _NOT_A_CARD_LABEL = re.compile(
-    r"(?:订单|单号|运单|快递|物流|order|tracking|waybill|invoice|发票|税号|信用代码)"
+    r"(?:订单|单号|运单|快递|物流|order|tracking|waybill|invoice|发票|税号|信用代码|заказ|трек)"
     r"[^\d]{0,12}$",
     re.IGNORECASE,
 )

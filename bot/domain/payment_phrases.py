@@ -31,7 +31,10 @@ def _rule_positions() -> tuple[tuple[PhraseRule, int, int], ...]:
 
 
 _RULES = _rule_positions()
-_LATIN_OR_DIGIT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+# A fenced word glued to a Latin or Cyrillic letter, or a digit, is part of another word.
+_LATIN_OR_DIGIT = frozenset(
+    "abcdefghijklmnopqrstuvwxyz0123456789" + "".join(map(chr, range(ord("а"), ord("я") + 1)))
+)
 
 
 def phrase_signals(text: str, *, use_anchors: bool = True) -> dict[str, str]:
@@ -72,5 +75,5 @@ def _first_match(rule: PhraseRule, candidates: Iterable[Alternative], lowered: s
 
 
 def _glued(lowered: str, start: int) -> bool:
-    """The match starts inside a Latin word ("otherwise" is not "wise")."""
+    """The match starts inside a word: "otherwise" is not "wise", "безналичный" not "наличный"."""
     return start > 0 and lowered[start - 1] in _LATIN_OR_DIGIT

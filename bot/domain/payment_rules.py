@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain.payment_rules_ru import FENCE_RU, RUSSIAN_PHRASES
 from bot.domain.regex_anchors import Anchors, anchors
 
 
@@ -52,8 +53,9 @@ def _leading_word(word: str) -> str:
 def _compile(text: str) -> Alternative:
     if re.search(r"(?<!\\)[A-Z]", text):
         raise ValueError(f"patterns run on lower-cased text; found upper case in {text!r}")
-    fenced = text.startswith(_FENCE)
-    body = text.removeprefix(_FENCE)
+    fence = next((fence for fence in (_FENCE, FENCE_RU) if text.startswith(fence)), "")
+    fenced = bool(fence)
+    body = text.removeprefix(fence) if fence else text
     return Alternative(re.compile(body), anchors(body), fenced)
 
 
@@ -521,6 +523,28 @@ PHRASE_RULES: tuple[PhraseRule, ...] = (
     ),
 )
 
+
+def _with_russian(rules: tuple[PhraseRule, ...]) -> tuple[PhraseRule, ...]:
+    """Each rule with its Russian alternatives after its own; codes with no rule yet (a
+    phone offered as a wallet is found by number in Chinese and English) get one."""
+    merged = tuple(
+        PhraseRule(
+            rule.code,
+            rule.alternatives + _any(*RUSSIAN_PHRASES.get(rule.code, ())),
+            rule.negatable,
+        )
+        for rule in rules
+    )
+    known = {rule.code for rule in rules}
+    extra = tuple(
+        PhraseRule(code, _any(*patterns))
+        for code, patterns in RUSSIAN_PHRASES.items()
+        if code not in known
+    )
+    return merged + extra
+
+
+PHRASE_RULES = _with_russian(PHRASE_RULES)
 
 ALTERNATIVES: tuple[Alternative, ...] = tuple(
     alternative for rule in PHRASE_RULES for alternative in rule.alternatives

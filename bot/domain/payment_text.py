@@ -44,7 +44,9 @@ _TRADITIONAL_PAIRS = (
 _SIMPLIFY = {ord(pair[0]): ord(pair[1]) for pair in _TRADITIONAL_PAIRS.split()}
 # Invisible characters OCR and copy-paste leave behind; they split words without a trace.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"))
-_TRANSLATION = {**_SIMPLIFY, **_INVISIBLE}
+# Russian writes "е" for "ё" as often as not; rules are written with "е".
+_YO = {ord("ё"): ord("е"), ord("Ё"): ord("Е")}
+_TRANSLATION = {**_SIMPLIFY, **_INVISIBLE, **_YO}
 # Most messages have nothing to translate; finding that out is cheaper than translating.
 _NEEDS_TRANSLATION = re.compile("[" + re.escape("".join(map(chr, _TRANSLATION))) + "]")
 
@@ -59,11 +61,54 @@ _SPACE_NEXT_TO_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 _IDEOGRAPHIC_DOT = re.compile(r"(?<=[A-Za-z0-9])。(?=[A-Za-z0-9])")
 
 
+# Latin letters that look like Cyrillic ones, and back. Russian text is often typed or
+# OCR'd with a few of them swapped in ("кaрту" with a Latin "a"); in a word that mixes the
+# two scripts, the minority script's look-alikes are folded into the majority's.
+_LATIN_LOOKALIKES = "AaBCcEeHKkMmOoPpTXxYy"
+_CYRILLIC_LOOKALIKES = "АаВСсЕеНКкМмОоРрТХхУу"
+_TO_CYRILLIC = str.maketrans(_LATIN_LOOKALIKES, _CYRILLIC_LOOKALIKES)
+_TO_LATIN = str.maketrans(_CYRILLIC_LOOKALIKES, _LATIN_LOOKALIKES)
+_DROP_LATIN_LOOKALIKES = str.maketrans("", "", _LATIN_LOOKALIKES)
+_DROP_CYRILLIC_LOOKALIKES = str.maketrans("", "", _CYRILLIC_LOOKALIKES)
+_ANY_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_SCRIPT_SWITCH = re.compile("[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]")
+_LETTER_RUN = re.compile("[A-Za-z\u0400-\u04ff]+")
+_CYRILLIC_LETTERS = re.compile("[\u0400-\u04ff]")
+_LATIN_LETTERS = re.compile("[A-Za-z]")
+
+
+def has_cyrillic(text: str) -> bool:
+    return _ANY_CYRILLIC.search(text) is not None
+
+
+def _fold_mixed_word(word: re.Match[str]) -> str:
+    text = word.group()
+    if not _SCRIPT_SWITCH.search(text):
+        return text
+    # Letters with no look-alike in the other script say which script the word is in;
+    # a word of look-alikes only, in a message with Cyrillic in it, is Russian.
+    cyrillic = len(_CYRILLIC_LETTERS.findall(text.translate(_DROP_CYRILLIC_LOOKALIKES)))
+    latin = len(_LATIN_LETTERS.findall(text.translate(_DROP_LATIN_LOOKALIKES)))
+    if cyrillic and latin:
+        cyrillic = len(_CYRILLIC_LETTERS.findall(text))
+        latin = len(_LATIN_LETTERS.findall(text))
+    return text.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
+
+
+def fold_lookalikes(text: str) -> str:
+    """Mixed-script words written in one script; every character keeps its position."""
+    if not _SCRIPT_SWITCH.search(text):
+        return text
+    return _LETTER_RUN.sub(_fold_mixed_word, text)
+
+
 def normalise(text: str) -> str:
     """The form every rule matches on: NFKC, Simplified, OCR spacing repaired, case kept."""
     text = unicodedata.normalize("NFKC", text[:MAX_CHARACTERS])
     if _NEEDS_TRANSLATION.search(text):
         text = text.translate(_TRANSLATION)
+    if _ANY_CYRILLIC.search(text):
+        text = fold_lookalikes(text)
     text = _HORIZONTAL_SPACE.sub(" ", text)
     if "\n" in text:
         text = _LINE_BREAKS.sub("\n", text)
@@ -119,29 +164,46 @@ _NEGATOR_EN = re.compile(
     r"avoid|beware|warning|stop)(?![a-z])",
     re.IGNORECASE,
 )
+_NEGATOR_RU = re.compile(
+    r"(?<![а-я])(?:не|нет|ни|никогда|нельзя|запрещено|запрещается|избегайте|остерегайтесь|"
+    r"осторожно|опасайтесь)(?![а-я])",
+    re.IGNORECASE,
+)
 _LATIN = re.compile(r"[A-Za-z]")
 _DIGIT = re.compile(r"\d")
 # Words after a negation that start a new thought, so the negation no longer applies:
 # "不要票的话直接打我卡上" negates the invoice, not the card.
 _NEGATION_BREAK = re.compile(
     r"的话|就|直接|只能|只|所以|但|可以|而是|请|改|还是|先|"
-    r"(?<![a-z])(?:if|so|just|but|then|instead|only|please|rather|because|since)(?![a-z])",
+    r"(?<![a-z])(?:if|so|just|but|then|instead|only|please|rather|because|since)(?![a-z])|"
+    # Russian asks with a perfective imperative ("переведите") and forbids with an
+    # imperfective one ("не переводите"), so the former starts a new thought.
+    r"(?<![а-я])(?:а|но|однако|если|тогда|поэтому|зато|вместо|лучше|просто|пожалуйста|"
+    r"переведите|оплатите|отправьте|скиньте|перекиньте|перечислите|заплатите)(?![а-я])",
     re.IGNORECASE,
 )
 _NEGATION_REACH_CJK = 12
 _NEGATION_REACH_LATIN = 40
+_NEGATION_REACH_CYRILLIC = 50
 
 
 def is_negated(text: str, start: int) -> bool:
     """True when the words just before `start`, in the same clause, negate what follows."""
     floor = clause_start(text, start)
     window = text[floor:start]
-    reach = _NEGATION_REACH_CJK if has_cjk(window) else _NEGATION_REACH_LATIN
+    cyrillic = has_cyrillic(window)
+    if has_cjk(window):
+        reach = _NEGATION_REACH_CJK
+    else:
+        reach = _NEGATION_REACH_CYRILLIC if cyrillic else _NEGATION_REACH_LATIN
     window = window[-reach:]
     negation_end = max((match.end() for match in _NEGATOR_ZH.finditer(window)), default=-1)
     if _LATIN.search(window):
         latin = (match.end() for match in _NEGATOR_EN.finditer(window))
         negation_end = max(negation_end, max(latin, default=-1))
+    if cyrillic:
+        russian = (match.end() for match in _NEGATOR_RU.finditer(window))
+        negation_end = max(negation_end, max(russian, default=-1))
     if negation_end < 0:
         return False
     return _NEGATION_BREAK.search(window, negation_end) is None
@@ -159,6 +221,11 @@ _DISCLAIMER_EN = re.compile(
     r"|(?:has|have|gets?|with)\s*no\s*(?:protection|coverage|guarantee))(?![a-z])",
     re.IGNORECASE,
 )
+_DISCLAIMER_RU = re.compile(
+    r"(?<![а-я])(?:не\s+(?:защищен|застрахован|покрывается|гарантируется)|без\s+(?:защиты|гарантии)|"
+    r"небезопасн|опасн|рискованн|(?:это\s+)?(?:мошенничеств|обман|развод)|мошенник)",
+    re.IGNORECASE,
+)
 _DISCLAIMER_REACH = 40
 
 
@@ -169,6 +236,8 @@ def is_disclaimed(text: str, end: int) -> bool:
     if mark:
         window = window[: mark.start()]
     if _DISCLAIMER_ZH.search(window):
+        return True
+    if has_cyrillic(window) and _DISCLAIMER_RU.search(window):
         return True
     return _LATIN.search(window) is not None and _DISCLAIMER_EN.search(window) is not None
 
@@ -212,9 +281,13 @@ def _whole_words(text: str, first: int, last: int, start: int, end: int) -> tupl
 
 
 def _inside_latin_word(text: str, cut: int) -> bool:
-    """A cut between two Latin letters splits a word."""
+    """A cut between two Latin (or two Cyrillic) letters splits a word."""
     before, after = text[cut - 1], text[cut]
-    return before.isascii() and after.isascii() and before.isalpha() and after.isalpha()
+    if before.isascii() and after.isascii():
+        return before.isalpha() and after.isalpha()
+    return (
+        _CYRILLIC_LETTERS.match(before) is not None and _CYRILLIC_LETTERS.match(after) is not None
+    )
 
 
 def _around_number_runs(text: str, first: int, last: int) -> tuple[int, int]:

@@ -35,6 +35,7 @@ from bot.domain.payment_signals import (
 from bot.domain.payment_text import (
     MAX_EVIDENCE,
     evidence,
+    has_cyrillic,
     is_negated,
     mask_evidence,
     normalise,
@@ -65,10 +66,18 @@ _PAYMENT_TALK = re.compile(
     r"swift|t/t|balance\s*payment|cash\s*app|zfb)(?![a-z])",
     re.IGNORECASE,
 )
+# Russian payment talk; only tried on text with Cyrillic in it.
+_PAYMENT_TALK_RU = re.compile(
+    r"(?<![а-я])(?:оплат|плат[еиія]|заплат|перевод|перевест|переведи|перечисл|реквизит|сч[её]т|"
+    r"деньг|денег|наличн|предоплат|аванс|сбп|сбер|тинько|втб|"
+    r"юmoney|юмани|qiwi|крипт|биткоин|вичат|алипе|кошел|налог)",
+    re.IGNORECASE,
+)
 # Words that split one payment into parts ("定金…尾款", "the rest…").
 _SPLIT_MARKER = re.compile(
     r"定金|订金|尾款|余款|首款|一部分|剩下|剩余|其余|一半"
-    r"|(?<![a-z])(?:deposit|balance|the\s*rest|remaining|half|part\s*of)(?![a-z])",
+    r"|(?<![a-z])(?:deposit|balance|the\s*rest|remaining|half|part\s*of)(?![a-z])"
+    r"|(?<![а-я])(?:предоплат|аванс|остаток|остальн|половин|част[ьи](?![а-я]))",
     re.IGNORECASE,
 )
 # Signals that mean the money (or part of it) goes somewhere other than the checkout.
@@ -105,7 +114,7 @@ Found = dict[str, str]  # signal code -> evidence
 def classify_payment(text: str, *, qr_payloads: Sequence[str] = ()) -> PaymentCheck:
     """The verdict on a supplier's payment request, with the evidence behind it."""
     normal = normalise(text) if isinstance(text, str) else ""
-    payment_talk = _PAYMENT_TALK.search(normal) is not None
+    payment_talk = _is_payment_talk(normal)
     found: Found = phrase_signals(normal)
     _number_signals(normal, found)
     _payee_signals(normal, found)
@@ -122,7 +131,7 @@ def looks_like_payment_talk(text: str) -> bool:
     checker has something to say about it ("加v私聊下单" names no payment, but matters).
     """
     normal = normalise(text) if isinstance(text, str) else ""
-    if _PAYMENT_TALK.search(normal) is not None:
+    if _is_payment_talk(normal):
         return True
     return bool(normal) and classify_payment(text).verdict is not Verdict.UNCLEAR
 
@@ -168,6 +177,12 @@ def advice_codes() -> tuple[str, ...]:
     codes = [code for spec in SPECS.values() for code in spec.advice]
     codes += [code for advice in VERDICT_ADVICE.values() for code in advice]
     return tuple(dict.fromkeys(codes))
+
+
+def _is_payment_talk(normal: str) -> bool:
+    if _PAYMENT_TALK.search(normal) is not None:
+        return True
+    return has_cyrillic(normal) and _PAYMENT_TALK_RU.search(normal) is not None
 
 
 def _number_signals(text: str, found: Found) -> None:

@@ -77,14 +77,19 @@ def _sequence(items: list[tuple[Any, Any]]) -> Anchors | None:
     return min(candidates, key=_cost, default=None)
 
 
+def _alphabetic(char: str) -> bool:
+    """Latin or Cyrillic (or ASCII): letters that only mean something a few together."""
+    return ord(char) <= 127 or "\u0400" <= char <= "\u04ff"
+
+
 def _shorten(literal: str) -> str:
     """A cheaper anchor the literal implies: one uncommon Chinese character, else two
-    common ones side by side, or a short Latin prefix. Any text containing the literal
-    contains this too."""
-    uncommon = [char for char in literal if ord(char) > 127 and char not in _COMMON_HAN]
+    common ones side by side, or a short Latin or Cyrillic prefix. Any text containing
+    the literal contains this too."""
+    uncommon = [char for char in literal if not _alphabetic(char) and char not in _COMMON_HAN]
     if uncommon:
         return uncommon[0]
-    if any(ord(char) > 127 for char in literal):
+    if not all(_alphabetic(char) for char in literal):
         return literal[:2]
     return literal[:_LATIN_ANCHOR_LENGTH]
 
@@ -129,7 +134,7 @@ def _weight(text: str) -> float:
 
 
 def _character_weight(char: str) -> float:
-    if ord(char) <= 127:
+    if _alphabetic(char):
         # A lone Latin letter or digit is in almost every English message.
         return 1.0 if char.isalnum() else 1.5
     return 1.2 if char in _COMMON_HAN else 2.5

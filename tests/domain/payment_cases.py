@@ -851,6 +851,73 @@ LONG_CASES: tuple[Case, ...] = (
     ),
 )
 
+# Russian: what suppliers' Russian-speaking managers and agents write to buyers. Some are
+# typed with Latin look-alike letters inside Cyrillic words, some with "ё" and some without.
+RUSSIAN_CASES: tuple[Case, ...] = (
+    high("переведите на мою личную карту Сбербанка", "personal_account"),
+    high("Переведите, пожалуйста, на мою личную кaрту Сбeрбанка", "personal_account"),
+    high("Оплату можно на карту 2202 2061 2345 6787, получатель Ирина", "bank_card_number"),
+    high("Деньги отправьте на личный счёт, реквизиты пришлю", "personal_account"),
+    high("Переведите на карту жены, у меня лимит по карте", "personal_account"),
+    high("Оплату сделайте на счет нашего директора, так быстрее", "personal_account"),
+    high("Можно перевести на карту бухгалтера Тинькофф", "personal_account"),
+    high("Скиньте на Тинькофф или ВТБ, как вам удобно", "personal_account"),
+    high("Перевод на Альфу по номеру карты, я пришлю номер", "personal_account"),
+    high("Оплатите через ЮMoney или QIWI-кошелёк", "wallet_transfer"),
+    high("Переведите по СБП по номеру телефона +7 912 345-67-89", "phone_as_account"),
+    high("Оплата наличными при встрече в Гуанчжоу", "transfer_service"),
+    high("Можно отправить через Western Union, Золотую Корону или Contact", "transfer_service"),
+    high("Принимаем оплату в крипте: USDT TRC20 или биткоин", "crypto_payment"),
+    high("Оплата вне площадки, так проще для всех", "off_platform_payment"),
+    high("Давайте в обход 1688, напрямую без платформы", "off_platform_payment"),
+    high("Скидка 7% если без 1688 и без чека", "tax_pretext"),
+    high("Без налога будет дешевле на 10%, платите напрямую мне", "tax_pretext"),
+    high(
+        "Срочно переведите предоплату, сегодня последний день по этой цене",
+        "urgency_pressure",
+    ),
+    high(
+        "Наш счёт заблокирован, реквизиты изменились, платите на новый счёт",
+        "account_change_pretext",
+    ),
+    high("Сделайте перевод в вичат, так быстрее", "wallet_transfer"),
+    high("Оплату можно через алипей или переведите в WeChat", "wallet_transfer"),
+    high("Аванс 30% переведите мне напрямую, остальное на 1688", "split_payment"),
+    high(
+        "Площадка сейчас не работает, переведите на карту Сбера",
+        "maintenance_pretext",
+        "personal_account",
+    ),
+    high("Перевод на счёт нашей партнёрской компании в Гонконге", "third_party_payee"),
+    high(
+        "Оформите заказ на 1688, а остаток переведите на мою карту",
+        "split_payment",
+        "personal_account",
+    ),
+    approved(
+        "Оплатите заказ на 1688 через корзину, я изменю цену (改价)",
+        "platform_checkout",
+        "modified_price",
+    ),
+    approved("Оформите заказ на площадке, я поменяю цену", "platform_checkout", "modified_price"),
+    approved("Оплата через Trade Assurance, это гарантия Alibaba", "trade_assurance"),
+    approved("Можно оплатить через гарантию Alibaba, деньги защищены", "trade_assurance"),
+    conditional(
+        "Возможен безналичный перевод на расчётный счёт компании (公对公)", "corporate_transfer"
+    ),
+    conditional("Оплата на расчетный счет нашей компании в Bank of China", "corporate_transfer"),
+    unclear("Мы никогда не просим переводить на личные карты"),
+    unclear("Не переводите деньги вне площадки"),
+    unclear("Привет, как дела? Образцы отправили вчера"),
+    unclear("Есть в наличии 500 штук синего цвета"),
+)
+
 ALL_CASES: tuple[Case, ...] = (
-    HIGH_RISK_CASES + APPROVED_CASES + CONDITIONAL_CASES + UNCLEAR_CASES + LATER_CASES + LONG_CASES
+    HIGH_RISK_CASES
+    + APPROVED_CASES
+    + CONDITIONAL_CASES
+    + UNCLEAR_CASES
+    + LATER_CASES
+    + LONG_CASES
+    + RUSSIAN_CASES
 )

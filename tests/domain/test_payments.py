@@ -336,6 +336,9 @@ _SMALL_TALK = (
     "样品什么时候能寄出？",
     "😀👍",
     "",
+    "привет, как дела?",
+    "Здравствуйте! Когда будут готовы образцы?",
+    "Есть ли в наличии синий цвет? Сколько штук в коробке?",
 )
 
 
@@ -351,6 +354,37 @@ def test_payment_messages_look_like_payment_talk() -> None:
 @pytest.mark.parametrize("text", _SMALL_TALK)
 def test_small_talk_does_not(text: str) -> None:
     assert not looks_like_payment_talk(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "переведите на мою личную карту Сбербанка",
+        "Реквизиты для оплаты пришлю в вичат",
+        "Можно скинуть по СБП?",
+        "Давайте в обход 1688, так дешевле",
+        "ПЕРЕВЕДИТЕ ДЕНЬГИ НА КAРТУ",  # upper case, with a Latin "A"
+    ],
+)
+def test_russian_payment_talk_is_recognised(text: str) -> None:
+    assert looks_like_payment_talk(text)
+
+
+def test_russian_is_read_case_blind_and_through_look_alike_letters() -> None:
+    assert normalise("кaрту Сбeрбанка, ещё") == "карту Сбербанка, еще"
+    assert normalise("Оплата USDТ") == "Оплата USDT"  # a Cyrillic "Т" in a Latin word
+
+    for text in ("ПЕРЕВЕДИТЕ НА МОЮ ЛИЧНУЮ КАРТУ", "пеРевЕдите на мoю личнyю кapтy"):
+        assert classify_payment(text).verdict is Verdict.HIGH_RISK, text
+
+
+def test_russian_negations_do_not_trigger() -> None:
+    for text in (
+        "Мы никогда не просим переводить на личные карты",
+        "не переводите деньги вне площадки",
+        "Оплата вне площадки не защищена, платите только на 1688",
+    ):
+        assert Verdict.HIGH_RISK is not classify_payment(text).verdict, text
 
 
 # Robustness and speed.
