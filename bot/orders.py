@@ -197,12 +197,12 @@ async def _cancel_unwanted(
     session: AsyncSession, order: Order, wanted: Sequence[PlannedReminder]
 ) -> None:
     keep = {(plan.kind, plan.due_at) for plan in wanted}
-    # The inspection nudge belongs to the signing, not to the deadline plan.
+    # The inspection nudge and dispute follow-ups belong to those events, not to the plan.
     rows = await session.scalars(
         select(Reminder).where(
             Reminder.order_id == order.id,
             Reminder.status.in_(OPEN_REMINDER_STATES),
-            Reminder.kind != "inspect",
+            Reminder.kind.not_in(("inspect", "dispute_followup")),
         )
     )
     for row in rows:

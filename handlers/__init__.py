@@ -16,6 +16,7 @@ from handlers.orders import render_reminder
 __all__ = ["bot_commands", "register", "render_reminder"]
 from handlers import (
     answers,
+    disputes,
     cancel,
     errors,
     fallback,
@@ -35,6 +36,7 @@ COMMANDS = (
     "start",
     "track",
     "orders",
+    "dispute",
     "pay",
     "check",
     "suppliers",
@@ -73,6 +75,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             timezone.conversation(exits),
             payments.conversation(exits),
             suppliers.conversation(exits),
+            # Before orders: the card's "Problem" button opens the dispute walkthrough.
+            disputes.conversation(exits),
             orders.conversation(exits),
         ]
     )

@@ -18,6 +18,7 @@ def main_menu(language: str) -> InlineKeyboardMarkup:
         [
             [button("btn_check_payment", "pay")],
             [button("btn_track", "track"), button("btn_orders", "orders")],
+            [button("btn_dispute", "dispute")],
             [button("btn_check_supplier", "check"), button("btn_my_suppliers", "suppliers")],
             [button("btn_timezone", "timezone"), button("btn_language", "language")],
             [button("btn_help", "help"), button("btn_privacy", "privacy")],

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.domain.timezones import display_name
-from handlers import language, orders, payments, privacy, suppliers
+from handlers import disputes, language, orders, payments, privacy, suppliers
 from handlers.keyboards import MENU, main_menu, menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
 
@@ -69,6 +69,7 @@ _SCREENS = {
     "suppliers": suppliers.list_checks,
     "track": orders.track,
     "orders": orders.list_orders,
+    "dispute": disputes.dispute_command,
     "forgetme": privacy.ask_forget,
 }
 

@@ -34,6 +34,7 @@ from bot.domain.escrow import (
 from bot.domain.timezones import BEIJING, display_name, format_local, zone_for
 from bot.i18n import translate
 from bot.reminders import ReminderRow, RenderedReminder
+from handlers import disputes
 from handlers.keyboards import MENU
 from handlers.replies import acknowledge, replace_or_reply, reply
 
@@ -491,10 +492,16 @@ async def list_orders(update: Update, context: BotContext) -> None:
 async def render_reminder(row: ReminderRow, session: AsyncSession) -> RenderedReminder | None:
     """The reminder message; None when the order no longer needs it (the engine cancels)."""
     order = await session.get(Order, row.order_id)
-    if order is None or reminders_stop(OrderState(order.state)) or order.pause_started_at:
-        return None
     user = await session.get(User, row.user_id)
     language = user.language if user and user.language else "en"
+    # A dispute follow-up comes while the refund has the clock paused.
+    if order is not None and row.kind == disputes.REMINDER_KIND:
+        followup = disputes.render_dispute_reminder(order, row, language)
+        if followup is None:
+            return None
+        return RenderedReminder(followup, disputes.dispute_reminder_keyboard(order, language))
+    if order is None or reminders_stop(OrderState(order.state)) or order.pause_started_at:
+        return None
     zone = zone_for(user.timezone if user else None)
     now = datetime.now(UTC)
     deadline = order.deadline_at or row.deadline_at

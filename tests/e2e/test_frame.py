@@ -25,6 +25,7 @@ async def test_start_greets_by_name_and_offers_the_menu(ann: ChatUser) -> None:
         "💳 Is this payment safe?",
         "📦 Track an order",
         "🗂 My orders",
+        "🧾 Problem with an order",
         "🏭 Check a supplier",
         "📋 My supplier checks",
         "🕒 Time zone",
@@ -39,7 +40,7 @@ async def test_start_up_publishes_the_command_menu(sandbox: Sandbox, bot: BotApp
 
     assert commands, "setMyCommands was not called at start-up"
     names = [command["command"] for command in commands[0].params["commands"]]
-    assert names[:6] == ["start", "track", "orders", "pay", "check", "suppliers"]
+    assert names[:7] == ["start", "track", "orders", "dispute", "pay", "check", "suppliers"]
     assert "forgetme" in names
     assert "cancel" in names
 

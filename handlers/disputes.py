@@ -1,0 +1,728 @@
+"""/dispute: the walkthrough for an order that went wrong, from 申请退款 to 申请客服介入.
+
+Steps: the reason to pick on 1688 → "I clicked 申请退款" (pauses the order's escrow clock)
+→ evidence checklist → optional weight check → keep the refund open / when to escalate,
+with a follow-up reminder → a summary with the Chinese case text. Every step can be
+skipped. See disputes.mmd.
+
+The walk in progress lives in `context.state.flow["dispute"]`, which is memory only; each
+answer that matters is also written to the order's event log (`dispute_reason`,
+`dispute_evidence`, `dispute_weight`, `dispute_followup`; `request_refund` comes from
+bot.orders), and the walk is rebuilt from there when the memory is gone (a restart, an
+expired conversation, a button on an old message).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import orders as order_service
+from bot.callback_codec import CallbackRoute
+from bot.context import AnyHandler, BotContext
+from bot.db.models import Order, OrderEvent, Reminder
+from bot.domain.disputes import (
+    REASONS,
+    SELLER_RESPONSE_DAYS,
+    Evidence,
+    Reason,
+    Step,
+    WeightCheck,
+    evidence_pack,
+    followup_due,
+    message_zh,
+    parse_weight_input,
+    refund_note_zh,
+    weight_check,
+)
+from bot.domain.escrow import InvalidTransition, OrderAction, OrderState
+from bot.domain.timezones import format_local, zone_for
+from bot.i18n import translate
+from bot.reminders import ReminderRow
+from handlers.keyboards import MENU
+from handlers.replies import acknowledge, replace_or_reply, reply
+
+ANSWER = CallbackRoute("dsp", arity=3)  # dsp|<order id, 0 without one>|<step>|<value>
+# The order card's route (handlers.orders.CARD). Not imported: handlers.orders imports this
+# module to render dispute reminders. tests/e2e/test_disputes.py checks the two agree.
+ORDER_CARD = CallbackRoute("ord", arity=2)
+PROBLEM_BUTTON = re.compile(rf"^{ORDER_CARD.prefix}\|\d+\|problem$")
+ASKING = 1
+NO_ORDER = 0
+SKIP = "skip"
+FLOW_KEY = "dispute"
+REMINDER_KIND = "dispute_followup"
+EVENT_REASON = "dispute_reason"
+EVENT_EVIDENCE = "dispute_evidence"
+EVENT_WEIGHT = "dispute_weight"
+EVENT_FOLLOWUP = "dispute_followup"
+MAX_ORDER_BUTTONS = 20
+MAX_BUTTON_LABEL = 40
+
+# The handler's steps; PICK comes before the walk, SUMMARY after it, OPEN is the button
+# on a follow-up reminder.
+PICK, REASON, REFUND, EVIDENCE, WEIGHT, ESCALATE = (
+    "order",
+    "reason",
+    "refund",
+    "evidence",
+    "weight",
+    "escalate",
+)
+SUMMARY, OPEN = "summary", "open"
+WALK = (REASON, REFUND, EVIDENCE, WEIGHT, ESCALATE)
+_REASON_CODES = frozenset(reason.value for reason in Reason)
+_EVIDENCE_CODES = frozenset(item.value for item in Evidence)
+_REFUND_OPEN = (OrderState.REFUND_REQUESTED.value, OrderState.PLATFORM_INTERVENTION.value)
+_DISPUTE_OVER = (OrderState.CLOSED.value, OrderState.INSPECTED_OK.value)
+
+
+@dataclass
+class Draft:
+    """The walk for one order (or for none), as kept in the user's flow state."""
+
+    order_id: int | None = None
+    label: str | None = None
+    order_number: str | None = None
+    reason: str | None = None
+    refund: bool = False
+    refund_at: str | None = None
+    evidence: list[str] | None = None  # None: the checklist was never confirmed
+    ticked: list[str] = field(default_factory=list)
+    weight: list[float] | None = None  # quantity, unit weight g, receipt kg
+    followup_at: str | None = None
+    asked: list[str] = field(default_factory=list)
+    current: str | None = None
+    revisit: bool = False  # walking again: answered steps are asked too
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, saved: dict[str, Any]) -> Draft:
+        known = {name: saved[name] for name in cls.__dataclass_fields__ if name in saved}
+        return cls(**known)
+
+    def answered(self, step: str) -> bool:
+        return {
+            REASON: self.reason is not None,
+            REFUND: self.refund,
+            EVIDENCE: self.evidence is not None,
+            WEIGHT: self.weight is not None,
+            ESCALATE: self.followup_at is not None,
+        }.get(step, False)
+
+    @property
+    def reason_code(self) -> Reason | None:
+        return Reason(self.reason) if self.reason in _REASON_CODES else None
+
+    @property
+    def weight_result(self) -> WeightCheck | None:
+        if not self.weight:
+            return None
+        quantity, unit, receipt = self.weight
+        return weight_check(int(quantity), unit, receipt)
+
+
+def _load(context: BotContext) -> Draft | None:
+    saved = context.state.flow.get(FLOW_KEY)
+    return Draft.from_json(saved) if isinstance(saved, dict) else None
+
+
+def _store(context: BotContext, draft: Draft) -> None:
+    context.state.flow[FLOW_KEY] = draft.to_json()
+
+
+def _response_days(context: BotContext) -> float:
+    # A `dispute_seller_response_days` setting overrides the researched default when present.
+    days = getattr(context.settings, "dispute_seller_response_days", SELLER_RESPONSE_DAYS)
+    return float(days)
+
+
+def _days_text(days: float) -> str:
+    return f"{days:g}"
+
+
+# -- the order's saved dispute ---------------------------------------------------------------
+
+
+async def _draft_from_order(session: AsyncSession, order: Order) -> Draft:
+    """The walk as the order's events and reminders tell it (latest answer wins)."""
+    draft = Draft(order_id=order.id, label=order.label, order_number=order.order_number)
+    for event in await order_service.events_of(session, order):
+        _apply_event(draft, event)
+    if order.state in _REFUND_OPEN or order.pause_started_at is not None:
+        draft.refund = True
+    due = await session.scalar(
+        select(Reminder.due_at)
+        .where(
+            Reminder.order_id == order.id,
+            Reminder.kind == REMINDER_KIND,
+            Reminder.status == "pending",
+        )
+        .order_by(Reminder.due_at.desc())
+        .limit(1)
+    )
+    draft.followup_at = due.isoformat() if due else None
+    return draft
+
+
+def _apply_event(draft: Draft, event: OrderEvent) -> None:
+    detail = event.detail or ""
+    if event.kind == EVENT_REASON and detail in _REASON_CODES:
+        draft.reason = detail
+    elif event.kind == EVENT_EVIDENCE:
+        draft.evidence = [item for item in detail.split(",") if item in _EVIDENCE_CODES]
+    elif event.kind == EVENT_WEIGHT:
+        parsed = parse_weight_input(detail)
+        draft.weight = [float(parsed[0]), parsed[1], parsed[2]] if parsed else None
+    elif event.kind == OrderAction.REQUEST_REFUND.value:
+        draft.refund = True
+        draft.refund_at = event.at.isoformat()
+
+
+def _log(session: AsyncSession, order_id: int, kind: str, detail: str) -> None:
+    session.add(OrderEvent(order_id=order_id, at=datetime.now(UTC), kind=kind, detail=detail))
+
+
+async def _own_order(session: AsyncSession, update: Update, order_id: int | None) -> Order | None:
+    user = update.effective_user
+    if order_id is None or user is None:
+        return None
+    return await order_service.get_order(session, user.id, order_id)
+
+
+# -- entries ---------------------------------------------------------------------------------
+
+
+async def dispute_command(update: Update, context: BotContext) -> int:
+    """/dispute or the menu: pick one of the open orders, or go on without one."""
+    await acknowledge(update)
+    context.state.flow.pop(FLOW_KEY, None)
+    user = update.effective_user
+    if user is None:
+        return ConversationHandler.END
+    async with context.session() as session:
+        orders = list(await order_service.open_orders(session, user.id))
+    if not orders:
+        return await _ask_next(update, context, Draft(), context.text("dsp_intro_no_order"))
+    _store(context, Draft(current=PICK))
+    rows = [
+        [InlineKeyboardButton(o.label[:MAX_BUTTON_LABEL], callback_data=_data(None, PICK, o.id))]
+        for o in orders[:MAX_ORDER_BUTTONS]
+    ]
+    none = InlineKeyboardButton(
+        context.text("dsp_btn_no_order"), callback_data=_data(None, PICK, "none")
+    )
+    rows.append([none])
+    await replace_or_reply(update, context.text("dsp_pick_order"), InlineKeyboardMarkup(rows))
+    return ASKING
+
+
+async def start_for_order(update: Update, context: BotContext, order_id: int) -> int:
+    """The walk for one of the user's orders, resumed from what the order already records.
+
+    Answers the button press itself (an alert for someone else's order), so callers must not.
+    Returns this conversation's state: call it only from a handler of this conversation
+    (`conversation()` has an entry for the order card's ⚠️ Problem button)."""
+    async with context.session() as session:
+        order = await _own_order(session, update, order_id)
+        draft = await _draft_from_order(session, order) if order else None
+    if draft is None:
+        await _refuse(update, context)
+        return ConversationHandler.END
+    await acknowledge(update)
+    lead = context.text("dsp_intro", label=draft.label or "")
+    if any(draft.answered(step) for step in WALK):
+        lead += "\n" + context.text("dsp_resumed")
+    return await _ask_next(update, context, draft, lead)
+
+
+async def problem_pressed(update: Update, context: BotContext) -> int:
+    """The order card's ⚠️ Problem: note the problem on the order, then walk through."""
+    parts = ORDER_CARD.unpack(update.callback_query.data if update.callback_query else None)
+    order_id = int(parts[0]) if parts and parts[0].isdigit() else None
+    due: list[datetime] = []
+    async with context.session() as session, session.begin():
+        order = await _own_order(session, update, order_id)
+        if order is None or order_id is None:
+            await _refuse(update, context)
+            return ConversationHandler.END
+        if order.state not in _REFUND_OPEN:
+            due = await _try_action(session, order, OrderAction.REPORT_PROBLEM, context)
+    context.services.note_new_reminders(due)
+    return await start_for_order(update, context, order_id)
+
+
+async def _refuse(update: Update, context: BotContext) -> None:
+    if update.callback_query is not None:
+        await acknowledge(update, context.text("dsp_order_gone"), alert=True)
+    else:
+        await reply(update, context.text("dsp_order_gone"))
+
+
+async def _try_action(
+    session: AsyncSession, order: Order, action: OrderAction, context: BotContext
+) -> list[datetime]:
+    try:
+        return await order_service.apply_action(
+            session, order, action, datetime.now(UTC), context.services.reminder_policy
+        )
+    except InvalidTransition:
+        return []
+
+
+# -- asking ------------------------------------------------------------------------------------
+
+
+def _data(order_id: int | None, step: str, value: str | int) -> str:
+    return ANSWER.pack(order_id or NO_ORDER, step, value)
+
+
+def _next_step(draft: Draft) -> str | None:
+    for step in WALK:
+        if step in draft.asked or (draft.answered(step) and not draft.revisit):
+            continue
+        return step
+    return None
+
+
+async def _ask_next(update: Update, context: BotContext, draft: Draft, lead: str = "") -> int:
+    step = _next_step(draft)
+    if step is None:
+        await _finish(update, context, draft, lead)
+        return ConversationHandler.END
+    draft.current = step
+    if step == EVIDENCE:
+        draft.ticked = list(draft.evidence or [])
+    _store(context, draft)
+    text = "\n\n".join(part for part in (lead, _question(context, draft, step)) if part)
+    # One message per walk: each step replaces the previous one when a button was pressed.
+    await replace_or_reply(update, text, _keyboard(context, draft, step))
+    return ASKING
+
+
+def _question(context: BotContext, draft: Draft, step: str) -> str:
+    days = _days_text(_response_days(context))
+    reason = draft.reason_code
+    if step == REASON:
+        return context.text("dsp_ask_reason")
+    if step == REFUND:
+        return context.text(
+            "dsp_ask_refund",
+            reason_zh=REASONS[reason].zh if reason else context.text("dsp_closest_reason"),
+            note=refund_note_zh(reason, draft.weight_result),
+        )
+    if step == EVIDENCE:
+        return context.text("dsp_ask_evidence", message=message_zh(Step.EVIDENCE))
+    if step == WEIGHT:
+        question = context.text("dsp_ask_weight")
+        if reason and REASONS[reason].weight_tells:
+            question += "\n\n" + context.text("dsp_weight_matters")
+        return question
+    key = "dsp_ask_escalate" if draft.order_id else "dsp_ask_escalate_no_order"
+    return context.text(key, days=days, keep_open=message_zh(Step.KEEP_OPEN))
+
+
+def _keyboard(context: BotContext, draft: Draft, step: str) -> InlineKeyboardMarkup:
+    def button(key: str, value: str, **values: object) -> list[InlineKeyboardButton]:
+        text = context.text(key, **values)
+        return [InlineKeyboardButton(text, callback_data=_data(draft.order_id, step, value))]
+
+    rows: list[list[InlineKeyboardButton]] = []
+    if step == REASON:
+        rows += [button(f"dsp_reason_{r}", r, zh=REASONS[r].zh) for r in Reason]
+    elif step == REFUND:
+        rows.append(_copy(context, refund_note_zh(draft.reason_code, draft.weight_result)))
+        rows.append(button("dsp_btn_refunded", "done"))
+    elif step == EVIDENCE:
+        ticked = set(draft.ticked)
+        for item in Evidence:
+            mark = "✅ " if item in ticked else "▫️ "
+            rows.append(button(f"dsp_ev_{item}", item, mark=mark))
+        rows.append(button("dsp_btn_done", "done"))
+        rows.append(_copy(context, message_zh(Step.EVIDENCE)))
+    elif step == ESCALATE:
+        rows.append(_copy(context, message_zh(Step.KEEP_OPEN)))
+        if draft.order_id:
+            days = _days_text(_response_days(context))
+            rows.append(button("dsp_btn_remind", "remind", days=days))
+    rows.append(button("dsp_btn_skip", SKIP))
+    return InlineKeyboardMarkup(rows)
+
+
+def _copy(context: BotContext, text: str) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(context.text("dsp_btn_copy"), copy_text=CopyTextButton(text))]
+
+
+# -- answering ---------------------------------------------------------------------------------
+
+
+async def button_answer(update: Update, context: BotContext) -> int:
+    parts = ANSWER.unpack(update.callback_query.data if update.callback_query else None)
+    draft = _load(context)
+    if parts is None or not parts[0].isdigit():
+        await acknowledge(update, context.text("dsp_stale"), alert=True)
+        return ASKING if draft else ConversationHandler.END
+    order_id, step, value = int(parts[0]) or None, parts[1], parts[2]
+    if step == PICK:
+        return await _picked(update, context, value)
+    if step == OPEN:
+        return await start_for_order(update, context, order_id or NO_ORDER)
+    if draft is None or draft.order_id != order_id:
+        draft = await _rebuild(update, context, order_id, step)
+        if draft is None:
+            return ConversationHandler.END
+    if step != draft.current:
+        await acknowledge(update, context.text("dsp_stale"), alert=True)
+        return ASKING
+    return await _dispatch(update, context, draft, step, value)
+
+
+async def _rebuild(
+    update: Update, context: BotContext, order_id: int | None, step: str
+) -> Draft | None:
+    """The walk from the order's saved events, for a button whose walk is not in memory."""
+    if order_id is None:
+        await acknowledge(update, context.text("dsp_expired"), alert=True)
+        return None
+    async with context.session() as session:
+        order = await _own_order(session, update, order_id)
+        draft = await _draft_from_order(session, order) if order else None
+    if draft is None:
+        await _refuse(update, context)
+        return None
+    draft.current = step
+    if step == EVIDENCE:
+        draft.ticked = list(draft.evidence or [])
+    _store(context, draft)
+    return draft
+
+
+async def _picked(update: Update, context: BotContext, value: str) -> int:
+    if value == "none":
+        await acknowledge(update)
+        return await _ask_next(update, context, Draft(), context.text("dsp_intro_no_order"))
+    if not value.isdigit():
+        await acknowledge(update, context.text("dsp_stale"), alert=True)
+        return ASKING
+    return await start_for_order(update, context, int(value))
+
+
+async def _dispatch(
+    update: Update, context: BotContext, draft: Draft, step: str, value: str
+) -> int:
+    if step == EVIDENCE and value in _EVIDENCE_CODES:
+        return await _toggle(update, context, draft, value)
+    allowed = {
+        REASON: {*_REASON_CODES, SKIP},
+        REFUND: {"done", SKIP},
+        EVIDENCE: {"done", SKIP},
+        WEIGHT: {SKIP},
+        ESCALATE: {"remind", SKIP},
+        SUMMARY: {"again"},
+    }.get(step, set())
+    if value not in allowed:
+        await acknowledge(update, context.text("dsp_stale"), alert=True)
+        return ASKING
+    await acknowledge(update)
+    if step == SUMMARY:
+        walk_again = Draft(**{**draft.to_json(), "asked": [], "revisit": True})
+        return await _ask_next(update, context, walk_again)
+    if value != SKIP:
+        lead = await _ANSWERS[step](update, context, draft, value)
+    else:
+        lead = ""
+    draft.asked.append(step)
+    return await _ask_next(update, context, draft, lead)
+
+
+async def _answer_reason(update: Update, context: BotContext, draft: Draft, value: str) -> str:
+    draft.reason = value
+    if draft.order_id:
+        async with context.session() as session, session.begin():
+            _log(session, draft.order_id, EVENT_REASON, value)
+    return ""
+
+
+async def _answer_refund(update: Update, context: BotContext, draft: Draft, value: str) -> str:
+    draft.refund = True
+    status = await _record_refund(update, context, draft)
+    tell = context.text("dsp_tell_seller", message=message_zh(Step.REFUND))
+    return f"{context.text(status)}\n{tell}"
+
+
+async def _record_refund(update: Update, context: BotContext, draft: Draft) -> str:
+    """Pause the order's clock; returns the catalogue key saying what happened."""
+    if not draft.order_id:
+        return "dsp_refund_noted"
+    due: list[datetime] = []
+    async with context.session() as session, session.begin():
+        order = await _own_order(session, update, draft.order_id)
+        if order is None:
+            return "dsp_order_gone"
+        if order.state in _REFUND_OPEN:
+            return "dsp_refund_already"
+        if order.state == OrderState.INSPECTED_OK.value:
+            # Problems found after an OK inspection: the order goes through "problem" first.
+            due += await _try_action(session, order, OrderAction.REPORT_PROBLEM, context)
+        due += await _try_action(session, order, OrderAction.REQUEST_REFUND, context)
+        paused_at = order.pause_started_at
+    context.services.note_new_reminders(due)
+    if paused_at is None:
+        return "dsp_refund_not_now"
+    draft.refund_at = paused_at.isoformat()
+    return "dsp_refund_paused"
+
+
+async def _answer_evidence(update: Update, context: BotContext, draft: Draft, value: str) -> str:
+    draft.evidence = [item for item in Evidence if item in set(draft.ticked)]
+    if draft.order_id:
+        async with context.session() as session, session.begin():
+            _log(session, draft.order_id, EVENT_EVIDENCE, ",".join(draft.evidence))
+    return context.text("dsp_evidence_saved", count=len(draft.evidence), total=len(Evidence))
+
+
+async def _answer_escalate(update: Update, context: BotContext, draft: Draft, value: str) -> str:
+    now = datetime.now(UTC)
+    since = datetime.fromisoformat(draft.refund_at) if draft.refund_at else now
+    due = max(followup_due(since, _response_days(context)), now)
+    async with context.session() as session, session.begin():
+        order = await _own_order(session, update, draft.order_id)
+        if order is None:
+            return context.text("dsp_order_gone")
+        await _plan_followup(session, order, due, now)
+    context.services.note_new_reminders([due])
+    draft.followup_at = due.isoformat()
+    return ""  # the summary that follows shows when
+
+
+async def _plan_followup(
+    session: AsyncSession, order: Order, due: datetime, now: datetime
+) -> None:
+    """One pending follow-up per order: a new one replaces the last."""
+    earlier = await session.scalars(
+        select(Reminder).where(
+            Reminder.order_id == order.id,
+            Reminder.kind == REMINDER_KIND,
+            Reminder.status == "pending",
+        )
+    )
+    for row in earlier:
+        row.status = "cancelled"
+    session.add(
+        Reminder(
+            order_id=order.id,
+            user_id=order.user_id,
+            chat_id=order.chat_id,
+            kind=REMINDER_KIND,
+            deadline_at=None,
+            due_at=due,
+            status="pending",
+            created_at=now,
+        )
+    )
+    _log(session, order.id, EVENT_FOLLOWUP, due.isoformat())
+
+
+_ANSWERS = {
+    REASON: _answer_reason,
+    REFUND: _answer_refund,
+    EVIDENCE: _answer_evidence,
+    ESCALATE: _answer_escalate,
+}
+
+
+async def _toggle(update: Update, context: BotContext, draft: Draft, value: str) -> int:
+    ticked = set(draft.ticked) ^ {value}
+    draft.ticked = [item for item in Evidence if item in ticked]
+    _store(context, draft)
+    await acknowledge(update)
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        await query.message.edit_reply_markup(_keyboard(context, draft, EVIDENCE))
+    return ASKING
+
+
+async def typed_answer(update: Update, context: BotContext) -> int:
+    """Typed text: the weight figures when the weight step is open."""
+    message = update.effective_message
+    text = ((message.text or "") if message else "").strip()
+    draft = _load(context)
+    if draft is None or draft.current != WEIGHT:
+        return await not_understood(update, context)
+    parsed = parse_weight_input(text)
+    if parsed is None:
+        await reply(update, context.text("dsp_weight_bad"), _keyboard(context, draft, WEIGHT))
+        return ASKING
+    quantity, unit, receipt = parsed
+    check = weight_check(quantity, unit, receipt)
+    draft.weight = [float(quantity), unit, receipt]
+    if draft.order_id:
+        async with context.session() as session, session.begin():
+            _log(session, draft.order_id, EVENT_WEIGHT, f"{quantity},{unit:g},{receipt:g}")
+    draft.asked.append(WEIGHT)
+    return await _ask_next(update, context, draft, weight_verdict(check, context.language))
+
+
+def weight_verdict(check: WeightCheck, language: str) -> str:
+    return translate(
+        language,
+        f"dsp_weight_{check.verdict}",
+        expected=f"{check.expected_kg:.1f}",
+        actual=f"{check.actual_kg:.1f}",
+        difference=f"{check.difference_kg:+.1f}",
+        pct=f"{check.difference_pct:+.0f}",
+        units=check.missing_units,
+    )
+
+
+async def not_understood(update: Update, context: BotContext) -> int:
+    draft = _load(context)
+    step = draft.current if draft else None
+    if draft is not None and step == PICK:
+        await reply(update, context.text("dsp_use_buttons"))
+        return ASKING
+    if draft is None or step is None or step not in WALK:
+        await reply(update, context.text("dsp_expired"))
+        return ConversationHandler.END
+    await reply(update, context.text("dsp_use_buttons"), _keyboard(context, draft, step))
+    return ASKING
+
+
+# -- the summary ----------------------------------------------------------------------------------
+
+
+async def _finish(update: Update, context: BotContext, draft: Draft, lead: str) -> None:
+    draft.current = SUMMARY
+    draft.revisit = False
+    _store(context, draft)
+    pack = evidence_pack(
+        reason=draft.reason_code,
+        evidence=[Evidence(item) for item in draft.evidence or []],
+        weight=draft.weight_result,
+        order_number=draft.order_number,
+        refund_requested=draft.refund,
+    )
+    text = "\n\n".join(part for part in (lead, summary_text(draft, pack, context)) if part)
+    await replace_or_reply(update, text, _summary_keyboard(context, draft, pack))
+
+
+def summary_text(draft: Draft, pack: str, context: BotContext) -> str:
+    reason = draft.reason_code
+    have = [item for item in Evidence if item in set(draft.evidence or [])]
+    if draft.weight:
+        have = [item for item in Evidence if item in {*have, Evidence.WEIGHT}]
+    missing = [item for item in Evidence if item not in have]
+    lines = [
+        context.text("dsp_sum_title", label=draft.label or context.text("dsp_no_order_label")),
+        context.text("dsp_sum_reason", reason=_reason_label(context, reason))
+        if reason
+        else context.text("dsp_sum_reason_none"),
+        context.text("dsp_sum_refund_yes" if draft.refund else "dsp_sum_refund_no"),
+        context.text("dsp_sum_evidence", items=_names(context, have) or "–"),
+    ]
+    if missing:
+        lines.append(context.text("dsp_sum_missing", items=_names(context, missing)))
+    if draft.weight_result is not None:
+        lines.append(weight_verdict(draft.weight_result, context.language))
+    if draft.followup_at:
+        zone = zone_for(context.state.timezone, context.settings.default_timezone)
+        when = format_local(datetime.fromisoformat(draft.followup_at), zone, context.language)
+        lines.append(context.text("dsp_sum_followup", when=when))
+    days = _days_text(_response_days(context))
+    lines.append(context.text("dsp_sum_next", days=days, follow_up=message_zh(Step.FOLLOW_UP)))
+    lines.append(context.text("dsp_sum_pack", pack=pack))
+    return "\n".join(lines)
+
+
+def _reason_label(context: BotContext, reason: Reason) -> str:
+    return context.text(f"dsp_reason_{reason}", zh=REASONS[reason].zh)
+
+
+def _names(context: BotContext, items: list[Evidence]) -> str:
+    return ", ".join(context.text(f"dsp_ev_{item}", mark="").strip() for item in items)
+
+
+def _summary_keyboard(context: BotContext, draft: Draft, pack: str) -> InlineKeyboardMarkup:
+    rows = [_copy(context, pack)]
+    if draft.order_id:
+        again = _data(draft.order_id, SUMMARY, "again")
+        card = ORDER_CARD.pack(draft.order_id, "card")
+        rows.append([InlineKeyboardButton(context.text("dsp_btn_again"), callback_data=again)])
+        rows.append([InlineKeyboardButton(context.text("dsp_btn_card"), callback_data=card)])
+    menu = InlineKeyboardButton(context.text("btn_menu"), callback_data=MENU.pack("show"))
+    rows.append([menu])
+    return InlineKeyboardMarkup(rows)
+
+
+# -- the follow-up reminder -------------------------------------------------------------------
+
+
+def render_dispute_reminder(order: Order, row: ReminderRow, language: str) -> str | None:
+    """The text of a `dispute_followup` reminder; None once the dispute is over (the order
+    was closed or accepted), so the engine cancels it."""
+    if order.state in _DISPUTE_OVER:
+        return None
+    key = (
+        "dsp_reminder_intervention"
+        if order.state == OrderState.PLATFORM_INTERVENTION.value
+        else "dsp_reminder_check"
+    )
+    text = translate(language, key, label=order.label, escalate=message_zh(Step.ESCALATE))
+    if row.in_doubt:
+        text = translate(language, "dsp_reminder_repeat") + "\n" + text
+    return text
+
+
+def dispute_reminder_keyboard(order: Order, language: str) -> InlineKeyboardMarkup:
+    """Buttons for the follow-up: back into the walk, or the order card."""
+    walk = InlineKeyboardButton(
+        translate(language, "dsp_btn_open"), callback_data=ANSWER.pack(order.id, OPEN, "go")
+    )
+    card = InlineKeyboardButton(
+        translate(language, "dsp_btn_card"), callback_data=ORDER_CARD.pack(order.id, "card")
+    )
+    return InlineKeyboardMarkup([[walk], [card]])
+
+
+# -- wiring --------------------------------------------------------------------------------------
+
+_FRESH_TEXT = filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED
+
+
+def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]:
+    """Register before orders.conversation: the card's ⚠️ Problem button starts this walk."""
+    entry_points: list[AnyHandler] = [
+        CommandHandler("dispute", dispute_command),
+        CallbackQueryHandler(dispute_command, pattern=MENU.exact("dispute")),
+        CallbackQueryHandler(problem_pressed, pattern=PROBLEM_BUTTON),
+        # Buttons of a walk whose conversation ended (a restart, a timeout) still work.
+        CallbackQueryHandler(button_answer, pattern=ANSWER.pattern),
+    ]
+    asking: list[AnyHandler] = [
+        CallbackQueryHandler(button_answer, pattern=ANSWER.pattern),
+        MessageHandler(_FRESH_TEXT, typed_answer),
+        MessageHandler(~filters.COMMAND & ~filters.UpdateType.EDITED, not_understood),
+    ]
+    return ConversationHandler(
+        name="dispute",
+        entry_points=entry_points,
+        states={ASKING: asking},
+        fallbacks=fallbacks,
+        allow_reentry=True,
+        conversation_timeout=60 * 60,
+    )
