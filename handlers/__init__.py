@@ -16,8 +16,8 @@ from handlers.orders import render_reminder
 __all__ = ["bot_commands", "register", "render_reminder"]
 from handlers import (
     answers,
-    disputes,
     cancel,
+    disputes,
     errors,
     fallback,
     language,
