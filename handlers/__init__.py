@@ -11,25 +11,28 @@ from telegram import BotCommand
 from telegram.ext import Application
 
 from bot.i18n import translate
-from handlers.orders import render_reminder
-
-__all__ = ["bot_commands", "register", "render_reminder"]
 from handlers import (
     answers,
     cancel,
     disputes,
     errors,
     fallback,
+    ip,
     language,
     menu,
     orders,
     payments,
     privacy,
     quiet_hours,
+    registration,
+    spec,
     suppliers,
     timezone,
     users,
 )
+from handlers.orders import render_reminder
+
+__all__ = ["bot_commands", "register", "render_reminder"]
 
 # The commands shown in Telegram's menu, in this order.
 COMMANDS = (
@@ -40,6 +43,9 @@ COMMANDS = (
     "pay",
     "check",
     "suppliers",
+    "ip",
+    "spec",
+    "register",
     "help",
     "menu",
     "timezone",
@@ -72,6 +78,11 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     exits = cancel.conversation_exits(global_handlers)
     application.add_handlers(
         [
+            # First: a link pasted into /register or a listing into /ip is an answer there,
+            # not the start of a supplier check.
+            registration.conversation(exits),
+            spec.conversation(exits),
+            ip.conversation(exits),
             timezone.conversation(exits),
             payments.conversation(exits),
             suppliers.conversation(exits),

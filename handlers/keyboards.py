@@ -20,6 +20,8 @@ def main_menu(language: str) -> InlineKeyboardMarkup:
             [button("btn_track", "track"), button("btn_orders", "orders")],
             [button("btn_dispute", "dispute")],
             [button("btn_check_supplier", "check"), button("btn_my_suppliers", "suppliers")],
+            [button("btn_register", "register")],
+            [button("btn_spec", "spec"), button("btn_ip", "ip")],
             [button("btn_timezone", "timezone"), button("btn_language", "language")],
             [button("btn_help", "help"), button("btn_privacy", "privacy")],
         ]

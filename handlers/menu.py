@@ -10,7 +10,17 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.domain.timezones import display_name
-from handlers import disputes, language, orders, payments, privacy, suppliers
+from handlers import (
+    disputes,
+    ip,
+    language,
+    orders,
+    payments,
+    privacy,
+    registration,
+    spec,
+    suppliers,
+)
 from handlers.keyboards import MENU, main_menu, menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
 
@@ -70,6 +80,9 @@ _SCREENS = {
     "track": orders.track,
     "orders": orders.list_orders,
     "dispute": disputes.dispute_command,
+    "register": registration.from_menu,
+    "spec": spec.from_menu,
+    "ip": ip.from_menu,
     "forgetme": privacy.ask_forget,
 }
 

@@ -70,7 +70,7 @@ async def test_pasted_payment_talk_is_checked_unasked(ann: ChatUser) -> None:
 
 
 async def test_small_talk_is_not_treated_as_a_payment(ann: ChatUser) -> None:
-    replies = await ann.says("hello, how are you today?")
+    replies = await ann.says("hello, nice to meet you")
 
     assert "not sure what to do" in replies[-1].text
 

@@ -1,0 +1,304 @@
+"""/spec: a product specification in Chinese for AliWangWang, with what the Chinese says.
+
+Nine short questions, each skippable; the answers go through the offline glossary in
+bot.domain.spec. The result is a Chinese message to send on 旺旺 that ends by asking the
+supplier to reply 确认, and a line-by-line back-translation in the buyer's language with
+every word the glossary did not know marked for checking. See spec.mmd for the flow.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.callback_codec import CallbackRoute
+from bot.context import AnyHandler, BotContext
+from bot.domain.spec import FIELDS, MAX_ANSWER, Item, Piece, Ref, Spec, SpecLine, build_spec
+from bot.domain.timezones import BEIJING
+from bot.i18n import Html, translate
+from handlers.keyboards import MENU, menu_button
+from handlers.replies import acknowledge, replace_or_reply, reply
+
+STEP = CallbackRoute("spec", arity=2)  # spec|<field>|skip or spec|<field>|finish
+ASKING = 1
+SKIP, FINISH = "skip", "finish"
+FLOW_KEY = "spec"
+# CopyTextButton carries at most 256 characters; a longer summary is copied from its block.
+MAX_COPY_TEXT = 256
+# Telegram's limit is 4096 characters; long summaries are split below it.
+MAX_MESSAGE = 3800
+# Words quoted in a warning; the whole answer is already on the line above.
+MAX_QUOTE = 40
+_FRESH = ~filters.UpdateType.EDITED
+
+
+# -- the answers so far ------------------------------------------------------------------
+
+
+def _load(context: BotContext) -> dict[str, object] | None:
+    saved = context.state.flow.get(FLOW_KEY)
+    return saved if isinstance(saved, dict) else None
+
+
+def _answers(draft: dict[str, object]) -> dict[str, str]:
+    saved = draft.get("answers")
+    if not isinstance(saved, dict):
+        return {}
+    return {str(key): value for key, value in saved.items() if isinstance(value, str)}
+
+
+def _asked(draft: dict[str, object]) -> list[str]:
+    saved = draft.get("asked")
+    return [str(code) for code in saved] if isinstance(saved, list) else []
+
+
+def _new_draft(context: BotContext) -> dict[str, object]:
+    draft: dict[str, object] = {"answers": {}, "asked": [], "current": FIELDS[0]}
+    context.state.flow[FLOW_KEY] = draft
+    return draft
+
+
+def _today() -> datetime:
+    # Suppliers count days in Beijing time; a deadline "before" a date is read there.
+    return datetime.now(BEIJING)
+
+
+# -- entry -------------------------------------------------------------------------------
+
+
+async def spec_command(update: Update, context: BotContext) -> int:
+    draft = _new_draft(context)
+    await _ask(update, context, draft, context.text("spec_intro"), edit=False)
+    return ASKING
+
+
+async def from_menu(update: Update, context: BotContext) -> int:
+    await acknowledge(update)
+    draft = _new_draft(context)
+    await _ask(update, context, draft, context.text("spec_intro"), edit=True)
+    return ASKING
+
+
+# -- asking and answering ----------------------------------------------------------------
+
+
+async def _ask(
+    update: Update, context: BotContext, draft: dict[str, object], lead: str, *, edit: bool
+) -> None:
+    code = str(draft.get("current"))
+    progress = context.text("spec_progress", number=FIELDS.index(code) + 1, total=len(FIELDS))
+    question = f"{progress}\n{context.text(f'spec_ask_{code}')}"
+    text = "\n\n".join(part for part in (lead, question) if part)
+    keyboard = _keyboard(context, code, answered=bool(_answers(draft)))
+    if edit:
+        await replace_or_reply(update, text, keyboard)
+    else:
+        await reply(update, text, keyboard)
+
+
+def _keyboard(context: BotContext, code: str, *, answered: bool) -> InlineKeyboardMarkup:
+    row = [
+        InlineKeyboardButton(context.text("spec_btn_skip"), callback_data=STEP.pack(code, SKIP))
+    ]
+    if answered:
+        finish = context.text("spec_btn_finish")
+        row.append(InlineKeyboardButton(finish, callback_data=STEP.pack(code, FINISH)))
+    return InlineKeyboardMarkup([row])
+
+
+async def button_pressed(update: Update, context: BotContext) -> int:
+    """Skip or Finish. Also an entry point: the first question may have been shown from
+    another flow's menu, outside this conversation."""
+    parts = STEP.unpack(update.callback_query.data if update.callback_query else None)
+    draft = _load(context)
+    if parts is None or draft is None or parts[0] != draft.get("current"):
+        await acknowledge(update, context.text("spec_stale_question"), alert=True)
+        return ASKING if draft is not None else ConversationHandler.END
+    if parts[1] not in (SKIP, FINISH):
+        await acknowledge(update, context.text("spec_stale_question"), alert=True)
+        return ASKING
+    await acknowledge(update)
+    if parts[1] == FINISH:
+        return await _finish(update, context, draft)
+    return await _advance(update, context, draft, "", edit=True)
+
+
+async def typed_answer(update: Update, context: BotContext) -> int:
+    message = update.effective_message
+    text = ((message.text or "") if message else "").strip()
+    draft = _load(context) or _new_draft(context)
+    code = str(draft.get("current"))
+    line = build_spec({code: text}, today=_today().date()).lines
+    if not line:
+        await _ask(update, context, draft, context.text("spec_empty_answer"), edit=False)
+        return ASKING
+    answers = _answers(draft)
+    # One character more than is read, so the summary can still say the answer was cut.
+    answers[code] = text[: MAX_ANSWER + 1]
+    draft["answers"] = answers
+    lead = _echo(line[0], context.language)
+    return await _advance(update, context, draft, lead, edit=False)
+
+
+async def _advance(
+    update: Update, context: BotContext, draft: dict[str, object], lead: str, *, edit: bool
+) -> int:
+    asked = [*_asked(draft), str(draft.get("current"))]
+    draft["asked"] = asked
+    following = [code for code in FIELDS if code not in asked]
+    if not following:
+        return await _finish(update, context, draft)
+    draft["current"] = following[0]
+    await _ask(update, context, draft, lead, edit=edit)
+    return ASKING
+
+
+def _echo(line: SpecLine, language: str) -> str:
+    """The answer as it will read in Chinese, and what that says, right after typing it."""
+    return "\n".join([f"✔ {_pair(line, language)}", *render_warnings(line, language)])
+
+
+def _pair(line: SpecLine, language: str) -> str:
+    return translate(language, "spec_pair", zh=line.zh, back=Html(back_line(line, language)))
+
+
+async def not_text(update: Update, context: BotContext) -> int:
+    draft = _load(context) or _new_draft(context)
+    await _ask(update, context, draft, context.text("spec_use_text"), edit=False)
+    return ASKING
+
+
+# -- the summary -------------------------------------------------------------------------
+
+
+async def _finish(update: Update, context: BotContext, draft: dict[str, object]) -> int:
+    context.state.flow.pop(FLOW_KEY, None)
+    spec = build_spec(_answers(draft), today=_today().date())
+    if not spec.lines:
+        await replace_or_reply(update, context.text("spec_nothing"), menu_button(context.language))
+        return ConversationHandler.END
+    await replace_or_reply(update, context.text("spec_done"))
+    chinese = render_chinese(spec, context.language)
+    for chunk in chinese:
+        # A copy button only when the whole message fits in one.
+        await reply(update, chunk, _copy_keyboard(spec, context) if len(chinese) == 1 else None)
+    parts = render_back_translation(spec, context.language)
+    for number, chunk in enumerate(parts, start=1):
+        last = number == len(parts)
+        await reply(update, chunk, menu_button(context.language) if last else None)
+    return ConversationHandler.END
+
+
+def _copy_keyboard(spec: Spec, context: BotContext) -> InlineKeyboardMarkup | None:
+    message = spec.zh_message
+    if len(message) > MAX_COPY_TEXT:
+        return None
+    button = InlineKeyboardButton(context.text("spec_btn_copy"), copy_text=CopyTextButton(message))
+    return InlineKeyboardMarkup([[button]])
+
+
+def render_chinese(spec: Spec, language: str) -> list[str]:
+    """The message for 旺旺 in a copy block; one that would not fit is sent in parts."""
+    whole = translate(language, "spec_chinese_title", message=spec.zh_message)
+    if len(whole) <= MAX_MESSAGE:
+        return [whole]
+    return [
+        translate(language, "spec_chinese_part", message=part)
+        for part in _pack(spec.zh_message.split("\n"), separator="\n")
+    ]
+
+
+def render_back_translation(spec: Spec, language: str) -> list[str]:
+    """What the Chinese says, line by line, split into messages Telegram accepts."""
+    blocks = [translate(language, "spec_back_title"), translate(language, "spec_back_intro")]
+    for number, line in enumerate(spec.lines, start=1):
+        numbered = f"{number}. {_pair(line, language)}"
+        blocks.append("\n".join([numbered, *render_warnings(line, language)]))
+    blocks.append(translate(language, "spec_back_outro"))
+    key = "spec_check_some" if spec.needs_checking else "spec_check_none"
+    blocks.append(translate(language, key))
+    return _pack(blocks)
+
+
+def _pack(blocks: list[str], separator: str = "\n\n") -> list[str]:
+    """Blocks joined into as few messages as fit. A block is one line of the spec, which
+    the domain's limits keep well below a message, so blocks are never cut (a cut could
+    split an HTML tag)."""
+    messages: list[str] = []
+    for block in blocks:
+        if messages and len(messages[-1]) + len(separator) + len(block) <= MAX_MESSAGE:
+            messages[-1] += separator + block
+        else:
+            messages.append(block)
+    return messages
+
+
+def back_line(line: SpecLine, language: str) -> str:
+    """The line's label and value in the buyer's language (HTML)."""
+    label = translate(language, f"spec_label_{line.label}")
+    value = ", ".join(_back_item(item, language) for item in line.items)
+    return f"{label}: {value}"
+
+
+def _back_item(item: Item, language: str) -> str:
+    return " ".join(_back_piece(piece, language) for piece in item)
+
+
+def _back_piece(piece: Piece, language: str) -> str:
+    if piece.key is None:
+        return translate(language, "spec_as_typed", typed=piece.zh)
+    values = {
+        name: Html(translate(language, value.key, n=value.n)) if isinstance(value, Ref) else value
+        for name, value in piece.args
+    }
+    return translate(language, piece.key, **values)
+
+
+def render_warnings(line: SpecLine, language: str) -> list[str]:
+    """One warning per kind, quoting every piece it is about."""
+    quoted: dict[str, list[str]] = {}
+    for piece in line.warnings:
+        words = _shorten(piece.typed or piece.zh)
+        quoted.setdefault(piece.warning or "", []).append(
+            translate(language, "spec_as_typed", typed=words)
+        )
+    lines = [
+        translate(language, f"spec_warn_{code}", typed=Html(", ".join(dict.fromkeys(words))))
+        for code, words in quoted.items()
+    ]
+    if line.cut:
+        lines.append(translate(language, "spec_warn_cut", limit=MAX_ANSWER))
+    return lines
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1] + "…"
+
+
+def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]:
+    entry_points: list[AnyHandler] = [
+        CommandHandler("spec", spec_command),
+        CallbackQueryHandler(from_menu, pattern=MENU.exact("spec")),
+        CallbackQueryHandler(button_pressed, pattern=STEP.pattern),
+    ]
+    asking: list[AnyHandler] = [
+        CallbackQueryHandler(button_pressed, pattern=STEP.pattern),
+        MessageHandler(filters.TEXT & ~filters.COMMAND & _FRESH, typed_answer),
+        MessageHandler(~filters.COMMAND & _FRESH, not_text),
+    ]
+    return ConversationHandler(
+        name="spec_builder",
+        entry_points=entry_points,
+        states={ASKING: asking},
+        fallbacks=fallbacks,
+        allow_reentry=True,
+        conversation_timeout=60 * 60,
+    )

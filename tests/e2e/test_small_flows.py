@@ -1,0 +1,414 @@
+"""Three short flows through the sandbox: /register (setup risk check), /spec (a spec in
+Chinese for 旺旺) and /ip (copy and brand wording), in English and in Russian."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.callback_codec import MAX_CALLBACK_BYTES
+from bot.domain.registration import QUESTIONS
+from bot.domain.spec import FIELDS, build_spec
+from bot.sandbox.flood import FloodLimits
+from bot.sandbox.html_parser import parse_html
+from bot.sandbox.server import Sandbox
+from handlers import registration, spec
+from tests.conftest import ChatUser, texts
+
+FAKE_LOGIN = "http://login.1688.com.secure-verify.top/member/signin.htm"
+HOSTILE = [
+    "x" * 4000,
+    "😀🔥🙏" * 300,
+    "ｈｅｌｌｏ　全角テキスト！",
+    "<b>not markup</b> & <script>",
+]
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    # The tests answer at once where a person takes seconds, so the per-chat flood bucket
+    # is widened (as in test_suppliers) to keep the walk-throughs fast.
+    async with Sandbox(flood=FloodLimits(private_per_second=20, private_burst=20)) as server:
+        yield server
+
+
+# -- /register -----------------------------------------------------------------------------
+
+
+async def test_register_rates_each_answer_and_lists_the_safe_setup(ann: ChatUser) -> None:
+    first = await ann.says("/register")
+    assert "Safe setup check" in texts(first)
+    assert "Question 1 of 4" in texts(first)
+
+    await ann.taps("I bought it")
+    await ann.taps("virtual number")
+    await ann.taps("Someone else's Alipay")
+    report = texts(await ann.taps("Transfers straight"))
+
+    assert "Overall: 🔴 high risk" in report
+    assert "taken back by the seller" in report, "why a bought account is risky"
+    assert "fail SMS verification" in report
+    assert "refunds go back to them" in report
+    assert "skip 1688's escrow" in report
+    assert "Safe setup, step by step" in report
+    assert "Register your own account" in report
+    assert "实名认证" in report
+    assert "跨境宝" in report
+
+
+async def test_register_with_a_safe_setup_is_low_risk(ann: ChatUser) -> None:
+    await ann.says("/register")
+    await ann.taps("I registered it myself")
+    await ann.taps("My own Chinese SIM")
+    await ann.taps("verified with my passport")
+    report = texts(await ann.taps("At 1688 checkout"))
+
+    assert "Overall: 🟢 low risk" in report
+    assert "Register your own account" not in report
+    assert "Sign in only by opening the 1688 or Alipay app" in report
+
+
+async def test_register_every_question_can_be_skipped(ann: ChatUser) -> None:
+    replies = await ann.says("/register")
+    for _ in QUESTIONS:
+        replies = await ann.taps("Not sure")
+
+    report = texts(replies)
+    assert "Overall: ⚪ not known" in report
+    assert report.count("not answered") == len(QUESTIONS)
+    assert "Open your own Alipay" in report
+
+
+async def test_a_fake_login_link_is_flagged_loudly_mid_check(ann: ChatUser) -> None:
+    await ann.says("/register")
+    await ann.taps("An agent or a friend")
+
+    warned = await ann.says(f"the agent says log in here to confirm: {FAKE_LOGIN}")
+
+    warning = texts(warned)
+    assert "STOP: THIS LINK IS FAKE" in warning
+    assert "secure-verify.top" not in warning, "the fake address is not repeated"
+    assert "Question 2 of 4" in texts(warned[-1:]), "the check carries on below the warning"
+    await ann.taps("My own foreign number")
+    await ann.taps("I have no Alipay")
+    report = texts(await ann.taps("Through an agent"))
+    assert "Overall: 🔴 high risk" in report, "a fake link makes the whole setup high risk"
+    assert "fake Alibaba or Alipay address" in report
+    assert "change it now" in report
+
+
+async def test_a_link_given_with_the_command_is_checked_first(ann: ChatUser) -> None:
+    replies = await ann.says(f"/register {FAKE_LOGIN}")
+
+    assert "STOP: THIS LINK IS FAKE" in texts(replies[:1])
+    assert "Question 1 of 4" in texts(replies[-1:])
+
+
+async def test_a_real_sign_in_page_is_called_real(ann: ChatUser) -> None:
+    await ann.says("/register")
+
+    replies = await ann.says("https://login.1688.com/member/signin.htm")
+
+    assert "This address is real" in texts(replies)
+    assert "FAKE" not in texts(replies)
+
+
+async def test_an_answered_question_cannot_be_answered_again(
+    ann: ChatUser, sandbox: Sandbox
+) -> None:
+    await ann.says("/register")
+    await ann.taps("I registered it myself")
+
+    await ann.taps_forged("reg|account|bought")
+    await ann.taps_forged("reg|phone|stolen")
+
+    answers = [c for c in sandbox.calls if c.method == "answerCallbackQuery"][-2:]
+    assert all("already answered" in a.params.get("text", "") for a in answers)
+
+
+@pytest.mark.parametrize(
+    "message", [*HOSTILE, "ｈｔｔｐｓ：／／ｌｏｇｉｎ．１６８８．ｃｏｍ．ｖｅｒｉｆｙ．ｔｏｐ"]
+)
+async def test_register_survives_odd_text(ann: ChatUser, message: str) -> None:
+    await ann.says("/register")
+
+    replies = await ann.says(message)
+
+    text = texts(replies)
+    assert "Question 1 of 4" in text
+    if "１６８８" in message:
+        assert "FAKE" in text, "a full-width lookalike is still a lookalike"
+    else:
+        assert "answer with the buttons" in text
+
+
+async def test_register_in_russian(boris: ChatUser) -> None:
+    first = await boris.says("/register")
+    assert "Проверка настройки аккаунта" in texts(first)
+
+    await boris.taps("Купил")
+    warned = await boris.says(FAKE_LOGIN)
+    assert "ПОДДЕЛЬНАЯ ССЫЛКА" in texts(warned)
+    await boris.taps("Чужой номер")
+    await boris.taps("Не знаю")
+    report = texts(await boris.taps("Переводы напрямую"))
+
+    assert "Итог: 🔴 высокий риск" in report
+    assert "Безопасная настройка по шагам" in report
+    assert "Почему:" in report
+
+
+# -- /spec ---------------------------------------------------------------------------------
+
+
+async def answer_spec(user: ChatUser, answers: dict[str, str]) -> str:
+    """Walk /spec, typing the given answers and skipping the rest; the final messages."""
+    replies = await user.says("/spec")
+    for field in FIELDS:
+        if field in answers:
+            replies = await user.says(answers[field])
+        else:
+            replies = await user.taps("⏭")
+    return texts(replies)
+
+
+async def test_spec_builds_a_chinese_summary_with_its_back_translation(ann: ChatUser) -> None:
+    summary = await answer_spec(
+        ann,
+        {
+            "product": "304 stainless steel vacuum flask",
+            "material": "SS304, food grade silicone",
+            "weight": "350 g per piece",
+            "dimensions": "diameter 7 cm, height 25 cm",
+            "colour": "black, Pantone 186 C",
+            "quantity": "1,000 pcs",
+            "packaging": "colour box, 50 pcs per carton",
+            "labelling": "hang tag, custom logo",
+            "deadline": "30 days",
+        },
+    )
+
+    for chinese in (
+        "产品：304不锈钢保温杯",
+        "材质：304不锈钢，食品级硅胶",
+        "重量：350克/件",
+        "尺寸：直径 7厘米，高度 25厘米",
+        "颜色：黑色，潘通色号 186 C",
+        "数量：1000件",
+        "包装：彩盒，每箱50件",
+        "标签和印刷：吊牌，定制logo",
+        "交期：下单后30天内发货",
+        "请回复“确认”",
+    ):
+        assert chinese in summary, chinese
+    for meaning in (
+        "304 stainless steel vacuum flask",
+        "Pantone colour 186 C",
+        "1000 pieces",
+        "printed colour box, 50 pieces per carton",
+        "shipped within 30 days of the order",
+        "please reply “确认” (confirmed)",
+    ):
+        assert meaning in summary, meaning
+    assert "Every line comes from the glossary" in summary
+    assert "⚠️" not in summary
+
+
+async def test_spec_echoes_each_answer_and_flags_words_it_does_not_know(ann: ChatUser) -> None:
+    await ann.says("/spec")
+
+    echoed = texts(await ann.says("insulated tumbler, mug"))
+
+    assert "产品：insulated tumbler，马克杯" in echoed, "unknown words stay as typed"
+    assert "Not in my glossary" in echoed
+    assert "“insulated tumbler”" in echoed
+    assert "Question 2 of 9" in echoed
+
+
+async def test_a_short_spec_gets_a_copy_button_with_the_chinese(
+    ann: ChatUser, sandbox: Sandbox
+) -> None:
+    await ann.says("/spec")
+    await ann.says("mug")
+    final = await ann.taps("Finish now")
+
+    copy = [b for m in final for b in m.inline_buttons() if "copy_text" in b]
+    assert len(copy) == 1
+    expected = build_spec({"product": "mug"}).zh_message
+    assert copy[0]["copy_text"]["text"] == expected
+    assert expected.endswith("谢谢！")
+
+
+async def test_spec_every_question_can_be_skipped(ann: ChatUser) -> None:
+    summary = await answer_spec(ann, {})
+
+    assert "nothing to send yet" in summary
+
+
+async def test_spec_vague_and_unitless_answers_are_flagged(ann: ChatUser) -> None:
+    summary = await answer_spec(
+        ann, {"dimensions": "30x20x10", "colour": "like the picture", "material": "stainless"}
+    )
+
+    assert "No unit" in summary
+    assert "Vague" in summary
+    assert "without a grade" in summary
+    assert "Some wording is marked" in summary
+
+
+async def test_an_old_question_button_is_refused(ann: ChatUser, sandbox: Sandbox) -> None:
+    await ann.says("/spec")
+
+    await ann.taps_forged("spec|colour|skip")
+
+    answer = [c for c in sandbox.calls if c.method == "answerCallbackQuery"][-1]
+    assert "already answered" in answer.params.get("text", "")
+
+
+@pytest.mark.parametrize("message", HOSTILE)
+async def test_spec_survives_odd_answers(ann: ChatUser, message: str) -> None:
+    summary = await answer_spec(ann, {field: message for field in FIELDS})
+
+    assert "请回复“确认”" in summary
+    if len(message) > 200:
+        assert "too long" in summary
+
+
+async def test_spec_reads_full_width_numbers(ann: ChatUser) -> None:
+    summary = await answer_spec(ann, {"weight": "２８０ＧＳＭ ±５％"})
+
+    assert "克重：280克/平方米（误差±5%）" in summary
+    assert "Fabric weight (克重, GSM): 280 g/m² (GSM) (tolerance ±5%)" in summary
+
+
+async def test_spec_in_russian(boris: ChatUser) -> None:
+    summary = await answer_spec(
+        boris,
+        {
+            "product": "кружка с крышкой",
+            "material": "95% хлопок 5% эластан",
+            "quantity": "500 шт",
+            "deadline": "до 15.03.2030",
+        },
+    )
+
+    assert "产品：马克杯带盖子" in summary
+    assert "材质：95%棉 5%氨纶" in summary
+    assert "数量：500件" in summary
+    assert "交期：2030年3月15日前发货" in summary
+    assert "Товар (产品): кружка с крышка" in summary
+    assert "хлопок 95%" in summary
+    assert "500 шт." in summary
+    assert "отгрузка до 2030-03-15" in summary
+    assert "ответьте “确认” (подтверждаю)" in summary
+
+
+# -- /ip -----------------------------------------------------------------------------------
+
+
+async def test_ip_inline_flags_a_replica_listing(ann: ChatUser) -> None:
+    replies = await ann.says("/ip 耐克 AJ1 莆田纯原 真标 男鞋")
+
+    text = texts(replies)
+    assert "🔴 high" in text
+    assert "Nike" in text
+    assert "莆田" in text, "the evidence is quoted"
+    assert "授权书" in text
+    assert "reverse image search" in text
+    assert "Ask in writing on 旺旺 (AliWangWang) for plain goods" in text
+
+
+async def test_ip_waits_for_the_listing_when_asked_alone(ann: ChatUser) -> None:
+    prompt = await ann.says("/ip")
+    assert "Paste the listing's title" in texts(prompt)
+
+    verdict = texts(await ann.says("纯棉T恤 白色 批发 男女同款"))
+
+    assert "🟢 low" in verdict
+    assert "No replica, brand or patent wording found" in verdict
+    after = await ann.says("纯棉T恤")
+    assert "Listing check" not in texts(after), "the conversation has ended"
+
+
+async def test_ip_asks_for_words_when_sent_a_picture(ann: ChatUser, sandbox: Sandbox) -> None:
+    await ann.says("/ip")
+
+    await sandbox.send_photo(ann.user_id, b"\xff\xd8 not really a jpeg")
+    replies = await ann.replies()
+
+    assert "I read words, not pictures" in texts(replies)
+
+
+@pytest.mark.parametrize("message", [*HOSTILE, "ＮＩＫＥ　高仿　运动鞋"])
+async def test_ip_survives_odd_text(ann: ChatUser, message: str) -> None:
+    await ann.says("/ip")
+
+    replies = await ann.says(message)
+
+    text = texts(replies)
+    assert "Listing check" in text
+    if "ＮＩＫＥ" in message:
+        assert "🔴 high" in text
+
+
+async def test_ip_in_russian(boris: ChatUser) -> None:
+    replies = await boris.says("/ip LV 老花 女包 原单")
+
+    text = texts(replies)
+    assert "Проверка объявления" in text
+    assert "Упомянутые бренды" in text
+    assert "Что делать" in text
+    assert "授权书" in text
+
+
+# -- limits ----------------------------------------------------------------------------------
+
+
+def test_every_button_of_the_flows_fits_telegram() -> None:
+    data = [
+        registration.ANSWER.pack(question.code, answer)
+        for question in QUESTIONS
+        for answer in (*question.answers, registration.SKIP)
+    ]
+    data += [spec.STEP.pack(field, action) for field in FIELDS for action in ("skip", "finish")]
+
+    assert all(len(item.encode()) <= MAX_CALLBACK_BYTES for item in data)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(FIELDS), st.text(min_size=1, max_size=400)))
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_any_spec_renders_as_valid_telegram_messages(
+    language: str, answers: dict[str, str]
+) -> None:
+    built = build_spec(answers)
+
+    messages = [*spec.render_chinese(built, language)]
+    messages += spec.render_back_translation(built, language)
+    for message in messages:
+        plain, _ = parse_html(message)
+        assert 0 < len(plain) <= 4096
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "1d " * 66,
+        "1x1mm " * 33,
+        "pp," * 66,
+        "±1% " * 50,
+        "insulated, " * 20,
+        "Pantone 186 C, " * 14,
+    ],
+)
+def test_worst_case_answers_fit_in_telegram_messages(answer: str) -> None:
+    built = build_spec({field: answer for field in FIELDS})
+
+    for language in ("en", "ru"):
+        messages = [*spec.render_chinese(built, language)]
+        messages += spec.render_back_translation(built, language)
+        assert all(len(parse_html(message)[0]) <= 4096 for message in messages)
+        assert len(spec.render_chinese(built, language)) <= 2
