@@ -6,10 +6,11 @@ reminder shows the same buttons as the card.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -536,9 +537,32 @@ def _reminder_keyboard(order: Order, language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([*keyboard[:-1], snooze])
 
 
+# A countdown pasted on its own ("还剩6天23小时59分", "6d 23h left") means "track this".
+_COUNTDOWN_WORDS = re.compile(r"还剩|剩余|剩下|\bleft\b|\bremaining\b|осталось", re.IGNORECASE)
+MAX_COUNTDOWN_MESSAGE = 120
+
+
+class _CountdownTalk(filters.MessageFilter):
+    def filter(self, message: Message) -> bool:
+        text = message.text or ""
+        if len(text) > MAX_COUNTDOWN_MESSAGE or not _COUNTDOWN_WORDS.search(text):
+            return False
+        return parse_countdown(text, datetime.now(UTC)) is not None
+
+
+COUNTDOWN_TALK = _CountdownTalk(name="CountdownTalk")
+
+
+async def countdown_pasted(update: Update, context: BotContext) -> int:
+    text = (update.effective_message.text or "") if update.effective_message else ""
+    return await _track_inline(update, context, text.strip())
+
+
 def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]:
+    text_only = filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED
     entry_points: list[AnyHandler] = [
         CommandHandler("track", track),
+        MessageHandler(text_only & COUNTDOWN_TALK, countdown_pasted),
         CallbackQueryHandler(track, pattern=MENU.exact("track")),
         CallbackQueryHandler(card_pressed, pattern=CARD.pattern),
     ]

@@ -222,3 +222,19 @@ async def test_quiet_hours_that_make_no_sense_are_explained(ann: ChatUser) -> No
     replies = await ann.says("/quiet whenever")
 
     assert "couldn't read" in texts(replies)
+
+
+async def test_a_pasted_countdown_starts_tracking(ann: ChatUser, bot: BotApplication) -> None:
+    replies = await ann.says("还剩6天23小时59分 teapots")
+
+    assert "teapots" in texts(replies)
+    (order,) = await orders_of(bot, ann.user_id)
+    assert order.countdown_deadline_at is not None
+
+
+async def test_small_talk_with_numbers_is_not_a_countdown(
+    ann: ChatUser, bot: BotApplication
+) -> None:
+    await ann.says("I have 3 kids and 2 dogs")
+
+    assert await orders_of(bot, ann.user_id) == []
