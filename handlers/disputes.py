@@ -26,7 +26,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
-    MessageHandler,
     filters,
 )
 
@@ -52,6 +51,7 @@ from bot.domain.escrow import InvalidTransition, OrderAction, OrderState
 from bot.domain.timezones import format_local, zone_for
 from bot.i18n import translate
 from bot.reminders import ReminderRow
+from handlers.guided import question_conversation
 from handlers.keyboards import MENU
 from handlers.replies import acknowledge, replace_or_reply, reply
 
@@ -713,16 +713,11 @@ def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]
         # Buttons of a walk whose conversation ended (a restart, a timeout) still work.
         CallbackQueryHandler(button_answer, pattern=ANSWER.pattern),
     ]
-    asking: list[AnyHandler] = [
-        CallbackQueryHandler(button_answer, pattern=ANSWER.pattern),
-        MessageHandler(_FRESH_TEXT, typed_answer),
-        MessageHandler(~filters.COMMAND & ~filters.UpdateType.EDITED, not_understood),
-    ]
-    return ConversationHandler(
+    return question_conversation(
         name="dispute",
         entry_points=entry_points,
-        states={ASKING: asking},
+        button=CallbackQueryHandler(button_answer, pattern=ANSWER.pattern),
+        typed=typed_answer,
+        other=not_understood,
         fallbacks=fallbacks,
-        allow_reentry=True,
-        conversation_timeout=60 * 60,
     )

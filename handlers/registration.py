@@ -13,7 +13,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
-    MessageHandler,
     filters,
 )
 
@@ -32,6 +31,7 @@ from bot.domain.registration import (
     link_alert,
 )
 from bot.i18n import Html
+from handlers.guided import question_conversation
 from handlers.keyboards import MENU, menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
 
@@ -240,16 +240,13 @@ def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]
         CallbackQueryHandler(from_menu, pattern=MENU.exact("register")),
         CallbackQueryHandler(button_answer, pattern=ANSWER.pattern),
     ]
-    asking: list[AnyHandler] = [
-        CallbackQueryHandler(button_answer, pattern=ANSWER.pattern),
-        MessageHandler((filters.TEXT | filters.CAPTION) & ~filters.COMMAND & _FRESH, typed_text),
-        MessageHandler(~filters.COMMAND & _FRESH, not_text),
-    ]
-    return ConversationHandler(
+    return question_conversation(
         name="registration_check",
         entry_points=entry_points,
-        states={ASKING: asking},
+        button=CallbackQueryHandler(button_answer, pattern=ANSWER.pattern),
+        typed=typed_text,
+        other=not_text,
+        typed_filter=(filters.TEXT | filters.CAPTION) & ~filters.COMMAND & _FRESH,
+        timeout_minutes=30,
         fallbacks=fallbacks,
-        allow_reentry=True,
-        conversation_timeout=30 * 60,
     )

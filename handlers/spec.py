@@ -15,7 +15,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
-    MessageHandler,
     filters,
 )
 
@@ -24,6 +23,7 @@ from bot.context import AnyHandler, BotContext
 from bot.domain.spec import FIELDS, MAX_ANSWER, Item, Piece, Ref, Spec, SpecLine, build_spec
 from bot.domain.timezones import BEIJING
 from bot.i18n import Html, translate
+from handlers.guided import question_conversation
 from handlers.keyboards import MENU, menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
 
@@ -289,16 +289,11 @@ def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]
         CallbackQueryHandler(from_menu, pattern=MENU.exact("spec")),
         CallbackQueryHandler(button_pressed, pattern=STEP.pattern),
     ]
-    asking: list[AnyHandler] = [
-        CallbackQueryHandler(button_pressed, pattern=STEP.pattern),
-        MessageHandler(filters.TEXT & ~filters.COMMAND & _FRESH, typed_answer),
-        MessageHandler(~filters.COMMAND & _FRESH, not_text),
-    ]
-    return ConversationHandler(
+    return question_conversation(
         name="spec_builder",
         entry_points=entry_points,
-        states={ASKING: asking},
+        button=CallbackQueryHandler(button_pressed, pattern=STEP.pattern),
+        typed=typed_answer,
+        other=not_text,
         fallbacks=fallbacks,
-        allow_reentry=True,
-        conversation_timeout=60 * 60,
     )

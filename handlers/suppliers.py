@@ -44,6 +44,7 @@ from bot.supplier_report import (
     render_link,
     render_scorecard,
 )
+from handlers.guided import question_conversation
 from handlers.keyboards import MENU, menu_button
 from handlers.payments import PAYMENT_TALK
 from handlers.replies import acknowledge, replace_or_reply, reply
@@ -540,18 +541,13 @@ def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]
         MessageHandler(_FRESH_TEXT & HAS_LINK & ~PAYMENT_TALK, link_sent),
         MessageHandler(_FRESH_TEXT & IS_PROFILE, profile_pasted),
     ]
-    asking: list[AnyHandler] = [
-        CallbackQueryHandler(button_answer, pattern=ANSWER.pattern),
-        MessageHandler(_FRESH_TEXT, typed_answer),
-        MessageHandler(~filters.COMMAND & ~filters.UpdateType.EDITED, not_understood),
-    ]
-    return ConversationHandler(
+    return question_conversation(
         name="supplier_check",
         entry_points=entry_points,
-        states={ASKING: asking},
+        button=CallbackQueryHandler(button_answer, pattern=ANSWER.pattern),
+        typed=typed_answer,
+        other=not_understood,
         fallbacks=fallbacks,
-        allow_reentry=True,
-        conversation_timeout=60 * 60,
     )
 
 
