@@ -4,13 +4,14 @@ ON DELETE CASCADE, so deleting the user row (`/forgetme`) deletes everything abo
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -192,3 +193,19 @@ class Reminder(Base):
     last_error: Mapped[str | None] = mapped_column(String(LABEL_LENGTH))
     in_doubt: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LlmUsage(Base):
+    """How many language-model requests a user made on one UTC day: the daily budget.
+
+    One row per user and day, incremented atomically by a conditional upsert, so several
+    bot processes share the budget and a restart does not reset it.
+    """
+
+    __tablename__ = "llm_usage"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
