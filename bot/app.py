@@ -19,9 +19,13 @@ from bot.context import CONTEXT_TYPES, BotApplication
 from bot.db.engine import create_engine
 from bot.db.migrations import upgrade_to_head
 from bot.i18n import DEFAULT_LANGUAGE, available_languages
+from bot.llm import LanguageModel
 from bot.reminders import EngineConfig, ReminderEngine, acquire_instance_lock
 
 log = logging.getLogger(__name__)
+
+# The update kinds the handlers use; Telegram sends no others (polling and webhook alike).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 # Opt in to python-telegram-bot's timedelta durations (RetryAfter.retry_after and friends);
 # the int form is deprecated since 22.2 and warns on every flood-control answer.
@@ -66,6 +70,8 @@ def build_application(settings: Settings, *, migrate: bool = True) -> BotApplica
         EngineConfig.from_settings(settings),
         admin_ids=settings.admin_ids,
     )
+    if settings.llm_enabled:
+        services.llm = LanguageModel(settings, services.sessions)
     handlers.register(application)
     return application
 
@@ -100,6 +106,8 @@ async def _post_stop(application: BotApplication) -> None:
 
 
 async def _post_shutdown(application: BotApplication) -> None:
+    if application.bot_data.llm is not None:
+        await application.bot_data.llm.close()
     await application.bot_data.engine.dispose()
     if application.bot_data.instance_lock is not None:
         application.bot_data.instance_lock.release()

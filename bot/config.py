@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
+    # The whole wait for one answer, retries included: past it the user gets the rules alone.
+    openai_timeout_seconds: float = Field(default=20.0, gt=0)
+    openai_max_retries: int = Field(default=2, ge=0, le=5)
+    openai_max_concurrency: int = Field(default=4, ge=1)
+    openai_daily_requests_per_user: int = Field(default=40, ge=0)
+    openai_max_output_tokens: int = Field(default=900, ge=64)
     reminder_offsets: Annotated[list[timedelta], NoDecode] = Field(
         default_factory=lambda: [timedelta(hours=h) for h in (72, 24, 6, 1)]
     )
@@ -86,6 +92,11 @@ class Settings(BaseSettings):
     @property
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    @property
+    def llm_enabled(self) -> bool:
+        """A key, or a base URL of a local OpenAI-compatible server (which may need none)."""
+        return self.openai_api_key is not None or bool(self.openai_base_url)
 
     @property
     def is_sqlite(self) -> bool:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from bot.config import Settings
+    from bot.llm import LanguageModel
     from bot.orders import ReminderPolicy
     from bot.reminders import InstanceLock, ReminderEngine
     from bot.vision import ImageReader
@@ -35,6 +36,8 @@ class Services:
         self._reminder_policy: ReminderPolicy | None = None
         self.reminders: ReminderEngine | None = None
         self.instance_lock: InstanceLock | None = None
+        # The optional language model; None means rules alone (no key or base URL set).
+        self.llm: LanguageModel | None = None
         self.migrate_on_start = True
 
     def attach(self, settings: Settings, engine: AsyncEngine, *, migrate_on_start: bool) -> None:

@@ -8,8 +8,9 @@ from typing import TextIO
 
 from bot.domain.masking import mask_numbers, redact_bot_tokens
 
-# These libraries log full request URLs at INFO, and Telegram URLs contain the bot token.
-_CHATTY_LOGGERS = ("httpx", "httpcore", "apscheduler", "aiohttp.access")
+# These libraries log full request URLs at INFO, and Telegram URLs contain the bot token;
+# the openai client logs whole requests (the user's pasted text) at DEBUG.
+_CHATTY_LOGGERS = ("httpx", "httpx2", "httpcore", "apscheduler", "aiohttp.access", "openai")
 
 
 class RedactingFilter(logging.Filter):

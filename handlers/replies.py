@@ -9,6 +9,7 @@ from telegram.error import BadRequest
 
 from bot.callback_codec import CallbackRoute
 from bot.context import BotContext
+from bot.llm import Miss
 
 
 async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
@@ -57,3 +58,22 @@ async def pressed_choice(
         await acknowledge(update, context.text("button_expired_alert"), alert=True)
         return None
     return parts[0]
+
+
+async def reply_in_pieces(
+    update: Update, pieces: list[str], keyboard: InlineKeyboardMarkup | None = None
+) -> None:
+    """Send a long answer as several messages (each under Telegram's 4,096 characters),
+    with the keyboard under the last one, where the reader's eyes end up."""
+    for index, piece in enumerate(pieces):
+        await reply(update, piece, keyboard if index == len(pieces) - 1 else None)
+
+
+def assistant_note(context: BotContext, miss: Miss | None) -> str | None:
+    """The short line added when the AI helper was asked and gave nothing; nothing when it
+    is switched off, since a bot without it is complete and should not look broken."""
+    if miss is Miss.FAILED:
+        return context.text("llm_note_failed")
+    if miss is Miss.BUDGET:
+        return context.text("llm_note_budget")
+    return None

@@ -11,6 +11,7 @@ import pytest
 from bot.app import BotApplication, build_application, running
 from bot.config import Settings
 from bot.sandbox.server import Sandbox, StoredMessage
+from tests.llm_server import FakeModelServer, fake_model_server
 
 BOT_TOKEN = "123456789:test-token-for-the-sandbox-abcdefghij"
 
@@ -18,6 +19,13 @@ BOT_TOKEN = "123456789:test-token-for-the-sandbox-abcdefghij"
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
     async with Sandbox() as server:
+        yield server
+
+
+@pytest.fixture
+async def model_server() -> AsyncIterator[FakeModelServer]:
+    """A local OpenAI-compatible server; the bot uses it only with `with_model` settings."""
+    async with fake_model_server() as server:
         yield server
 
 
