@@ -153,10 +153,12 @@ def model_text_html(text: str) -> str:
     pieces: list[str] = []
     position = 0
     for match in _ADDRESS.finditer(cleaned):
+        # A sentence's full stop or comma after an address is not part of it.
+        raw = match.group(0).rstrip(".,;:!?")
         pieces.append(html.escape(cleaned[position : match.start()], quote=False))
-        address = html.escape(match.group(0), quote=False)
-        pieces.append(address if _is_platform_page(match.group(0)) else f"<code>{address}</code>")
-        position = match.end()
+        address = html.escape(raw, quote=False)
+        pieces.append(address if _is_platform_page(raw) else f"<code>{address}</code>")
+        position = match.start() + len(raw)
     pieces.append(html.escape(cleaned[position:], quote=False))
     return "".join(pieces)
 

@@ -5,8 +5,9 @@ Shared by the Telegram handler and the command line, so both say the same thing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from html import escape
+from html import escape, unescape
 
 from bot.domain.masking import mask_numbers
 from bot.domain.payments import PaymentCheck, Verdict
@@ -22,6 +23,14 @@ def explanation_key(code: str) -> str:
 
 def advice_key(code: str) -> str:
     return f"pay_advice_{code}"
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_text(markup: str) -> str:
+    """A catalogue text without its HTML, for a prompt (the model writes plain text)."""
+    return unescape(_TAG.sub("", markup))
 
 
 def render_check(

@@ -10,15 +10,24 @@ import html
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.assist.answers import GroundedAnswer, answer_from_guides
 from bot.callback_codec import CallbackRoute
 from bot.context import AnyHandler, BotContext
 from bot.domain.links import find_links
 from bot.domain.payments import Verdict, classify_payment
 from bot.knowledge import Guide, Section, knowledge_base, looks_like_question
+from bot.llm_prompts import model_text_html, split_message
 from handlers.keyboards import MENU, main_menu
-from handlers.replies import acknowledge, replace_or_reply, reply
+from handlers.replies import (
+    acknowledge,
+    assistant_note,
+    replace_or_reply,
+    reply,
+    reply_in_pieces,
+)
 
 # kb|<guide>|<section index>: open a section in a new message, so the answer stays.
 KB = CallbackRoute("kb", arity=2)
@@ -53,13 +62,51 @@ QUESTION = _Question(name="Question")
 
 async def answer_question(update: Update, context: BotContext) -> None:
     message = update.effective_message
-    question = message.text if message is not None else None
-    found = knowledge_base().search(question or "", context.language, limit=1 + _MORE_RESULTS)
+    question = (message.text if message is not None else None) or ""
+    found = knowledge_base().search(question, context.language, limit=1 + _MORE_RESULTS)
     if not found:
+        # Nothing in the guides to ground an answer on: the model is not asked either.
         await reply(update, context.text("kb_no_match"), main_menu(context.language))
         return
     best, more = found[0], found[1:]
-    await reply(update, _answer_text(best, context), _answer_keyboard(best, more, context))
+    note = None
+    if context.services.llm is not None and message is not None:
+        await message.reply_chat_action(ChatAction.TYPING)
+        result = await answer_from_guides(
+            context.services.llm,
+            question,
+            found,
+            language=context.language,
+            user_id=update.effective_user.id if update.effective_user else None,
+        )
+        if result.answer is not None:
+            await _reply_with_model_answer(update, context, result.answer)
+            return
+        if result.not_covered:
+            keyboard = _answer_keyboard(best, found, context)
+            await reply(update, context.text("kb_ai_not_covered"), keyboard)
+            return
+        note = assistant_note(context, result.miss)
+    text = _answer_text(best, context)
+    await reply(
+        update, f"{text}\n\n{note}" if note else text, _answer_keyboard(best, more, context)
+    )
+
+
+async def _reply_with_model_answer(
+    update: Update, context: BotContext, answer: GroundedAnswer
+) -> None:
+    kb = knowledge_base()
+    titles = []
+    for section in answer.sources:
+        guide = kb.guide(section.guide, context.language)
+        titles.append(f"“{guide.title if guide else section.guide}” › {section.title}")
+    body = f"{context.text('llm_label')}\n\n{model_text_html(answer.text)}"
+    pieces = split_message(body, MAX_BODY_CHARS)
+    sources = context.text("kb_ai_sources", sources="; ".join(titles))
+    pieces[-1] = f"{pieces[-1]}\n\n{sources}"
+    best = answer.sources[0]
+    await reply_in_pieces(update, pieces, _answer_keyboard(best, list(answer.sources), context))
 
 
 async def open_section(update: Update, context: BotContext) -> None:

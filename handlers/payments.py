@@ -5,7 +5,7 @@ See payments.mmd for the flow.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from telegram import (
     CopyTextButton,
@@ -25,15 +25,24 @@ from telegram.ext import (
     filters,
 )
 
+from bot.assist.payments import ReviewedCheck, review_payment
 from bot.callback_codec import CallbackRoute
 from bot.context import AnyHandler, BotContext
 from bot.db import payment_checks
 from bot.domain.masking import mask_numbers
 from bot.domain.payments import PaymentCheck, classify_payment, looks_like_payment_talk
-from bot.payment_report import render_check
+from bot.llm_prompts import TELEGRAM_MESSAGE_LIMIT, model_text_html, split_message
+from bot.payment_report import explanation_key, plain_text, render_check
+from bot.persistence import StoredConversation
 from bot.vision import ImageReading
 from handlers.keyboards import MENU
-from handlers.replies import acknowledge, replace_or_reply, reply
+from handlers.replies import (
+    acknowledge,
+    assistant_note,
+    replace_or_reply,
+    reply,
+    reply_in_pieces,
+)
 
 FEEDBACK = CallbackRoute("payfb", arity=2)
 AWAITING = 1
@@ -121,9 +130,10 @@ async def _download_image(message: Message) -> bytes | None:
 
 
 async def _check_text(update: Update, context: BotContext, text: str, *, source: str) -> None:
-    check = classify_payment(text)
+    check, helper = await _with_model_review(update, context, classify_payment(text), text)
     check_id = await _record(update, context, check, text, source)
-    await reply(update, render_check(check, context.language), _keyboard(context, check, check_id))
+    rendered = render_check(check, context.language)
+    await _send_verdict(update, rendered, helper, _keyboard(context, check, check_id))
 
 
 async def _check_image_reading(
@@ -131,11 +141,70 @@ async def _check_image_reading(
 ) -> None:
     text = "\n".join(part for part in (caption, reading.text) if part.strip())
     check = classify_payment(text, qr_payloads=reading.qr_payloads)
+    check, helper = await _with_model_review(update, context, check, text)
     check_id = await _record(update, context, check, text, "photo")
     rendered = render_check(
         check, context.language, image_text=reading.text, qr_payloads=reading.qr_payloads
     )
-    await reply(update, rendered, _keyboard(context, check, check_id))
+    await _send_verdict(update, rendered, helper, _keyboard(context, check, check_id))
+
+
+async def _with_model_review(
+    update: Update, context: BotContext, check: PaymentCheck, text: str
+) -> tuple[PaymentCheck, list[str]]:
+    """The rules' check, raised by whatever the AI helper grounded, and the helper's
+    blocks to show under the verdict ([] when it is off)."""
+    model = context.services.llm
+    if model is None or not text.strip():
+        return check, []
+    if update.effective_chat is not None:
+        await update.effective_chat.send_chat_action(ChatAction.TYPING)
+    review = await review_payment(
+        model,
+        check,
+        text,
+        language=context.language,
+        user_id=update.effective_user.id if update.effective_user else None,
+        explain=lambda code: plain_text(context.text(explanation_key(code))),
+    )
+    return review.check, _helper_blocks(context, review)
+
+
+def _helper_blocks(context: BotContext, review: ReviewedCheck) -> list[str]:
+    note = assistant_note(context, review.miss)
+    if note is not None:
+        return [note]
+    blocks = []
+    if review.explanation:
+        blocks.append(f"{context.text('llm_label')}\n{model_text_html(review.explanation)}")
+    elif review.withheld:
+        blocks.append(context.text("pay_ai_withheld"))
+    if review.added:
+        lines = [context.text("pay_ai_added_title")]
+        lines += [f"• {model_text_html(what)}" for what in review.added]
+        blocks.append("\n".join(lines))
+    if review.details:
+        lines = [context.text("pay_ai_details_title")]
+        for field, value in review.details:
+            label = context.text(f"pay_ai_detail_{field}")
+            lines.append(f"• {label}: {model_text_html(value)}")
+        blocks.append("\n".join(lines))
+    return blocks
+
+
+async def _send_verdict(
+    update: Update,
+    rendered: str,
+    helper: list[str],
+    keyboard: InlineKeyboardMarkup | None,
+) -> None:
+    """One message when it fits; else the verdict, then the helper's words in pieces."""
+    whole = "\n\n".join([rendered, *helper])
+    if len(whole) <= TELEGRAM_MESSAGE_LIMIT:
+        await reply(update, whole, keyboard)
+        return
+    await reply(update, rendered)
+    await reply_in_pieces(update, split_message("\n\n".join(helper)), keyboard)
 
 
 async def _record(
@@ -215,7 +284,7 @@ async def _drop_feedback_row(message: object) -> None:
     await message.edit_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
 
 
-def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]:
+def conversation(fallbacks: list[AnyHandler]) -> StoredConversation:
     """/pay or the menu button without a message: wait for the text, forward or picture."""
     entry_points: list[AnyHandler] = [
         CommandHandler("pay", pay_command),
@@ -226,13 +295,12 @@ def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]
         MessageHandler(filters.TEXT & ~filters.COMMAND & _FRESH, check_message_text),
         MessageHandler(~filters.COMMAND & _FRESH, prompt_again),
     ]
-    return ConversationHandler(
+    return StoredConversation(
         name="payment",
         entry_points=entry_points,
         states={AWAITING: awaiting},
         fallbacks=fallbacks,
-        allow_reentry=True,
-        conversation_timeout=15 * 60,
+        idle_timeout=timedelta(minutes=15),
     )
 
 
