@@ -20,6 +20,7 @@ from bot.db.engine import create_engine
 from bot.db.migrations import upgrade_to_head
 from bot.i18n import DEFAULT_LANGUAGE, available_languages
 from bot.llm import LanguageModel
+from bot.persistence import DatabasePersistence, DurableApplication, schedule_sweep
 from bot.reminders import EngineConfig, ReminderEngine, acquire_instance_lock
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,10 @@ def build_application(settings: Settings, *, migrate: bool = True) -> BotApplica
     engine = create_engine(settings.database_url)
     builder = (
         ApplicationBuilder()
+        # Conversation state in the database, written when each update is done, so a
+        # restart or another bot process carries on where the user was (bot/persistence.py).
+        .application_class(DurableApplication)
+        .persistence(DatabasePersistence(engine))
         .token(token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
@@ -87,6 +92,8 @@ async def _post_init(application: BotApplication) -> None:
     await _set_commands(application)
     if services.reminders is not None:
         await services.reminders.start(application.job_queue)
+    if application.job_queue is not None:
+        schedule_sweep(application.job_queue)
     log.info("bot @%s is ready", application.bot.username)
 
 

@@ -6,12 +6,9 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 from bot.config import Settings
 from bot.logs import configure_logging
-
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,6 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("run", help="run the Telegram bot")
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
+    run.add_argument("--listen", help="webhook: address to listen on (default WEBHOOK_LISTEN)")
+    run.add_argument("--port", type=int, help="webhook: port to listen on (default WEBHOOK_PORT)")
     commands.add_parser("chat", help="chat with the bot in this terminal (no token needed)")
     sandbox = commands.add_parser("sandbox", help="serve the local Bot API emulator alone")
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -107,7 +106,16 @@ def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int
             return 2
         return run_benchmarks(args.names, args.seconds)
     if command == "run":
-        return _run(settings, webhook=bool(getattr(args, "webhook", False)))
+        listen, port = getattr(args, "listen", None), getattr(args, "port", None)
+        webhook = bool(getattr(args, "webhook", False))
+        if (listen is not None or port is not None) and not webhook:
+            print("--listen and --port apply to webhook mode: add --webhook", file=sys.stderr)
+            return 2
+        if listen is not None:
+            settings = settings.model_copy(update={"webhook_listen": listen})
+        if port is not None:
+            settings = settings.model_copy(update={"webhook_port": port})
+        return _run(settings, webhook=webhook)
     raise AssertionError(command)
 
 
@@ -119,27 +127,20 @@ def _run(settings: Settings, *, webhook: bool) -> int:
             file=sys.stderr,
         )
         return 2
-    from bot.app import build_application
+    from bot.app import ALLOWED_UPDATES, build_application
 
-    if webhook and not (settings.webhook_url and settings.webhook_secret):
-        print(
-            "Webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET: without a secret anyone who "
-            "finds the URL could send the bot fake updates.",
-            file=sys.stderr,
-        )
+    if not webhook:
+        build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
+        return 0
+    from bot.webhook import WebhookSetupError, run_webhook, webhook_settings_problem
+
+    problem = webhook_settings_problem(settings)
+    if problem is not None:
+        print(problem, file=sys.stderr)
         return 2
-    application = build_application(settings)
-    if webhook:
-        assert settings.webhook_url
-        assert settings.webhook_secret
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=ALLOWED_UPDATES,
-        )
-    else:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    try:
+        run_webhook(build_application(settings), settings)
+    except WebhookSetupError as error:
+        print(error, file=sys.stderr)
+        return 2
     return 0

@@ -57,6 +57,27 @@ def test_webhook_mode_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     assert "WEBHOOK_SECRET" in result.stderr
 
 
+def test_webhook_mode_refuses_a_secret_telegram_would_reject(tmp_path: Path) -> None:
+    result = sourcing_guard(
+        "run",
+        "--webhook",
+        cwd=tmp_path,
+        TELEGRAM_BOT_TOKEN="123:abc",
+        WEBHOOK_URL="https://example.invalid/hook",
+        WEBHOOK_SECRET="has spaces and $ signs",
+    )
+
+    assert result.returncode == 2
+    assert "WEBHOOK_SECRET must be 1-256 characters" in result.stderr
+
+
+def test_listen_and_port_need_webhook_mode(tmp_path: Path) -> None:
+    result = sourcing_guard("run", "--port", "8443", cwd=tmp_path, TELEGRAM_BOT_TOKEN="123:abc")
+
+    assert result.returncode == 2
+    assert "add --webhook" in result.stderr
+
+
 def test_help_lists_the_commands(tmp_path: Path) -> None:
     result = sourcing_guard("--help", cwd=tmp_path)
 
