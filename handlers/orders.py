@@ -7,6 +7,7 @@ reminder shows the same buttons as the card.
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,7 @@ from telegram.ext import (
 )
 
 from bot import orders as order_service
+from bot.assist.extraction import read_order_page
 from bot.callback_codec import CallbackRoute
 from bot.context import AnyHandler, BotContext
 from bot.db.models import Order, User
@@ -32,15 +34,23 @@ from bot.domain.escrow import (
     parse_moment,
     reminders_stop,
 )
+from bot.domain.extraction_checks import OrderReading, looks_like_order_page
+from bot.domain.payments import Verdict, classify_payment
 from bot.domain.timezones import BEIJING, display_name, format_local, zone_for
-from bot.i18n import translate
+from bot.i18n import Html, translate
+from bot.llm_prompts import model_text_html
+from bot.persistence import StoredConversation
 from bot.reminders import ReminderRow, RenderedReminder
 from handlers import disputes
 from handlers.keyboards import MENU
-from handlers.replies import acknowledge, replace_or_reply, reply
+from handlers.replies import acknowledge, assistant_note, replace_or_reply, reply
 
 CARD = CallbackRoute("ord", arity=2)  # ord|<order id>|<action>
 TRACK = CallbackRoute("trk")  # trk|<choice> during /track
+# trkpage|<yes or no>|<offer>: the AI helper's reading of a pasted order page, confirmed
+# or not. The values stay in the user's flow state; <offer> ties the button to the one
+# reading it was shown with, so an old keyboard cannot confirm a newer reading.
+PAGE = CallbackRoute("trkpage", arity=2)
 WHEN, LABEL, EDIT = range(3)
 MAX_LABEL = 60
 MAX_TRACK_WORDS = 24
@@ -60,6 +70,8 @@ _ACTIONS = {
 async def track(update: Update, context: BotContext) -> int:
     await acknowledge(update)
     context.state.flow.pop("track", None)
+    # A fresh /track retires the AI helper's open offer: its buttons answer "no longer valid".
+    context.state.flow.pop("track_page", None)
     typed = " ".join(context.args or []) if update.message else ""
     if typed:
         return await _track_inline(update, context, typed)
@@ -82,6 +94,8 @@ async def _track_inline(update: Update, context: BotContext, typed: str) -> int:
     """`/track 6天23小时 mugs`, `/track 2h30m`, `/track shipped 2026-11-20 14:00 fabric`."""
     parsed = parse_track_text(typed, datetime.now(UTC))
     if parsed is None:
+        if _model_can_read(context, typed):
+            return await _read_page(update, context, typed)
         await reply(update, context.text("ord_not_understood", text=typed[:80]))
         return WHEN
     shipped_at, countdown, label = parsed
@@ -173,6 +187,8 @@ async def when_typed(update: Update, context: BotContext) -> int:
     text = (update.effective_message.text or "") if update.effective_message else ""
     parsed = parse_track_text(text.strip(), datetime.now(UTC))
     if parsed is None:
+        if _model_can_read(context, text):
+            return await _read_page(update, context, text.strip())
         await reply(update, context.text("ord_not_understood", text=text[:80]))
         return WHEN
     shipped_at, countdown, label = parsed
@@ -188,10 +204,12 @@ async def _ask_label(
     *,
     shipped_at: datetime | None = None,
     countdown: datetime | None = None,
+    order_number: str | None = None,
 ) -> int:
     context.state.flow["track"] = {
         "shipped_at": shipped_at.isoformat() if shipped_at else None,
         "countdown": countdown.isoformat() if countdown else None,
+        "order_number": order_number,
     }
     skip = InlineKeyboardButton(
         context.text("ord_label_skip"), callback_data=TRACK.pack("nolabel")
@@ -212,7 +230,9 @@ async def label_given(update: Update, context: BotContext) -> int:
         return WHEN
     shipped_at = _from_iso(pending.get("shipped_at"))
     countdown = _from_iso(pending.get("countdown"))
-    await _create(update, context, shipped_at, countdown, label)
+    number = pending.get("order_number")
+    order_number = number if isinstance(number, str) else None
+    await _create(update, context, shipped_at, countdown, label, order_number=order_number)
     return ConversationHandler.END
 
 
@@ -226,6 +246,8 @@ async def _create(
     shipped_at: datetime | None,
     countdown: datetime | None,
     label: str | None,
+    *,
+    order_number: str | None = None,
 ) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
@@ -242,6 +264,7 @@ async def _create(
             policy=context.services.reminder_policy,
             shipped_at=shipped_at,
             countdown_deadline=countdown,
+            order_number=order_number,
         )
         text, keyboard = await _card(session, order, context, now)
     context.services.note_new_reminders(due)
@@ -330,7 +353,7 @@ async def card_pressed(update: Update, context: BotContext) -> int | None:
         return None
     order_id, action = int(parts[0]), parts[1]
     if action == "edit":
-        return await _start_edit(update, context, order_id)
+        return await _start_edit(update, context, user.id, order_id)
     if action == "card":
         await show_card(update, context)
         return None
@@ -431,7 +454,15 @@ async def show_card(update: Update, context: BotContext) -> None:
 # -- edit: a new countdown or a new name ---------------------------------------------------
 
 
-async def _start_edit(update: Update, context: BotContext, order_id: int) -> int:
+async def _start_edit(
+    update: Update, context: BotContext, user_id: int, order_id: int
+) -> int | None:
+    # Refused before the question, not after the answer: someone else's order id must not
+    # get as far as "send the new countdown".
+    async with context.session() as session:
+        if await order_service.get_order(session, user_id, order_id) is None:
+            await acknowledge(update, context.text("ord_gone"), alert=True)
+            return None
     await acknowledge(update)
     context.state.flow["edit_order"] = order_id
     await replace_or_reply(update, context.text("ord_edit_prompt"))
@@ -558,7 +589,127 @@ async def countdown_pasted(update: Update, context: BotContext) -> int:
     return await _track_inline(update, context, text.strip())
 
 
-def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]:
+# -- a pasted order page, read by the AI helper (only when the model is configured) ------
+#
+# The rules read a countdown typed on its own; a whole order page (order number, times,
+# 确认收货, the countdown somewhere in the middle) is too much for them. The model points
+# at the countdown and the order number; bot.domain.extraction_checks keeps them only if
+# they are in the page and our parsers read them; our parser computes the deadline; and
+# the user confirms it with our buttons before anything is tracked. Reminder timing never
+# depends on a reading nobody confirmed.
+
+
+def _model_can_read(context: BotContext, text: str) -> bool:
+    """The rules could not read `text`, which the user gave us as the order's time: worth
+    the model's reading when there is a model and the text looks copied from the page."""
+    return context.services.llm is not None and looks_like_order_page(text, asked_for_time=True)
+
+
+class _OrderPage(filters.MessageFilter):
+    """A whole order page pasted unprompted. A payment request the payment checker has a
+    verdict on stays the checker's, even when it quotes an order ("订单异常，请先确认收货")."""
+
+    def filter(self, message: Message) -> bool:
+        text = message.text or ""
+        if not looks_like_order_page(text):
+            return False
+        return classify_payment(text).verdict is Verdict.UNCLEAR
+
+
+ORDER_PAGE = _OrderPage(name="OrderPage")
+
+
+async def order_page_pasted(update: Update, context: BotContext) -> int:
+    text = (update.effective_message.text or "") if update.effective_message else ""
+    return await _read_page(update, context, text.strip())
+
+
+async def _read_page(update: Update, context: BotContext, text: str) -> int:
+    """Ask the model to read the page; offer what survives the checks for confirmation."""
+    model, user = context.services.llm, update.effective_user
+    if model is None or user is None:
+        await reply(update, context.text("ord_not_understood", text=text[:80]))
+        return WHEN
+    # The countdown on the page was true when it was pasted: the deadline is counted from
+    # now, not from whenever the user gets round to tapping "Yes".
+    now = datetime.now(UTC)
+    result = await read_order_page(model, text, user_id=user.id, now=now)
+    if result.miss is not None:
+        note = assistant_note(context, result.miss)
+        rules = context.text("ord_not_understood", text=text[:80])
+        await reply(update, "\n\n".join(part for part in (note, rules) if part))
+        return WHEN
+    if result.reading is None:
+        # The model answered, but nothing it read is in the page as a time we understand.
+        await reply(update, context.text("ord_page_not_found"), _when_keyboard(context))
+        return WHEN
+    offer = secrets.token_hex(4)
+    context.state.flow["track_page"] = {
+        "offer": offer,
+        "deadline": result.reading.deadline.isoformat(),
+        "order_number": result.reading.order_number,
+    }
+    text_shown = _page_reading(context, result.reading, now)
+    await reply(update, text_shown, _page_keyboard(context, offer))
+    return WHEN
+
+
+def _page_reading(context: BotContext, reading: OrderReading, now: datetime) -> str:
+    lines = [
+        context.text(
+            "ord_page_read",
+            left=format_left(reading.deadline - now, context.language),
+            # Words of the pasted page, chosen by the model: shown inert all the same.
+            quote=Html(model_text_html(reading.quote)),
+            beijing=format_local(reading.deadline, BEIJING, context.language),
+        )
+    ]
+    if reading.order_number:
+        lines.append(context.text("ord_number", number=reading.order_number))
+    lines += ["", context.text("ord_page_question")]
+    return "\n".join(lines)
+
+
+def _page_keyboard(context: BotContext, offer: str) -> InlineKeyboardMarkup:
+    def button(answer: str) -> InlineKeyboardButton:
+        text = context.text(f"ord_btn_page_{answer}")
+        return InlineKeyboardButton(text, callback_data=PAGE.pack(answer, offer))
+
+    return InlineKeyboardMarkup([[button("yes")], [button("no")]])
+
+
+async def page_answered(update: Update, context: BotContext) -> int | None:
+    """Yes: continue exactly as a typed countdown does (the name, then the card). No: the
+    usual question. Anything else (an old keyboard, forged data) confirms nothing."""
+    parts = PAGE.unpack(update.callback_query.data if update.callback_query else None)
+    pending = context.state.flow.get("track_page")
+    if (
+        parts is None
+        or parts[0] not in ("yes", "no")
+        or not isinstance(pending, dict)
+        or pending.get("offer") != parts[1]
+    ):
+        await acknowledge(update, context.text("button_expired_alert"), alert=True)
+        return None
+    context.state.flow.pop("track_page", None)
+    deadline = _from_iso(pending.get("deadline"))
+    if parts[0] == "no" or deadline is None or deadline <= datetime.now(UTC):
+        await acknowledge(update)
+        await replace_or_reply(update, context.text("ord_ask_when"), _when_keyboard(context))
+        return WHEN
+    await acknowledge(update)
+    number = pending.get("order_number")
+    return await _ask_label(
+        update,
+        context,
+        countdown=deadline,
+        order_number=number if isinstance(number, str) else None,
+    )
+
+
+def conversation(fallbacks: list[AnyHandler], *, assisted: bool = False) -> StoredConversation:
+    """The /track conversation; `assisted` (a model is configured) adds the pasted order
+    page and its confirmation buttons, so without a model nothing changes."""
     text_only = filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED
     entry_points: list[AnyHandler] = [
         CommandHandler("track", track),
@@ -566,10 +717,15 @@ def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]
         CallbackQueryHandler(track, pattern=MENU.exact("track")),
         CallbackQueryHandler(card_pressed, pattern=CARD.pattern),
     ]
+    page: list[AnyHandler] = []
+    if assisted:
+        page = [CallbackQueryHandler(page_answered, pattern=PAGE.pattern)]
+        entry_points += [*page, MessageHandler(text_only & ORDER_PAGE, order_page_pasted)]
     text = filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED
     states: dict[object, list[AnyHandler]] = {
         WHEN: [
             CallbackQueryHandler(when_pressed, pattern=TRACK.pattern),
+            *page,
             MessageHandler(text, when_typed),
         ],
         LABEL: [
@@ -578,13 +734,12 @@ def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]
         ],
         EDIT: [MessageHandler(text, edit_typed)],
     }
-    return ConversationHandler(
+    return StoredConversation(
         name="track",
         entry_points=entry_points,
         states=states,
         fallbacks=fallbacks,
-        allow_reentry=True,
-        conversation_timeout=30 * 60,
+        idle_timeout=timedelta(minutes=30),
     )
 
 

@@ -20,10 +20,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot.assist.extraction import read_profile
 from bot.callback_codec import CallbackRoute
 from bot.context import AnyHandler, BotContext
 from bot.db import supplier_checks
 from bot.domain.counterfeits import check_listing
+from bot.domain.extraction_checks import looks_like_profile
 from bot.domain.links import LinkCheck, LinkKind, classify_link, find_links
 from bot.domain.registry import check_uscc
 from bot.domain.suppliers import (
@@ -47,7 +49,7 @@ from bot.supplier_report import (
 from handlers.guided import question_conversation
 from handlers.keyboards import MENU, menu_button
 from handlers.payments import PAYMENT_TALK
-from handlers.replies import acknowledge, replace_or_reply, reply
+from handlers.replies import acknowledge, assistant_note, replace_or_reply, reply
 
 ANSWER = CallbackRoute("sup", arity=2)  # sup|<step>|<value>
 BEGIN = CallbackRoute("supgo")  # supgo|check: start the guided check after a link verdict
@@ -153,10 +155,7 @@ async def check_command(update: Update, context: BotContext) -> int:
     if not typed:
         await replace_or_reply(update, context.text("sup_prompt"))
         return ASKING
-    profile = parse_profile(typed)
-    if _filled(profile) >= PROFILE_MIN_FIELDS and not find_links(typed):
-        return await _begin(update, context, profile, announce_profile=True)
-    return await _answer_link(update, context, classify_link(typed))
+    return await _entry_text(update, context, typed)
 
 
 async def from_menu(update: Update, context: BotContext) -> int:
@@ -225,6 +224,7 @@ async def _begin(
     facts: SupplierFacts,
     *,
     announce_profile: bool = False,
+    read_by_model: tuple[str, ...] = (),
     link_url: str | None = None,
     link_kind: str | None = None,
     label: str | None = None,
@@ -232,11 +232,28 @@ async def _begin(
     draft = Draft(facts=facts, asked=[], link_url=link_url, link_kind=link_kind, label=label)
     intro = context.text("sup_intro")
     if announce_profile:
-        filled = ", ".join(
-            context.text(f"sup_factor_name_{name}") for name in facts_to_json(facts)
-        )
-        intro = context.text("sup_profile_filled", fields=filled)
+        intro = _profile_intro(context, facts, read_by_model)
     return await _ask_next(update, context, draft, intro)
+
+
+def _profile_intro(
+    context: BotContext, facts: SupplierFacts, read_by_model: tuple[str, ...]
+) -> str:
+    """What the paste filled in, the AI helper's part named apart from the rules'."""
+
+    def names(fields: list[str] | tuple[str, ...]) -> str:
+        return ", ".join(context.text(f"sup_factor_name_{name}") for name in fields)
+
+    by_rules = [name for name in facts_to_json(facts) if name not in read_by_model]
+    if not read_by_model:
+        return context.text("sup_profile_filled", fields=names(by_rules))
+    if not by_rules:
+        return context.text("sup_profile_ai_only", fields=names(read_by_model))
+    return (
+        context.text("sup_profile_filled", fields=names(by_rules))
+        + "\n"
+        + context.text("sup_profile_ai_filled", fields=names(read_by_model))
+    )
 
 
 # -- asking and answering ----------------------------------------------------------------
@@ -369,7 +386,31 @@ async def _entry_text(update: Update, context: BotContext, text: str) -> int:
     profile = parse_profile(text)
     if _filled(profile) >= PROFILE_MIN_FIELDS and not find_links(text):
         return await _begin(update, context, profile, announce_profile=True)
+    if context.services.llm is not None and not find_links(text) and looks_like_profile(text):
+        return await _profile_read_by_model(update, context, text, profile)
     return await _answer_link(update, context, classify_link(text))
+
+
+async def _profile_read_by_model(
+    update: Update, context: BotContext, text: str, known: SupplierFacts
+) -> int:
+    """A profile the rules could read too little of: the AI helper fills what it finds.
+
+    bot.domain.extraction_checks keeps only values found in the paste, for fields the
+    rules left empty, and none that would count in the supplier's favour (a manufacturing
+    scope, an established shop): those stay open for the usual question."""
+    model, user = context.services.llm, update.effective_user
+    if model is None:
+        return await _answer_link(update, context, classify_link(text))
+    result = await read_profile(model, text, user_id=user.id if user else None, known=known)
+    if not result.added:
+        # Nothing usable: today's answer to a text without a link, and why, if it failed.
+        note = assistant_note(context, result.miss)
+        await reply(update, "\n\n".join(p for p in (context.text("sup_no_link"), note) if p))
+        return ASKING
+    return await _begin(
+        update, context, result.facts, announce_profile=True, read_by_model=result.added
+    )
 
 
 def _plain_text(text: str) -> tuple[object, str | None]:

@@ -672,6 +672,12 @@ _REGISTRY_CONTEXT = re.compile(
 )
 
 
+def reads_as_registry(text: str) -> bool:
+    """Is a pasted text registry data (a company name in it is the licence name), rather
+    than the shop's header (the shop company)? The same test parse_profile applies."""
+    return _REGISTRY_CONTEXT.search(normalise_text(text)) is not None
+
+
 @dataclass(frozen=True)
 class _Field:
     name: str
