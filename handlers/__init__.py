@@ -1,8 +1,9 @@
 """register(application): the only place handlers are added, in the order they are tried.
 
-Group -1 sees every update first (remembering the user). In group 0 the first matching
-handler wins, so conversations come before the global commands they would otherwise shadow,
-and the catch-all fallbacks come last.
+Group -2 sees every update first and drops one delivered before; group -1 then remembers
+the user and loads where they are in a conversation (bot/persistence.py). In group 0 the
+first matching handler wins, so conversations come before the global commands they would
+otherwise shadow, and the catch-all fallbacks come last.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from telegram.ext import Application
 
 from bot.i18n import translate
 from handlers import (
+    admin,
     answers,
     cancel,
     disputes,
+    duplicates,
     errors,
     fallback,
     ip,
@@ -62,7 +65,10 @@ def bot_commands(language_code: str) -> list[BotCommand]:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
+    duplicates.register(application)
     users.register(application)
+    # First in group 0, for admins only; deliberately not in COMMANDS (see handlers/admin.py).
+    admin.register(application)
 
     global_handlers = [
         *orders.ORDER_LIST,
@@ -88,7 +94,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             suppliers.conversation(exits),
             # Before orders: the card's "Problem" button opens the dispute walkthrough.
             disputes.conversation(exits),
-            orders.conversation(exits),
+            # With a model configured, a pasted order page is read by the AI helper too.
+            orders.conversation(exits, assisted=application.bot_data.llm is not None),
         ]
     )
 

@@ -5,11 +5,11 @@ Steps: the reason to pick on 1688 → "I clicked 申请退款" (pauses the order
 with a follow-up reminder → a summary with the Chinese case text. Every step can be
 skipped. See disputes.mmd.
 
-The walk in progress lives in `context.state.flow["dispute"]`, which is memory only; each
-answer that matters is also written to the order's event log (`dispute_reason`,
-`dispute_evidence`, `dispute_weight`, `dispute_followup`; `request_refund` comes from
-bot.orders), and the walk is rebuilt from there when the memory is gone (a restart, an
-expired conversation, a button on an old message).
+The walk in progress lives in `context.state.flow["dispute"]` (kept in the database with
+the conversation, bot/persistence.py); each answer that matters is also written to the
+order's event log (`dispute_reason`, `dispute_evidence`, `dispute_weight`,
+`dispute_followup`; `request_refund` comes from bot.orders), and the walk is rebuilt from
+there when the draft is gone (an expired conversation, a button on an old message).
 """
 
 from __future__ import annotations

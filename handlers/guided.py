@@ -1,16 +1,19 @@
 """The shape every question-by-question flow shares: one ASKING state in which a button
 answers, typed text answers, and anything else gets a hint; /cancel and the global
-commands are the ways out (the `fallbacks`)."""
+commands are the ways out (the `fallbacks`). Where the user is, and their answers, live in
+the database (bot/persistence.py), so a restart or another bot process carries on."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import AnyHandler, BotContext
+from bot.persistence import StoredConversation
 
 ASKING = 1
 FRESH = ~filters.UpdateType.EDITED
@@ -28,17 +31,16 @@ def question_conversation(
     fallbacks: Sequence[AnyHandler],
     typed_filter: filters.BaseFilter = TYPED_TEXT,
     timeout_minutes: int = 60,
-) -> ConversationHandler[BotContext]:
+) -> StoredConversation:
     asking: list[AnyHandler] = [
         button,
         MessageHandler(typed_filter, typed),
         MessageHandler(~filters.COMMAND & FRESH, other),
     ]
-    return ConversationHandler(
+    return StoredConversation(
         name=name,
-        entry_points=list(entry_points),
+        entry_points=entry_points,
         states={ASKING: asking},
-        fallbacks=list(fallbacks),
-        allow_reentry=True,
-        conversation_timeout=timeout_minutes * 60,
+        fallbacks=fallbacks,
+        idle_timeout=timedelta(minutes=timeout_minutes),
     )

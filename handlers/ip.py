@@ -6,6 +6,8 @@ See ip.mmd for the flow.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -18,6 +20,7 @@ from telegram.ext import (
 from bot.context import AnyHandler, BotContext
 from bot.domain.counterfeits import IpCheck, check_listing
 from bot.i18n import Html, translate
+from bot.persistence import StoredConversation
 from handlers.keyboards import MENU, menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
 
@@ -96,7 +99,7 @@ def render_check(check: IpCheck, language: str) -> str:
     return "\n\n".join(parts)
 
 
-def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]:
+def conversation(fallbacks: list[AnyHandler]) -> StoredConversation:
     entry_points: list[AnyHandler] = [
         CommandHandler("ip", ip_command),
         CallbackQueryHandler(from_menu, pattern=MENU.exact("ip")),
@@ -107,11 +110,10 @@ def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]
         ),
         MessageHandler(~filters.COMMAND & _FRESH, not_text),
     ]
-    return ConversationHandler(
+    return StoredConversation(
         name="ip_check",
         entry_points=entry_points,
         states={WAITING: waiting},
         fallbacks=fallbacks,
-        allow_reentry=True,
-        conversation_timeout=15 * 60,
+        idle_timeout=timedelta(minutes=15),
     )

@@ -6,7 +6,7 @@ See timezone.mmd for the conversation.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -29,6 +29,7 @@ from bot.domain.timezones import (
     parse_timezone,
     utc_offset_label,
 )
+from bot.persistence import StoredConversation
 from handlers.keyboards import MENU, menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
 
@@ -118,7 +119,7 @@ def _confirmation(context: BotContext, choice: TimezoneChoice) -> str:
     )
 
 
-def conversation(fallbacks: Sequence[AnyHandler]) -> ConversationHandler[BotContext]:
+def conversation(fallbacks: Sequence[AnyHandler]) -> StoredConversation:
     """The /timezone conversation; `fallbacks` are the ways out (commands, menu buttons)."""
     pressed: AnyHandler = CallbackQueryHandler(pressed_timezone, pattern=ZONE.pattern)
     entry_points: list[AnyHandler] = [
@@ -131,11 +132,10 @@ def conversation(fallbacks: Sequence[AnyHandler]) -> ConversationHandler[BotCont
         MessageHandler(filters.TEXT & ~filters.COMMAND, typed_timezone),
         MessageHandler(~filters.COMMAND & ~filters.UpdateType.EDITED, not_text),
     ]
-    return ConversationHandler(
+    return StoredConversation(
         name="timezone",
         entry_points=entry_points,
         states={CHOOSING: choosing},
         fallbacks=list(fallbacks),
-        allow_reentry=True,
-        conversation_timeout=15 * 60,
+        idle_timeout=timedelta(minutes=15),
     )

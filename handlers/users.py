@@ -1,4 +1,5 @@
-"""Runs before every other handler: remembers the user and loads their preferences."""
+"""Runs before every other handler: remembers the user and loads their preferences and
+where they are in a conversation (bot/persistence.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from telegram.ext import Application, TypeHandler
 from bot.context import BotContext
 from bot.db import users
 from bot.i18n import resolve_language
+from bot.persistence import resume_user_state
 
 
 async def remember_user(update: Update, context: BotContext) -> None:
@@ -27,6 +29,9 @@ async def remember_user(update: Update, context: BotContext) -> None:
         context.state.language = resolve_language(row.language)
         context.state.timezone = row.timezone
         context.state.keep_texts = row.keep_texts
+        # Before any conversation looks at the update: another bot process, or this one
+        # before a restart, may have taken the user's last step.
+        await resume_user_state(session, context, update)
     # Writing to the bot undoes a block: reminders paused by it are delivered now, late ones
     # with wording for a passed deadline.
     engine = context.services.reminders

@@ -209,3 +209,63 @@ class LlmUsage(Base):
     )
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class ProcessedUpdate(Base):
+    """An update the bot has already taken on, so a re-delivered copy is dropped.
+
+    Telegram re-sends an update when a webhook answer is lost or a poller restarts before
+    confirming, and several instances may receive the same one. The key includes the bot:
+    update ids are counted per bot, and two bots sharing a database must not silence each
+    other. Rows are only needed while Telegram may still re-deliver, so old ones are pruned
+    (see bot/db/processed_updates.py); `received_at` is indexed to make that cheap.
+    """
+
+    __tablename__ = "processed_updates"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# A ConversationHandler's name, and its key (chat id, user id) written as JSON text.
+CONVERSATION_NAME_LENGTH = 64
+CONVERSATION_KEY_LENGTH = 64
+
+
+class ConversationState(Base):
+    """Where a user is in one of the bot's conversations (see bot/persistence.py).
+
+    Keyed as python-telegram-bot keys conversations: the handler's name and the key, a
+    (chat id, user id) tuple stored as JSON text. `user_id` repeats the key's user, so the
+    row goes with the user (/forgetme) like every other row about them. `updated_at` is the
+    user's last step in the conversation: the idle timeout counts from it.
+    """
+
+    __tablename__ = "conversation_states"
+
+    conversation: Mapped[str] = mapped_column(String(CONVERSATION_NAME_LENGTH), primary_key=True)
+    conversation_key: Mapped[str] = mapped_column(
+        String(CONVERSATION_KEY_LENGTH), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UserFlow(Base):
+    """The answers a user has given so far in the flow they are in (`UserState.flow`).
+
+    A row exists only while the flow holds something; drafts of a finished or abandoned
+    conversation are deleted once no conversation of the user is alive (bot/persistence.py).
+    """
+
+    __tablename__ = "user_flows"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
