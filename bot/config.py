@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         default_factory=lambda: [timedelta(hours=h) for h in (72, 24, 6, 1)]
     )
     reminder_sweep_seconds: float = 10.0
+    # How long a process may hold a claimed reminder before another may take it over: the
+    # longest a reminder waits when the process that claimed it dies.
+    reminder_lease_seconds: float = Field(default=120.0, gt=1)
     # 1688's auto-confirm rule (2023): release at max(shipped + 10 d, signed + 48 h); never
     # signed by day 28 → shipped + 30 d. Every number is a setting, as the rule may change.
     escrow_after_shipped_days: float = 10

@@ -24,7 +24,6 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-import openai
 import pydantic
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -34,6 +33,7 @@ from bot.db.models import LlmUsage
 from bot.llm_prompts import PromptTemplate, new_nonce, untrusted_block
 
 if TYPE_CHECKING:
+    import openai
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from bot.config import Settings
@@ -67,11 +67,15 @@ class LanguageModel:
     def __init__(
         self, settings: Settings, sessions: async_sessionmaker[AsyncSession] | None
     ) -> None:
+        # Imported here: the client library takes ~1 s to import, a cost a bot without a
+        # model should not pay at every start.
+        import openai
+
         self._settings = settings
         self._sessions = sessions
         self._slots = asyncio.Semaphore(settings.openai_max_concurrency)
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        self._client = openai.AsyncOpenAI(
+        self._client: openai.AsyncOpenAI = openai.AsyncOpenAI(
             # A local server usually wants no key, but the client insists on one.
             api_key=key or "no-key",
             base_url=settings.openai_base_url or None,
@@ -107,6 +111,8 @@ class LanguageModel:
         if "nonce" in prompt.slots:
             filled["nonce"] = nonce
         system, user = prompt.render(filled)
+        import openai
+
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._settings.openai_timeout_seconds):

@@ -160,7 +160,11 @@ class EngineConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> EngineConfig:
-        return replace(cls(sweep_seconds=settings.reminder_sweep_seconds), **overrides)
+        config = cls(
+            sweep_seconds=settings.reminder_sweep_seconds,
+            lease_seconds=settings.reminder_lease_seconds,
+        )
+        return replace(config, **overrides)
 
     @property
     def lease(self) -> timedelta:

@@ -59,21 +59,9 @@ from tests.db.databases import (
 TOKEN = "123456789:soak-test-token-abcdefghijklmnopq"
 OFFSETS = "6s,3s"
 OFFSET_SECONDS = (6, 3)
-# The bot claims reminders for 120 s and has no setting for it: a row held by a killed
-# process would come back two minutes later, longer than the short form runs. The bot is
-# started through this launcher, which shortens the lease and runs `python -m bot run`.
+# The bot claims reminders for 120 s by default: a row held by a killed process would come
+# back two minutes later, longer than the short form runs.
 LEASE_SECONDS = float(os.environ.get("SOAK_LEASE_SECONDS", "4"))
-LAUNCHER = """
-import os, sys
-from bot.reminders import EngineConfig
-_from_settings = EngineConfig.from_settings.__func__
-def _short_lease(cls, settings, **overrides):
-    overrides.setdefault("lease_seconds", float(os.environ["SOAK_LEASE_SECONDS"]))
-    return _from_settings(cls, settings, **overrides)
-EngineConfig.from_settings = classmethod(_short_lease)
-from bot.cli import main
-main(sys.argv[1:])
-"""
 START_TIMEOUT = 90.0  # a loaded 2-core CI machine can take long to import everything
 STOP_TIMEOUT = 30.0
 # An update in flight at a kill: handed out at most this long before it (updates are
@@ -261,8 +249,8 @@ class Bots:
         with self._log.open("ab") as log:
             self.current = await asyncio.create_subprocess_exec(
                 sys.executable,
-                "-c",
-                LAUNCHER,
+                "-m",
+                "bot",
                 "run",
                 cwd=self.directory,
                 env=self._environment(),
@@ -331,7 +319,7 @@ class Bots:
             "DATABASE_URL": self.database_url,
             "REMINDER_OFFSETS": OFFSETS,
             "REMINDER_SWEEP_SECONDS": "1",
-            "SOAK_LEASE_SECONDS": str(LEASE_SECONDS),
+            "REMINDER_LEASE_SECONDS": str(LEASE_SECONDS),
             "LOG_LEVEL": "WARNING",
         }
 
