@@ -4,6 +4,12 @@ Nine short questions, each skippable; the answers go through the offline glossar
 bot.domain.spec. The result is a Chinese message to send on 旺旺 that ends by asking the
 supplier to reply 确认, and a line-by-line back-translation in the buyer's language with
 every word the glossary did not know marked for checking. See spec.mmd for the flow.
+
+With the AI helper configured, the wording the glossary did not know is translated by the
+model and read back by it without the buyer's words (bot.assist.translation); what the
+glossary translated never changes, and each machine item stays marked with the reading
+beside the buyer's words. Model text is shown only through `model_text_html`, or escaped
+inside the copy block, where Telegram makes nothing a link.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -18,14 +25,17 @@ from telegram.ext import (
     filters,
 )
 
+from bot.assist.translation import AssistedSpec, assist_spec, wants_model
 from bot.callback_codec import CallbackRoute
 from bot.context import AnyHandler, BotContext
 from bot.domain.spec import FIELDS, MAX_ANSWER, Item, Piece, Ref, Spec, SpecLine, build_spec
+from bot.domain.spec_check import REFUSED_NUMBERS, Amount, MachineTranslation
 from bot.domain.timezones import BEIJING
 from bot.i18n import Html, translate
+from bot.llm_prompts import model_text_html, split_message
 from handlers.guided import question_conversation
 from handlers.keyboards import MENU, menu_button
-from handlers.replies import acknowledge, replace_or_reply, reply
+from handlers.replies import acknowledge, assistant_note, replace_or_reply, reply
 
 STEP = CallbackRoute("spec", arity=2)  # spec|<field>|skip or spec|<field>|finish
 ASKING = 1
@@ -37,6 +47,8 @@ MAX_COPY_TEXT = 256
 MAX_MESSAGE = 3800
 # Words quoted in a warning; the whole answer is already on the line above.
 MAX_QUOTE = 40
+# The AI's Chinese quoted in a warning when it was not used.
+MAX_MODEL_QUOTE = 120
 _FRESH = ~filters.UpdateType.EDITED
 
 
@@ -76,15 +88,20 @@ def _today() -> datetime:
 
 async def spec_command(update: Update, context: BotContext) -> int:
     draft = _new_draft(context)
-    await _ask(update, context, draft, context.text("spec_intro"), edit=False)
+    await _ask(update, context, draft, _intro(context), edit=False)
     return ASKING
 
 
 async def from_menu(update: Update, context: BotContext) -> int:
     await acknowledge(update)
     draft = _new_draft(context)
-    await _ask(update, context, draft, context.text("spec_intro"), edit=True)
+    await _ask(update, context, draft, _intro(context), edit=True)
     return ASKING
+
+
+def _intro(context: BotContext) -> str:
+    # Without the model the intro promises that no online translator is used; keep it true.
+    return context.text("spec_intro" if context.services.llm is None else "spec_intro_ai")
 
 
 # -- asking and answering ----------------------------------------------------------------
@@ -181,16 +198,32 @@ async def not_text(update: Update, context: BotContext) -> int:
 
 async def _finish(update: Update, context: BotContext, draft: dict[str, object]) -> int:
     context.state.flow.pop(FLOW_KEY, None)
-    spec = build_spec(_answers(draft), today=_today().date())
-    if not spec.lines:
+    glossary = build_spec(_answers(draft), today=_today().date())
+    if not glossary.lines:
         await replace_or_reply(update, context.text("spec_nothing"), menu_button(context.language))
         return ConversationHandler.END
-    await replace_or_reply(update, context.text("spec_done"))
+    model = context.services.llm if wants_model(glossary) else None
+    done = context.text("spec_done")
+    if model is not None:
+        done = f"{done}\n{context.text('spec_ai_working')}"
+    await replace_or_reply(update, done)
+    if model is not None and update.effective_chat is not None:
+        # The model takes seconds: "typing…" shows the bot is still at it.
+        await update.effective_chat.send_chat_action(ChatAction.TYPING)
+    user = update.effective_user
+    assisted = await assist_spec(
+        model, glossary, language=context.language, user_id=user.id if user else None
+    )
+    spec = assisted.spec  # what goes to the supplier: the glossary plus accepted AI items
+    # Everything is rendered before the first message goes out, so the messages arrive
+    # together rather than with a pause in the middle.
     chinese = render_chinese(spec, context.language)
+    parts = render_back_translation(
+        spec, context.language, assisted, note=assistant_note(context, assisted.miss)
+    )
     for chunk in chinese:
         # A copy button only when the whole message fits in one.
         await reply(update, chunk, _copy_keyboard(spec, context) if len(chinese) == 1 else None)
-    parts = render_back_translation(spec, context.language)
     for number, chunk in enumerate(parts, start=1):
         last = number == len(parts)
         await reply(update, chunk, menu_button(context.language) if last else None)
@@ -216,28 +249,76 @@ def render_chinese(spec: Spec, language: str) -> list[str]:
     ]
 
 
-def render_back_translation(spec: Spec, language: str) -> list[str]:
-    """What the Chinese says, line by line, split into messages Telegram accepts."""
-    blocks = [translate(language, "spec_back_title"), translate(language, "spec_back_intro")]
+def render_back_translation(
+    spec: Spec,
+    language: str,
+    assisted: AssistedSpec | None = None,
+    *,
+    note: str | None = None,
+) -> list[str]:
+    """What the Chinese says, line by line, split into messages Telegram accepts. With the
+    AI helper's work in `assisted`, its items read back in its words (marked 🤖) and each
+    line carries what its checks found; `note` says when the helper gave nothing."""
+    translations = assisted.translations if assisted is not None else ()
+    blocks = [translate(language, "spec_back_title")]
+    if translations:
+        legend = translate(language, "spec_ai_legend")
+        blocks.append(f"{translate(language, 'llm_label')}\n{legend}")
+    blocks.append(translate(language, "spec_back_intro"))
     for number, line in enumerate(spec.lines, start=1):
         numbered = f"{number}. {_pair(line, language)}"
-        blocks.append("\n".join([numbered, *render_warnings(line, language)]))
+        checks = [
+            flag
+            for found in translations
+            if found.wording.line == number - 1
+            for flag in render_machine_checks(found, language)
+        ]
+        blocks.append("\n".join([numbered, *render_warnings(line, language), *checks]))
     blocks.append(translate(language, "spec_back_outro"))
     key = "spec_check_some" if spec.needs_checking else "spec_check_none"
     blocks.append(translate(language, key))
+    if note:
+        blocks.append(note)
     return _pack(blocks)
+
+
+def render_machine_checks(found: MachineTranslation, language: str) -> list[str]:
+    """What the number and markup checks found in one AI translation, for its line."""
+    typed = _shorten(found.wording.typed)
+    said = Html(model_text_html(_shorten(found.zh, MAX_MODEL_QUOTE)) or "—")
+    if found.refused == REFUSED_NUMBERS:
+        amounts = _amounts(found.lost)
+        return [
+            translate(language, "spec_ai_refused_numbers", amounts=amounts, typed=typed, zh=said)
+        ]
+    if found.refused is not None:
+        return [translate(language, "spec_ai_refused_other", typed=typed, zh=said)]
+    flags = []
+    if found.lost_in_back:
+        amounts = _amounts(found.lost_in_back)
+        flags.append(translate(language, "spec_ai_missing_back", amounts=amounts, typed=typed))
+    if found.added:
+        amounts = _amounts(found.added)
+        flags.append(translate(language, "spec_ai_added", amounts=amounts, typed=typed))
+    return flags
+
+
+def _amounts(amounts: tuple[Amount, ...]) -> str:
+    return ", ".join(amount.text for amount in amounts)
 
 
 def _pack(blocks: list[str], separator: str = "\n\n") -> list[str]:
     """Blocks joined into as few messages as fit. A block is one line of the spec, which
-    the domain's limits keep well below a message, so blocks are never cut (a cut could
-    split an HTML tag)."""
+    the domain's limits keep below a message, so blocks are normally never cut (a cut
+    could split an HTML tag). Only AI readings and warnings on a line of many items can
+    outgrow one: such a block is split at its line breaks, and no tag spans a line."""
     messages: list[str] = []
-    for block in blocks:
-        if messages and len(messages[-1]) + len(separator) + len(block) <= MAX_MESSAGE:
-            messages[-1] += separator + block
-        else:
-            messages.append(block)
+    for whole in blocks:
+        for block in [whole] if len(whole) <= MAX_MESSAGE else split_message(whole, MAX_MESSAGE):
+            if messages and len(messages[-1]) + len(separator) + len(block) <= MAX_MESSAGE:
+                messages[-1] += separator + block
+            else:
+                messages.append(block)
     return messages
 
 
@@ -253,6 +334,9 @@ def _back_item(item: Item, language: str) -> str:
 
 
 def _back_piece(piece: Piece, language: str) -> str:
+    if piece.key is None and piece.back:
+        # The AI helper's reading of its own Chinese: model text, made inert.
+        return translate(language, "spec_ai_back", back=Html(model_text_html(piece.back)))
     if piece.key is None:
         return translate(language, "spec_as_typed", typed=piece.zh)
     values = {
@@ -279,8 +363,8 @@ def render_warnings(line: SpecLine, language: str) -> list[str]:
     return lines
 
 
-def _shorten(text: str) -> str:
-    return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1] + "…"
+def _shorten(text: str, limit: int = MAX_QUOTE) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]:

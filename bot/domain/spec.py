@@ -60,7 +60,9 @@ NO_GRADE = "no_grade"  # stainless steel without a grade
 NO_UNIT = "no_unit"  # sizes without mm / cm / inches
 AMBIGUOUS_DATE = "ambiguous_date"  # 03/04/2026: March or April?
 PAST_DATE = "past_date"
-WARNING_CODES = (UNKNOWN, VAGUE, NO_GRADE, NO_UNIT, AMBIGUOUS_DATE, PAST_DATE)
+# Not in the glossary, translated by the AI helper (bot.domain.spec_check): never unmarked.
+MACHINE = "machine"
+WARNING_CODES = (UNKNOWN, VAGUE, NO_GRADE, NO_UNIT, AMBIGUOUS_DATE, PAST_DATE, MACHINE)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,9 @@ class Piece:
     warning: str | None = None
     typed: str = ""  # the buyer's own words, quoted next to a warning
     label: str | None = None  # a piece that decides the line's label ("gsm")
+    # For a MACHINE piece: what its Chinese says in the buyer's language, read back by the
+    # model without seeing the buyer's words (model text: escape it before showing it).
+    back: str = ""
 
 
 Item = tuple[Piece, ...]
