@@ -34,7 +34,7 @@ from bot.sandbox.botapi import Answer, BotApi, BotIdentity, Call
 from bot.sandbox.control import add_control_routes
 from bot.sandbox.errors import ApiError, bad_request, not_found, too_many_requests
 from bot.sandbox.flood import FloodControl, FloodLimits
-from bot.sandbox.media import photo_sizes, user_text_entities
+from bot.sandbox.media import document_info, photo_sizes, user_text_entities
 from bot.sandbox.state import (
     CallbackQueryRecord,
     ChangeSignal,
@@ -255,6 +255,37 @@ class Sandbox:
             extra={"forward_origin": origin},
         )
 
+    async def send_document(
+        self,
+        user_id: int,
+        data: bytes,
+        *,
+        file_name: str = "file.bin",
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+    ) -> JsonDict:
+        """The user sends a file (uncompressed); the bytes are kept for getFile."""
+        extension = file_name.rpartition(".")[2] if "." in file_name else "bin"
+        stored = self.world.add_file(
+            data, folder="documents", extension=extension, mime_type=mime_type, file_name=file_name
+        )
+        return self._user_message(
+            self._user(user_id), document=document_info(stored), caption=caption
+        )
+
+    async def edit_text(self, user_id: int, message_id: int, text: str) -> JsonDict:
+        """The user edits a text message they sent: the bot gets an `edited_message`.
+
+        Raises LookupError unless `message_id` is a live text message of this user."""
+        chat = self.world.chats.get(user_id)
+        message = chat.live_message(message_id) if chat is not None else None
+        if chat is None or message is None or message.from_bot or message.text is None:
+            raise LookupError(f"no text message {message_id} of user {user_id}")
+        message.text, message.entities = text, user_text_entities(text)
+        message.edited, message.edit_date = True, now_unix()
+        self._touch()
+        return self.queue.push({"edited_message": chat.render(message)})
+
     async def press_button(
         self,
         user_id: int,
@@ -288,6 +319,11 @@ class Sandbox:
         if callback_data is not None:
             query["data"] = callback_data
         return self.queue.push({"callback_query": query})
+
+    def redeliver(self, update: JsonDict) -> None:
+        """Deliver an update (as returned by `send_text`, `press_button`…) once more, with
+        the same update_id: Telegram's at-least-once delivery, on demand."""
+        self.queue.redeliver(update)
 
     def block(self, user_id: int) -> None:
         self._user(user_id).blocked = True
@@ -481,6 +517,10 @@ class Sandbox:
             self._record(name, params, started, clock, error=error)
             self._expect_retry(error)
             return error_response(error)
+        except ConnectionResetError:
+            # The bot hung up mid-request (a stopped bot, a cancelled long poll): nobody
+            # to answer, and not the sandbox's failure; aiohttp drops it quietly.
+            raise
         except Exception:
             log.exception("sandbox: %s for bot %s failed", name, bot.id)
             internal = ApiError(500, "Internal Server Error")

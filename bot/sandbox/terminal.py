@@ -9,6 +9,7 @@ as if from a supplier. End of input (Ctrl-D) exits with status 0.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -19,9 +20,11 @@ from pydantic import SecretStr
 
 from bot.app import build_application, running
 from bot.config import Settings
-from bot.sandbox.server import Sandbox, StoredMessage
+from bot.sandbox.server import RecordedCall, Sandbox, StoredMessage
 
 CHAT_USER_ID = 7_000_001
+# How long the chat waits for a first answer before showing the bot as silent.
+ANSWER_TIMEOUT_SECONDS = 15.0
 # Reads naturally in the greeting: "Hi there, I'm Sourcing Guard."
 CHAT_USER_NAME = "there"
 # The sandbox accepts any well-formed token; this one never leaves the process.
@@ -127,49 +130,77 @@ async def _relay(sandbox: Sandbox, transcript: Transcript, stdin: TextIO, echo: 
             continue
         if not echo:
             transcript.out.write(f"you › {text}\n")
-        await _send(sandbox, transcript, text)
+        before = len(sandbox.calls)
+        if await _send(sandbox, transcript, text):
+            await _wait_for_an_answer(sandbox, before)
         await sandbox.wait_until_settled()
         transcript.show_new(sandbox.bot_messages(CHAT_USER_ID))
 
 
-async def _send(sandbox: Sandbox, transcript: Transcript, text: str) -> None:
+async def _wait_for_an_answer(sandbox: Sandbox, after_call: int) -> None:
+    """Until the bot first replies (it replies to every message and button press).
+
+    Quiet alone is not proof: on a busy machine the bot may spend longer than the quiet
+    window in its database before its first call, and the reply would miss the transcript.
+    """
+
+    def answered() -> bool | None:
+        return any(_is_reply(call) for call in sandbox.calls[after_call:]) or None
+
+    # A bot that stays silent is shown as silent, not as a crash.
+    with contextlib.suppress(TimeoutError):
+        await sandbox.wait_for(answered, timeout=ANSWER_TIMEOUT_SECONDS)
+
+
+def _is_reply(call: RecordedCall) -> bool:
+    if call.method == "answerCallbackQuery":
+        # A silent acknowledgement only stops the button's spinner; the reply follows.
+        return bool(call.params.get("text"))
+    return call.method.startswith(("send", "edit")) and call.method != "sendChatAction"
+
+
+async def _send(sandbox: Sandbox, transcript: Transcript, text: str) -> bool:
+    """Act on one line; True when it reached the bot (False: handled here, e.g. a copy)."""
     press = _PRESS.match(text)
     if press and transcript.keyboard is not None:
-        await _press(sandbox, transcript, int(press[1]))
-    elif text.startswith("/photo "):
+        return await _press(sandbox, transcript, int(press[1]))
+    if text.startswith("/photo "):
         path = text.removeprefix("/photo ").strip()
         try:
             data = await asyncio.to_thread(_read_file, path)
         except OSError as error:
             transcript.out.write(f"(cannot read {path}: {error.strerror})\n")
-            return
+            return False
         await sandbox.send_photo(CHAT_USER_ID, data)
     elif text.startswith("/forward "):
         await sandbox.send_forward(CHAT_USER_ID, text.removeprefix("/forward "))
     else:
         await sandbox.send_text(CHAT_USER_ID, text, first_name=CHAT_USER_NAME)
+    return True
 
 
 def _read_file(path: str) -> bytes:
     return Path(path).expanduser().read_bytes()
 
 
-async def _press(sandbox: Sandbox, transcript: Transcript, number: int) -> None:
+async def _press(sandbox: Sandbox, transcript: Transcript, number: int) -> bool:
     keyboard = transcript.keyboard
     assert keyboard is not None
     buttons = keyboard.inline_buttons()
     if not 1 <= number <= len(buttons):
         transcript.out.write(f"(there is no button {number} on the last keyboard)\n")
-        return
+        return False
     button = buttons[number - 1]
     # Buttons without callback data act in the client, not in the bot.
     if "copy_text" in button:
         transcript.out.write(f"(copied to the clipboard: {button['copy_text']['text']})\n\n")
-        return
+        return False
     if "url" in button:
         transcript.out.write(f"(opens {button['url']})\n\n")
-        return
+        return False
     try:
         await sandbox.press_button(CHAT_USER_ID, keyboard.message_id, button_index=number - 1)
     except LookupError:
         transcript.out.write("(that keyboard is gone: the message was deleted)\n")
+        return False
+    return True

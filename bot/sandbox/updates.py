@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,11 @@ TERMINATED_BY_GET_UPDATES = (
 TERMINATED_BY_SET_WEBHOOK = "terminated by setWebhook request"
 
 
+# Random first ids stay below 2**30, far from the int32 limit of getUpdates' offset however
+# many updates follow.
+FIRST_UPDATE_ID_RANGE = 2**30
+
+
 def update_type(update: JsonDict) -> str:
     return next(key for key in update if key != "update_id")
 
@@ -43,11 +49,19 @@ class UpdateQueue:
         on_change: Callable[[], None],
         *,
         on_poll_state: Callable[[], None] | None = None,
+        first_update_id: int | None = None,
     ) -> None:
         """`on_change`: updates were queued or handed out (activity);
-        `on_poll_state`: a long poll started or stopped waiting (not activity)."""
+        `on_poll_state`: a long poll started or stopped waiting (not activity);
+        `first_update_id`: where numbering starts (default: a random number)."""
         self._updates: list[JsonDict] = []
-        self._next_update_id = 1
+        # Re-delivered copies not handed out yet: the offset that confirmed the original
+        # must not confirm the copy before the bot has seen it.
+        self._resent: set[int] = set()
+        # Like Telegram after a quiet week: the first id is random, not 1. A bot remembers
+        # the ids it handled (to drop re-deliveries), so a sandbox restarted against the
+        # same database must not hand out the same ids again.
+        self._next_update_id = first_update_id or 1 + secrets.randbelow(FIRST_UPDATE_ID_RANGE)
         self._handed_out_up_to = 0
         self._allowed: frozenset[str] | None = None
         self._active_poll: asyncio.Future[str | None] | None = None
@@ -67,6 +81,22 @@ class UpdateQueue:
             self._arrival.notify()
         self._on_change()
         return update
+
+    def redeliver(self, update: JsonDict) -> None:
+        """Queue an update again under its own update_id, as Telegram does when the bot's
+        confirmation never arrived (a webhook answer lost, a poller that restarted before
+        its next getUpdates). The bot sees the same update twice."""
+        update_id = update["update_id"]
+        if update_id >= self._next_update_id:
+            raise ValueError(f"update {update_id} was never delivered")
+        if any(queued["update_id"] == update_id for queued in self._updates):
+            return  # still queued: it will be delivered anyway
+        self._updates.append(dict(update))
+        self._updates.sort(key=lambda queued: int(queued["update_id"]))
+        self._resent.add(update_id)
+        self._wake_poll(None)
+        self._arrival.notify()
+        self._on_change()
 
     def set_allowed_updates(self, allowed: list[str] | None) -> None:
         """Sticky like Telegram's: None keeps the previous choice, [] means the default."""
@@ -88,7 +118,11 @@ class UpdateQueue:
     @property
     def undelivered_count(self) -> int:
         """Updates the bot has never received."""
-        return sum(1 for u in self._updates if u["update_id"] > self._handed_out_up_to)
+        return sum(
+            1
+            for u in self._updates
+            if u["update_id"] > self._handed_out_up_to or u["update_id"] in self._resent
+        )
 
     @property
     def polling(self) -> bool:
@@ -102,18 +136,24 @@ class UpdateQueue:
 
     def drop_all(self) -> None:
         self._updates.clear()
+        self._resent.clear()
         self._handed_out_up_to = self._next_update_id - 1
         self._on_change()
 
     def confirm(self, offset: int) -> None:
         """offset > 0 forgets updates below it; offset -n keeps only the last n."""
         if offset > 0:
-            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            self._updates = [
+                u
+                for u in self._updates
+                if u["update_id"] >= offset or u["update_id"] in self._resent
+            ]
         elif offset < 0:
             self._updates = self._updates[offset:]
 
     def mark_delivered(self, update_id: int) -> None:
         self._updates = [u for u in self._updates if u["update_id"] != update_id]
+        self._resent.discard(update_id)
         self._handed_out_up_to = max(self._handed_out_up_to, update_id)
         self._on_change()
 
@@ -159,6 +199,7 @@ class UpdateQueue:
 
     def _hand_out(self, limit: int) -> list[JsonDict]:
         batch = self._updates[:limit]
+        self._resent.difference_update(u["update_id"] for u in batch)
         if batch:
             self._handed_out_up_to = max(self._handed_out_up_to, batch[-1]["update_id"])
             self._on_change()

@@ -361,6 +361,23 @@ async def test_get_updates_offsets_limit_and_negative_offset(
     assert [u["message"]["text"] for u in again["result"]] == ["three"]
 
 
+async def test_a_redelivered_update_comes_again_with_its_own_id(
+    sandbox: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    update = await sandbox.send_text(USER_ID, "once")
+    following = update["update_id"] + 1
+    await api(http, "getUpdates")
+    _, confirmed = await api(http, "getUpdates", offset=following)
+
+    sandbox.redeliver(update)
+    _, again = await api(http, "getUpdates", offset=following)
+    _, then = await api(http, "getUpdates", offset=following)
+
+    assert confirmed["result"] == []
+    assert again["result"] == [update], "the offset that confirmed it once does not hide it"
+    assert then["result"] == []
+
+
 async def test_long_poll_wakes_when_an_update_arrives(
     sandbox: Sandbox, http: aiohttp.ClientSession
 ) -> None:
