@@ -61,6 +61,10 @@ def build_application(settings: Settings, *, migrate: bool = True) -> BotApplica
             )
         )
         .rate_limiter(AIORateLimiter(max_retries=2))
+        # No PTB Updater: it confirms updates to Telegram before they are handled. Our
+        # poller (bot/polling.py) and webhook (bot/webhook.py) confirm only handled ones,
+        # and without an Updater `run_polling` cannot be called by mistake.
+        .updater(None)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -125,23 +129,27 @@ async def _post_shutdown(application: BotApplication) -> None:
 async def running(application: BotApplication, *, poll_timeout: float = 10) -> AsyncIterator[None]:
     """Run the bot with long polling inside an existing event loop (tests, terminal chat).
 
-    `run_polling` owns the loop and installs signal handlers; this does the same start-up
-    and shut-down steps, hooks included, and leaves the loop to the caller.
+    The same start-up and shut-down steps as `python -m bot run`, hooks included, with the
+    poller that confirms an update only once it is handled (bot/polling.py); the loop and
+    its signals stay the caller's.
     """
-    await application.initialize()
-    if application.post_init:
-        await application.post_init(application)
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(timeout=int(poll_timeout), poll_interval=0)
-    try:
+    # Imported here: bot.polling needs this module's ALLOWED_UPDATES and lifecycle steps.
+    from bot.polling import polling
+
+    async with polling(application, allowed_updates=ALLOWED_UPDATES, timeout=poll_timeout):
         yield
-    finally:
-        if application.updater.running:
-            await application.updater.stop()
+
+
+async def stop_application(application: BotApplication) -> None:
+    """PTB's stop (the job queue, the persistence's last write), then post_stop."""
+    if application.running:
         await application.stop()
         if application.post_stop:
             await application.post_stop(application)
-        await application.shutdown()
-        if application.post_shutdown:
-            await application.post_shutdown(application)
+
+
+async def shut_down_application(application: BotApplication) -> None:
+    """PTB's shutdown (the bot's HTTP clients), then post_shutdown."""
+    await application.shutdown()
+    if application.post_shutdown:
+        await application.post_shutdown(application)

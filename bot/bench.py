@@ -123,10 +123,17 @@ def bench_reminders(seconds: float) -> list[Result]:
     return [Result(*row) for row in measure(seconds)]
 
 
+def bench_e2e(seconds: float) -> list[Result]:
+    from bot.bench_e2e import bench_e2e as measure
+
+    return [Result(*row) for row in measure(seconds)]
+
+
 BENCHMARKS: dict[str, Callable[[float], list[Result]]] = {
     "classifier": lambda seconds: [bench_classifier(seconds)],
     "ocr": lambda seconds: bench_ocr(rounds=max(1, int(seconds))),
     "reminders": bench_reminders,
+    "e2e": bench_e2e,
 }
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 MAX_CALLBACK_BYTES = 64
 SEPARATOR = "|"
+# Row ids live in INTEGER columns: 32 bits on PostgreSQL.
+MAX_NUMBER = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -53,3 +55,14 @@ class CallbackRoute:
         if prefix != self.prefix or len(parts) != self.arity or not all(parts):
             return None
         return tuple(parts)
+
+
+def parse_number(part: str | None) -> int | None:
+    """A row id or count from callback data, or None for anything a real button never
+    carries. Only ASCII digits: `str.isdigit()` also accepts "²", which `int()` refuses;
+    and at most MAX_NUMBER, so a forged id cannot overflow a database column (found by
+    fuzzing: both crashed the handler)."""
+    if not part or not part.isascii() or not part.isdigit():
+        return None
+    number = int(part)
+    return number if number <= MAX_NUMBER else None

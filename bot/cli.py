@@ -36,8 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "names",
         nargs="*",
-        default=["classifier", "ocr", "reminders"],
-        help="classifier, ocr, reminders (default: all)",
+        default=["classifier", "ocr", "reminders", "e2e"],
+        help="classifier, ocr, reminders, e2e (default: all)",
     )
     bench.add_argument("--seconds", type=float, default=3.0, help="time per benchmark")
     return parser
@@ -130,8 +130,9 @@ def _run(settings: Settings, *, webhook: bool) -> int:
     from bot.app import ALLOWED_UPDATES, build_application
 
     if not webhook:
-        build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
-        return 0
+        from bot.polling import run_polling
+
+        return run_polling(build_application(settings), allowed_updates=ALLOWED_UPDATES)
     from bot.webhook import WebhookSetupError, run_webhook, webhook_settings_problem
 
     problem = webhook_settings_problem(settings)

@@ -22,8 +22,12 @@ loads everything at start-up and writes back now and then; here the database is 
   between would forget the user's last answers. Only what a handler changed is written; a
   user's in-memory flow that was not loaded during this update is never written back, so a
   stale copy cannot overwrite what another process saved. The periodic write PTB still
-  runs is a backstop for changes made outside updates. Updates are handled one at a time
-  (PTB's default), so each update's write lands before the next update's read. A write
+  runs is a backstop for changes made outside updates. A user's updates are handled one
+  at a time (bot/delivery.py), so each update's write lands before that user's next
+  update reads. Other users' updates run alongside, and the write at the end of one of
+  them never catches this user half-way: PTB marks a user's data for writing only once
+  the user's update is through its handlers, and a conversation's new state is set when
+  its callback returns. A write
   that fails goes to the error handler and is kept for the next one; until it succeeds,
   the unwritten values win over what the database says.
 - Idle timeout from the database. `StoredConversation.idle_timeout` replaces PTB's
@@ -35,7 +39,9 @@ loads everything at start-up and writes back now and then; here the database is 
   None of our conversations says anything when it times out, so the user sees the same.
 
 The window that remains: the reply is sent inside the handler and the state is written
-right after it, so a process killed in those milliseconds forgets that one step.
+right after it. A process killed in between has not marked the update done, so it is
+handled again after the restart, from the state before it (bot/delivery.py); the user may
+see that step's answer twice.
 """
 
 from __future__ import annotations
@@ -58,10 +64,11 @@ from telegram.ext import (
 )
 from telegram.ext._utils.trackingdict import TrackingDict
 
-from bot.context import BotContext, Services, UserState
+from bot.context import BotApplication, BotContext, Services, UserState
 from bot.db import conversations
 from bot.db.conversations import StateChange, StateId
 from bot.db.engine import create_sessionmaker
+from bot.delivery import Deliveries, Outcome
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -365,9 +372,29 @@ class DurableApplication(
         ExtBot[None], BotContext, UserState, dict[object, object], Services, JobQueue[BotContext]
     ]
 ):
-    """The Application, writing conversation state when each update is done (see above)."""
+    """The Application, writing conversation state when each update is done (see above),
+    and handling each update at least once and a copy of a handled one never
+    (bot/delivery.py)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._deliveries: Deliveries | None = None
+
+    @property
+    def deliveries(self) -> Deliveries:
+        """Built on first use: it needs the bot's id, known once the bot is initialised."""
+        if self._deliveries is None:
+            self._deliveries = Deliveries(self.bot_data.sessions, self.bot.id)
+        return self._deliveries
 
     async def process_update(self, update: object) -> None:
+        await self.deliver(update)
+
+    async def deliver(self, update: object) -> Outcome:
+        """Handle `update` unless it is a copy, and say which it was (bot/delivery.py)."""
+        return await self.deliveries.deliver(update, self._handle)
+
+    async def _handle(self, update: object) -> None:
         await super().process_update(update)
         await self.update_persistence()
 
@@ -380,6 +407,14 @@ class DurableApplication(
         except Exception as error:
             # As PTB reports its own persistence errors: to the error handler, no update.
             await self.process_error(update=None, error=error)
+
+
+def durable(application: BotApplication) -> DurableApplication:
+    """The application as built by `bot.app.build_application`, for the pollers and the
+    webhook, which need to know what became of each update."""
+    if not isinstance(application, DurableApplication):
+        raise TypeError("expected the application bot.app.build_application builds")
+    return application
 
 
 async def resume_user_state(session: AsyncSession, context: BotContext, update: Update) -> None:

@@ -13,6 +13,9 @@ from bot.i18n import Html, translate
 CHECKABLE_KINDS = frozenset(
     {LinkKind.OFFER, LinkKind.SHOP, LinkKind.PAGE, LinkKind.SHARE_LINK, LinkKind.OTHER_PLATFORM}
 )
+# A pasted link can be thousands of characters (found by fuzzing); echoed whole it would
+# push the verdict past Telegram's 4096-character limit. Real pages stay well under this.
+MAX_SHOWN_URL = 1000
 
 
 def render_link(check: LinkCheck, language: str) -> str:
@@ -24,12 +27,16 @@ def render_link(check: LinkCheck, language: str) -> str:
     if check.shop_id:
         lines.append(translate(language, "sup_link_shop", shop_id=check.shop_id))
     if check.url and check.kind is not LinkKind.LOOKALIKE:
-        lines.append(translate(language, "sup_link_url", url=check.url))
+        lines.append(translate(language, "sup_link_url", url=_clipped(check.url)))
     reasons = [
         translate(language, "sup_bullet", text=Html(translate(language, f"link_reason_{code}")))
         for code in check.reasons
     ]
     return "\n".join(lines) + ("\n\n" + "\n".join(reasons) if reasons else "")
+
+
+def _clipped(url: str) -> str:
+    return url if len(url) <= MAX_SHOWN_URL else url[: MAX_SHOWN_URL - 1] + "…"
 
 
 def render_scorecard(card: Scorecard, label: str, language: str) -> str:

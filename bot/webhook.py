@@ -4,6 +4,20 @@ PTB's own `run_webhook` brings a tornado server that owns the event loop and has
 endpoint. This follows PTB's "custom webhook" pattern instead: the server runs inside any
 event loop (tests run it next to the sandbox), checks the secret header in constant time,
 and serves `GET /healthz` for the operator's monitoring.
+
+Each update is handled before the request is answered, unlike PTB's webhook, which answers
+200 once the update is queued. Telegram re-sends an update whose request failed or was not
+answered with 2xx, so a process killed half-way through an update has the update handled
+again (by this or another instance), rather than lost with the queue (bot/delivery.py).
+The cost: a slow update (the AI helper waits up to OPENAI_TIMEOUT_SECONDS per attempt)
+keeps its request open. Telegram waits long for an answer and posts other updates over
+other connections meanwhile (up to max_connections, 40 by default), so only that user's
+next messages wait, as they would for their turn anyway. Answers:
+
+- 200: handled, or a copy of an update handled before;
+- 503: not handled now and worth re-sending: stopping, another instance is handling this
+  very update (if it dies, the copy is handled once its claim's lease is over), or the
+  database could not record the update.
 """
 
 from __future__ import annotations
@@ -25,9 +39,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.error import BadRequest
 
-from bot.app import ALLOWED_UPDATES
+from bot.app import ALLOWED_UPDATES, shut_down_application, stop_application
 from bot.config import Settings
 from bot.context import BotApplication
+from bot.delivery import Outcome
+from bot.persistence import durable
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +107,7 @@ class _Endpoints:
     """The two routes; they only read the application, never change its wiring."""
 
     def __init__(self, application: BotApplication, secret: str) -> None:
-        self._application = application
+        self._application = durable(application)
         self._secret = secret.encode()
 
     async def receive_update(self, request: web.Request) -> web.Response:
@@ -116,9 +132,13 @@ class _Endpoints:
             return web.Response(status=400, text="not a Telegram update")
         # As in PTB's own webhook; a no-op unless arbitrary callback data is switched on.
         self._application.bot.insert_callback_data(update)
-        # Through the queue, as PTB's own webhook does: updates are handled one at a time
-        # in arrival order, exactly as in polling, and Application.stop() finishes them.
-        await self._application.update_queue.put(update)
+        # Handled before answering (module docstring); a user's updates one at a time in
+        # arrival order, other users' alongside, as in polling.
+        outcome = await self._application.deliver(update)
+        if outcome is Outcome.IN_PROGRESS:
+            return web.Response(status=503, text="being handled elsewhere, send it again later")
+        if outcome is Outcome.NOT_TAKEN:
+            return web.Response(status=503, text="could not take the update, send it again")
         return web.Response(status=200)
 
     def _parse(self, body: bytes) -> Update | None:
@@ -208,8 +228,8 @@ async def serving_webhook(
 ) -> AsyncIterator[WebhookServer]:
     """Run the bot in webhook mode inside an existing event loop (the webhook twin of
     `bot.app.running`): hooks included, listening on WEBHOOK_LISTEN:WEBHOOK_PORT, the webhook
-    registered with Telegram. Leaving stops taking requests first, then finishes the queued
-    updates, then runs post_stop and post_shutdown.
+    registered with Telegram. Leaving stops taking requests first (the updates in hand
+    finish), then stops the application and runs post_stop and post_shutdown.
     """
     problem = webhook_settings_problem(settings)
     if problem is not None:
@@ -220,11 +240,11 @@ async def serving_webhook(
     path = webhook_path(settings.webhook_url)
     async with AsyncExitStack() as stack:
         await application.initialize()
-        stack.push_async_callback(_shut_down, application)
+        stack.push_async_callback(shut_down_application, application)
         if application.post_init:
             await application.post_init(application)
         await application.start()
-        stack.push_async_callback(_stop, application)
+        stack.push_async_callback(stop_application, application)
         server = await _listen(stack, application, settings, secret=secret, path=path)
         try:
             # Not dropping pending updates: what users sent during a restart is answered.
@@ -251,8 +271,11 @@ async def _listen(
     path: str,
 ) -> WebhookServer:
     app = create_web_app(application, secret=secret, path=path)
-    # The access log would be noise, and the reverse proxy keeps one already.
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
+    # The access log would be noise, and the reverse proxy keeps one already. A stop lets
+    # requests in hand finish for a while (each is an update being handled), well within
+    # systemd's 30 s; one still running then is cancelled, gives its claim back, and
+    # Telegram, never told 200, sends it again.
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=15.0)
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
     site = web.TCPSite(runner, settings.webhook_listen, settings.webhook_port)
@@ -265,19 +288,6 @@ async def _listen(
         ) from error
     port = runner.addresses[0][1]
     return WebhookServer(listen=settings.webhook_listen, port=port, path=path)
-
-
-async def _stop(application: BotApplication) -> None:
-    if application.running:
-        await application.stop()
-        if application.post_stop:
-            await application.post_stop(application)
-
-
-async def _shut_down(application: BotApplication) -> None:
-    await application.shutdown()
-    if application.post_shutdown:
-        await application.post_shutdown(application)
 
 
 def run_webhook(application: BotApplication, settings: Settings) -> None:

@@ -1,9 +1,10 @@
 """register(application): the only place handlers are added, in the order they are tried.
 
-Group -2 sees every update first and drops one delivered before; group -1 then remembers
-the user and loads where they are in a conversation (bot/persistence.py). In group 0 the
-first matching handler wins, so conversations come before the global commands they would
-otherwise shadow, and the catch-all fallbacks come last.
+A copy of an update handled before never gets here (the application drops it first, see
+bot/delivery.py). Group -1 remembers the user and loads where they are in a conversation
+(bot/persistence.py). In group 0 the first matching handler wins, so conversations come
+before the global commands they would otherwise shadow, and the catch-all fallbacks come
+last.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from handlers import (
     answers,
     cancel,
     disputes,
-    duplicates,
     errors,
     fallback,
     ip,
@@ -65,7 +65,6 @@ def bot_commands(language_code: str) -> list[BotCommand]:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    duplicates.register(application)
     users.register(application)
     # First in group 0, for admins only; deliberately not in COMMANDS (see handlers/admin.py).
     admin.register(application)

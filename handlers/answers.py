@@ -14,7 +14,7 @@ from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.assist.answers import GroundedAnswer, answer_from_guides
-from bot.callback_codec import CallbackRoute
+from bot.callback_codec import CallbackRoute, parse_number
 from bot.context import AnyHandler, BotContext
 from bot.domain.links import find_links
 from bot.domain.payments import Verdict, classify_payment
@@ -125,7 +125,8 @@ async def _show_page(
     query = update.callback_query
     parts = route.unpack(query.data if query else None)
     guide = knowledge_base().guide(parts[0], context.language) if parts else None
-    index = int(parts[1]) if parts and parts[1].isdigit() else -1
+    number = parse_number(parts[1]) if parts else None
+    index = -1 if number is None else number
     if guide is None or not 0 <= index < len(guide.sections):
         # An old keyboard after the guides changed, or data a modified client made up.
         await acknowledge(update, context.text("button_expired_alert"), alert=True)

@@ -30,7 +30,7 @@ from telegram.ext import (
 )
 
 from bot import orders as order_service
-from bot.callback_codec import CallbackRoute
+from bot.callback_codec import CallbackRoute, parse_number
 from bot.context import AnyHandler, BotContext
 from bot.db.models import Order, OrderEvent, Reminder
 from bot.domain.disputes import (
@@ -254,7 +254,7 @@ async def start_for_order(update: Update, context: BotContext, order_id: int) ->
 async def problem_pressed(update: Update, context: BotContext) -> int:
     """The order card's ⚠️ Problem: note the problem on the order, then walk through."""
     parts = ORDER_CARD.unpack(update.callback_query.data if update.callback_query else None)
-    order_id = int(parts[0]) if parts and parts[0].isdigit() else None
+    order_id = parse_number(parts[0]) if parts else None
     due: list[datetime] = []
     async with context.session() as session, session.begin():
         order = await _own_order(session, update, order_id)
@@ -374,10 +374,11 @@ def _copy(context: BotContext, text: str) -> list[InlineKeyboardButton]:
 async def button_answer(update: Update, context: BotContext) -> int:
     parts = ANSWER.unpack(update.callback_query.data if update.callback_query else None)
     draft = _load(context)
-    if parts is None or not parts[0].isdigit():
+    number = parse_number(parts[0]) if parts else None
+    if parts is None or number is None:
         await acknowledge(update, context.text("dsp_stale"), alert=True)
         return ASKING if draft else ConversationHandler.END
-    order_id, step, value = int(parts[0]) or None, parts[1], parts[2]
+    order_id, step, value = number or None, parts[1], parts[2]
     if step == PICK:
         return await _picked(update, context, value)
     if step == OPEN:
@@ -416,10 +417,11 @@ async def _picked(update: Update, context: BotContext, value: str) -> int:
     if value == "none":
         await acknowledge(update)
         return await _ask_next(update, context, Draft(), context.text("dsp_intro_no_order"))
-    if not value.isdigit():
+    order_id = parse_number(value)
+    if order_id is None:
         await acknowledge(update, context.text("dsp_stale"), alert=True)
         return ASKING
-    return await start_for_order(update, context, int(value))
+    return await start_for_order(update, context, order_id)
 
 
 async def _dispatch(

@@ -60,8 +60,9 @@ async def on_menu_button(update: Update, context: BotContext) -> None:
         # The menu it came from is still on screen, so a short alert is enough.
         await acknowledge(update, context.text("button_expired_alert"), alert=True)
         return
-    await acknowledge(update)
     await screen(update, context)
+    # After the screen, so that its own answer (an alert, say) is the one the user sees.
+    await acknowledge(update)
 
 
 async def _menu_in_place(update: Update, context: BotContext) -> None:

@@ -22,7 +22,7 @@ from telegram.ext import (
 
 from bot import orders as order_service
 from bot.assist.extraction import read_order_page
-from bot.callback_codec import CallbackRoute
+from bot.callback_codec import CallbackRoute, parse_number
 from bot.context import AnyHandler, BotContext
 from bot.db.models import Order, User
 from bot.domain.escrow import (
@@ -348,10 +348,11 @@ def card_keyboard(order: Order, language: str) -> InlineKeyboardMarkup:
 async def card_pressed(update: Update, context: BotContext) -> int | None:
     parts = CARD.unpack(update.callback_query.data if update.callback_query else None)
     user = update.effective_user
-    if parts is None or user is None or not parts[0].isdigit():
+    order_id = parse_number(parts[0]) if parts else None
+    if parts is None or user is None or order_id is None:
         await acknowledge(update, context.text("button_expired_alert"), alert=True)
         return None
-    order_id, action = int(parts[0]), parts[1]
+    action = parts[1]
     if action == "edit":
         return await _start_edit(update, context, user.id, order_id)
     if action == "card":
@@ -403,7 +404,7 @@ async def _apply(
         if action in _ACTIONS:
             due = await order_service.apply_action(session, order, _ACTIONS[action], now, policy)
             return due, context.text(f"ord_done_{action}")
-        if action.startswith("ext") and action[3:].isdigit():
+        if action.startswith("ext") and parse_number(action[3:]) is not None:
             days = int(action[3:])
             if days not in order_service.EXTENSION_CHOICES:
                 raise InvalidTransition(action)
@@ -411,7 +412,7 @@ async def _apply(
                 session, order, OrderAction.EXTEND, now, policy, days=days
             )
             return due, context.text("ord_done_ext", days=days)
-        if action.startswith("snz") and action[3:].isdigit() and int(action[3:]) in (1, 3):
+        if action.startswith("snz") and parse_number(action[3:]) in (1, 3):
             hours = int(action[3:])
             await order_service.add_snooze(session, order, now, timedelta(hours=hours))
             return [now + timedelta(hours=hours)], context.text("ord_done_snooze", hours=hours)
@@ -437,12 +438,13 @@ async def _confirm_delete(update: Update, context: BotContext, order: Order) -> 
 async def show_card(update: Update, context: BotContext) -> None:
     parts = CARD.unpack(update.callback_query.data if update.callback_query else None)
     user = update.effective_user
-    if parts is None or user is None or not parts[0].isdigit():
+    order_id = parse_number(parts[0]) if parts else None
+    if user is None or order_id is None:
         await acknowledge(update, context.text("button_expired_alert"), alert=True)
         return
     now = datetime.now(UTC)
     async with context.session() as session:
-        order = await order_service.get_order(session, user.id, int(parts[0]))
+        order = await order_service.get_order(session, user.id, order_id)
         if order is None:
             await acknowledge(update, context.text("ord_gone"), alert=True)
             return

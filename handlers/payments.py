@@ -6,6 +6,7 @@ See payments.mmd for the flow.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from telegram import (
     CopyTextButton,
@@ -26,7 +27,7 @@ from telegram.ext import (
 )
 
 from bot.assist.payments import ReviewedCheck, review_payment
-from bot.callback_codec import CallbackRoute
+from bot.callback_codec import CallbackRoute, parse_number
 from bot.context import AnyHandler, BotContext
 from bot.db import payment_checks
 from bot.domain.masking import mask_numbers
@@ -34,7 +35,6 @@ from bot.domain.payments import PaymentCheck, classify_payment, looks_like_payme
 from bot.llm_prompts import TELEGRAM_MESSAGE_LIMIT, model_text_html, split_message
 from bot.payment_report import explanation_key, plain_text, render_check
 from bot.persistence import StoredConversation
-from bot.vision import ImageReading
 from handlers.keyboards import MENU
 from handlers.replies import (
     acknowledge,
@@ -43,6 +43,10 @@ from handlers.replies import (
     reply,
     reply_in_pieces,
 )
+
+if TYPE_CHECKING:
+    # Only the type: the reader and OpenCV load on the first picture (bot.context.Services).
+    from bot.vision import ImageReading
 
 FEEDBACK = CallbackRoute("payfb", arity=2)
 AWAITING = 1
@@ -254,10 +258,11 @@ async def on_feedback(update: Update, context: BotContext) -> None:
     query = update.callback_query
     parts = FEEDBACK.unpack(query.data if query else None)
     user = update.effective_user
-    if query is None or user is None or parts is None or not parts[0].isdigit():
+    check_id = parse_number(parts[0]) if parts else None
+    if query is None or user is None or parts is None or check_id is None:
         await acknowledge(update, context.text("button_expired_alert"), alert=True)
         return
-    check_id, label = int(parts[0]), parts[1]
+    label = parts[1]
     if label not in payment_checks.FEEDBACK_LABELS:
         await acknowledge(update, context.text("button_expired_alert"), alert=True)
         return

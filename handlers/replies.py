@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Collection
 
 from telegram import InlineKeyboardMarkup, Update
@@ -25,7 +26,9 @@ async def replace_or_reply(
 ) -> None:
     """Edit the message whose button was pressed; send a new one when that is impossible."""
     query = update.callback_query
-    if query is not None and query.message is not None:
+    # A button on a deleted or very old message comes with an InaccessibleMessage: editing
+    # it can only fail, so answer with a new message straight away.
+    if query is not None and query.message is not None and query.message.is_accessible:
         try:
             await query.edit_message_text(text, reply_markup=keyboard)
             return
@@ -41,10 +44,25 @@ async def replace_or_reply(
     await reply(update, text, keyboard)
 
 
+# Presses this process answered lately. Telegram refuses a second answer to one press
+# ("query is too old ... or query ID is invalid"), and a press can pass through two handlers
+# that each answer: the main menu tapped inside another conversation runs the menu, then
+# the screen it opens (found by fuzzing). Answers come within seconds, so a few recent ids
+# are enough to remember.
+_ANSWERED: OrderedDict[str, None] = OrderedDict()
+_ANSWERED_REMEMBERED = 1024
+
+
 async def acknowledge(update: Update, text: str | None = None, *, alert: bool = False) -> None:
-    """Answer a button press so the client stops its spinner."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=alert)
+    """Answer a button press so the client stops its spinner; once per press, the first
+    answer wins (later calls do nothing)."""
+    query = update.callback_query
+    if query is None or query.id in _ANSWERED:
+        return
+    await query.answer(text, show_alert=alert)
+    _ANSWERED[query.id] = None
+    while len(_ANSWERED) > _ANSWERED_REMEMBERED:
+        _ANSWERED.popitem(last=False)
 
 
 async def pressed_choice(

@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 
 from bot.assist.extraction import read_profile
-from bot.callback_codec import CallbackRoute
+from bot.callback_codec import CallbackRoute, parse_number
 from bot.context import AnyHandler, BotContext
 from bot.db import supplier_checks
 from bot.domain.counterfeits import check_listing
@@ -545,9 +545,10 @@ async def reopen(update: Update, context: BotContext) -> None:
     parts = REOPEN.unpack(update.callback_query.data if update.callback_query else None)
     user = update.effective_user
     record = None
-    if parts is not None and parts[0].isdigit() and user is not None:
+    check_id = parse_number(parts[0]) if parts else None
+    if check_id is not None and user is not None:
         async with context.session() as session:
-            record = await supplier_checks.get_check(session, user.id, int(parts[0]))
+            record = await supplier_checks.get_check(session, user.id, check_id)
     if record is None:
         await acknowledge(update, context.text("sup_check_gone"), alert=True)
         return

@@ -1,4 +1,5 @@
-"""processed_updates: update ids already handled, so a re-delivered update is dropped
+"""processed_updates: update ids taken on (claimed, then done), so a re-delivered update
+is handled once, and again only if the process handling it died
 
 Revision ID: 0006
 Revises: 0005
@@ -22,6 +23,8 @@ def upgrade() -> None:
         sa.Column("bot_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("bot_id", "update_id", name=op.f("pk_processed_updates")),
     )
     op.create_index(

@@ -212,13 +212,15 @@ class LlmUsage(Base):
 
 
 class ProcessedUpdate(Base):
-    """An update the bot has already taken on, so a re-delivered copy is dropped.
+    """An update the bot has taken on: being handled (a claim) or handled (done).
 
     Telegram re-sends an update when a webhook answer is lost or a poller restarts before
     confirming, and several instances may receive the same one. The key includes the bot:
     update ids are counted per bot, and two bots sharing a database must not silence each
-    other. Rows are only needed while Telegram may still re-deliver, so old ones are pruned
-    (see bot/db/processed_updates.py); `received_at` is indexed to make that cheap.
+    other. A row without `done_at` is a claim: a process is handling the update right now,
+    or died while doing so, which `claimed_at` tells apart (a lease, see
+    bot/db/processed_updates.py). Rows are only needed while Telegram may still re-deliver,
+    so old ones are pruned; `received_at` is indexed to make that cheap.
     """
 
     __tablename__ = "processed_updates"
@@ -226,6 +228,8 @@ class ProcessedUpdate(Base):
     bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # A ConversationHandler's name, and its key (chat id, user id) written as JSON text.

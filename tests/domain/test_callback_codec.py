@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.callback_codec import MAX_CALLBACK_BYTES, CallbackRoute
+from bot.callback_codec import MAX_CALLBACK_BYTES, MAX_NUMBER, CallbackRoute, parse_number
 
 ZONE = CallbackRoute("tz")
 ORDER = CallbackRoute("ord", arity=2)
@@ -47,3 +47,25 @@ def test_anything_packed_fits_and_comes_back(part: str) -> None:
         return
     assert len(data.encode()) <= MAX_CALLBACK_BYTES
     assert ZONE.unpack(data) == (part,)
+
+
+@pytest.mark.parametrize(
+    ("part", "number"), [("0", 0), ("42", 42), ("007", 7), ("2147483647", 2**31 - 1)]
+)
+def test_numbers_from_button_data(part: str, number: int) -> None:
+    assert parse_number(part) == number
+
+
+@pytest.mark.parametrize(
+    "part", [None, "", "-1", "+1", "1e3", " 1", "²", "١٢", "2147483648", "9" * 40, "x"]
+)
+def test_anything_else_is_no_number(part: str | None) -> None:
+    # "²" passes str.isdigit() and makes int() raise; "١٢" is a number int() reads, but no
+    # button of ours carries one; past MAX_NUMBER no row exists and PostgreSQL would refuse.
+    assert parse_number(part) is None
+
+
+@given(st.text(max_size=MAX_CALLBACK_BYTES))
+def test_parse_number_never_raises(part: str) -> None:
+    number = parse_number(part)
+    assert number is None or 0 <= number <= MAX_NUMBER

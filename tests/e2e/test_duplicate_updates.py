@@ -18,6 +18,7 @@ from bot.db import processed_updates
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrations import upgrade_to_head
 from bot.db.models import Order, ProcessedUpdate
+from bot.db.processed_updates import Claim
 from bot.sandbox.server import Sandbox
 from tests.conftest import BOT_TOKEN, ChatUser, texts
 from tests.db.databases import (
@@ -97,12 +98,14 @@ async def test_old_update_ids_are_pruned_and_recent_ones_kept(tmp_path: Path) ->
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
     now = datetime.now(UTC)
+    days_ago, hour_ago = now - timedelta(days=3), now - timedelta(hours=1)
     try:
         async with sessions.begin() as session:
-            assert await processed_updates.claim_update(session, 1, 10, now - timedelta(days=3))
-            assert await processed_updates.claim_update(session, 1, 11, now - timedelta(hours=1))
-            assert await processed_updates.claim_update(session, 2, 10, now), "another bot"
-            assert not await processed_updates.claim_update(session, 1, 11, now)
+            for bot_id, update_id, when in ((1, 10, days_ago), (1, 11, hour_ago), (2, 10, now)):
+                claim = await processed_updates.claim_update(session, bot_id, update_id, when)
+                assert claim is Claim.NEW, (bot_id, update_id)  # (2, 10): another bot's id
+                await processed_updates.finish_update(session, bot_id, update_id, when)
+            assert await processed_updates.claim_update(session, 1, 11, now) is Claim.DONE
         async with sessions.begin() as session:
             assert await processed_updates.prune(session, now) == 1
         async with sessions() as session:

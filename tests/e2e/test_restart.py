@@ -114,3 +114,29 @@ def test_reminders_survive_a_kill_between_them(sandbox_url: str, tmp_path: Path)
     times = [call["time"] - started for call in both[:2]]
     assert 2.5 <= times[0] <= 7, times  # due 4 s after /track (12 s - 8 s)
     assert 6.5 <= times[1] <= 12, times  # due 8 s after /track (12 s - 4 s), after a restart
+
+
+def test_run_stops_cleanly_on_sigint_and_sigterm_and_starts_again(
+    sandbox_url: str, tmp_path: Path
+) -> None:
+    """`python -m bot run` polls with bot/polling.py: each stop signal ends it with status 0
+    after the shut-down hooks (the next start finds the SQLite lock free)."""
+
+    def calls(method: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = control(sandbox_url, f"/sandbox/calls?method={method}")
+        return found
+
+    for number, stop in enumerate((signal.SIGINT, signal.SIGTERM), start=1):
+        bot = start_bot(sandbox_url, tmp_path)
+        try:
+            wait_until(lambda n=number: len(calls("deleteWebhook")) >= n, timeout=60)
+            control(sandbox_url, f"/sandbox/users/{USER}/text", {"text": "/help"})
+            wait_until(lambda n=number: len(calls("sendMessage")) >= n, timeout=20)
+            bot.send_signal(stop)
+            _, errors = bot.communicate(timeout=30)
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+                bot.wait(timeout=10)
+        assert bot.returncode == 0, errors.decode(errors="replace")
+        assert b"Traceback" not in errors

@@ -14,6 +14,7 @@ import socket
 import sys
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,15 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import text
+from sqlalchemy import update as update_rows
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
 from bot.context import BotApplication
+from bot.db.models import ProcessedUpdate
+from bot.db.processed_updates import CLAIM_LEASE
 from bot.sandbox.server import Sandbox
 from bot.sandbox.updates import RetryPolicy
 from bot.webhook import (
@@ -171,6 +175,73 @@ async def test_buttons_work_through_the_webhook(ann: ChatUser) -> None:
     screen = await ann.taps("Is this payment safe?")
 
     assert screen, "tapping a menu button got no answer"
+
+
+# -- at least once --------------------------------------------------------------------------
+
+
+async def test_the_webhook_answers_only_once_the_update_is_handled(
+    ann: ChatUser, sandbox: Sandbox
+) -> None:
+    """So a process that dies half-way never answered 200, and Telegram sends it again."""
+    before = len(sandbox.calls)
+    update = await sandbox.send_text(ann.user_id, "/help")
+    await ann.replies(after_call=before)
+
+    answer = next(
+        call
+        for call in sandbox.calls[before:]
+        if call.method == "sendMessage" and call.params.get("chat_id") == ann.user_id
+    )
+    attempt = next(a for a in sandbox.webhook_attempts if a.update_id == update["update_id"])
+    assert attempt.status == 200
+    assert answer.time + answer.duration <= attempt.time
+
+
+async def test_an_update_another_instance_holds_is_refused_until_its_lease_ends(
+    ann: ChatUser, sandbox: Sandbox, bot: BotApplication
+) -> None:
+    before = len(sandbox.calls)
+    first = await sandbox.send_text(ann.user_id, "/help")
+    await ann.replies(after_call=before)
+    # The next update's id: claimed by an instance that is (as far as anyone knows)
+    # handling it right now.
+    held = first["update_id"] + 1
+    sessions = bot.bot_data.sessions
+    claimed = datetime.now(UTC)
+    async with sessions.begin() as session:
+        session.add(
+            ProcessedUpdate(
+                bot_id=bot.bot.id, update_id=held, received_at=claimed, claimed_at=claimed
+            )
+        )
+
+    before = len(sandbox.calls)
+    update = await sandbox.send_text(ann.user_id, "/start")
+    assert update["update_id"] == held
+    await sandbox.wait_for(lambda: len(attempts_of(sandbox, held)) >= 2)
+    assert set(attempts_of(sandbox, held)) == {503}, "Telegram is asked to send it again"
+    assert "Hi Ann" not in texts(sandbox.bot_messages(ann.user_id))
+
+    # That instance died: once its lease is over, the next copy is handled here.
+    async with sessions.begin() as session:
+        await session.execute(
+            update_rows(ProcessedUpdate)
+            .where(ProcessedUpdate.update_id == held)
+            .values(claimed_at=claimed - CLAIM_LEASE)
+        )
+    replies = await ann.replies(after_call=before)
+    assert "Hi Ann" in texts(replies)
+    assert attempts_of(sandbox, held)[-1] == 200
+
+    sandbox.redeliver(update)  # and a copy of it now is a copy of a handled update
+    await sandbox.wait_for(lambda: attempts_of(sandbox, held).count(200) == 2)
+    await sandbox.wait_until_settled()
+    assert sum("Hi Ann" in (m.text or "") for m in sandbox.bot_messages(ann.user_id)) == 1
+
+
+def attempts_of(sandbox: Sandbox, update_id: int) -> list[int | None]:
+    return [a.status for a in sandbox.webhook_attempts if a.update_id == update_id]
 
 
 # -- what is refused ------------------------------------------------------------------------
