@@ -10,7 +10,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+
 from bot.db import scratch
+from bot.db.migrations import upgrade_to_head
 
 POSTGRES_ENV = "TEST_POSTGRES_URL"
 POSTGRES_SKIP_REASON = (
@@ -34,4 +37,16 @@ def postgres_admin_url() -> str | None:
 async def temporary_postgres_database(admin_url: str) -> AsyncIterator[str]:
     """A uniquely named, empty database for one test, dropped afterwards."""
     async with scratch.temporary_postgres_database(admin_url, TEST_DATABASE_PREFIX) as url:
+        yield url
+
+
+@asynccontextmanager
+async def migrated_postgres_database() -> AsyncIterator[str]:
+    """A throw-away PostgreSQL database at the head migration; skips the test when
+    TEST_POSTGRES_URL is unset."""
+    admin_url = postgres_admin_url()
+    if admin_url is None:
+        pytest.skip(POSTGRES_SKIP_REASON)
+    async with temporary_postgres_database(admin_url) as url:
+        await upgrade_to_head(url)
         yield url

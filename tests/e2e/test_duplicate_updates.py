@@ -22,10 +22,8 @@ from bot.db.processed_updates import Claim
 from bot.sandbox.server import Sandbox
 from tests.conftest import BOT_TOKEN, ChatUser, texts
 from tests.db.databases import (
-    POSTGRES_SKIP_REASON,
-    postgres_admin_url,
+    migrated_postgres_database,
     sqlite_file_url,
-    temporary_postgres_database,
 )
 
 HELP_TITLE = "How I can help"
@@ -122,11 +120,7 @@ async def test_old_update_ids_are_pruned_and_recent_ones_kept(tmp_path: Path) ->
 
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
-    admin_url = postgres_admin_url()
-    if admin_url is None:
-        pytest.skip(POSTGRES_SKIP_REASON)
-    async with temporary_postgres_database(admin_url) as url:
-        await upgrade_to_head(url)
+    async with migrated_postgres_database() as url:
         yield url
 
 

@@ -48,17 +48,14 @@ from bot.app import BotApplication
 from bot.callback_codec import MAX_CALLBACK_BYTES, CallbackRoute
 from bot.config import Settings
 from bot.db.base import Base
-from bot.db.migrations import upgrade_to_head
 from bot.i18n import available_languages, translate
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox
 from bot.sandbox.state import JsonDict, utf16_length
 from tests.conftest import BOT_TOKEN, ChatUser
 from tests.db.databases import (
-    POSTGRES_SKIP_REASON,
-    postgres_admin_url,
+    migrated_postgres_database,
     sqlite_file_url,
-    temporary_postgres_database,
 )
 
 # Fresh Telegram ids: every example is a new user, also when Hypothesis replays one.
@@ -91,11 +88,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     if getattr(request, "param", "sqlite") == "sqlite":
         yield sqlite_file_url(tmp_path, "bot.db")
         return
-    admin_url = postgres_admin_url()
-    if admin_url is None:
-        pytest.skip(POSTGRES_SKIP_REASON)
-    async with temporary_postgres_database(admin_url) as url:
-        await upgrade_to_head(url)
+    async with migrated_postgres_database() as url:
         yield url
 
 

@@ -52,10 +52,8 @@ from bot.db.migrations import upgrade_to_head
 from bot.db.models import Order, ProcessedUpdate, Reminder
 from bot.i18n import translate
 from tests.db.databases import (
-    POSTGRES_SKIP_REASON,
-    postgres_admin_url,
+    migrated_postgres_database,
     sqlite_file_url,
-    temporary_postgres_database,
 )
 
 TOKEN = "123456789:soak-test-token-abcdefghijklmnopq"
@@ -129,11 +127,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         await upgrade_to_head(url)
         yield url
         return
-    admin_url = postgres_admin_url()
-    if admin_url is None:
-        pytest.skip(POSTGRES_SKIP_REASON)
-    async with temporary_postgres_database(admin_url) as url:
-        await upgrade_to_head(url)
+    async with migrated_postgres_database() as url:
         yield url
 
 

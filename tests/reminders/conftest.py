@@ -28,10 +28,8 @@ from bot.reminders import (
 from bot.sandbox.server import RecordedCall, Sandbox
 from tests.conftest import BOT_TOKEN
 from tests.db.databases import (
-    POSTGRES_SKIP_REASON,
-    postgres_admin_url,
+    migrated_postgres_database,
     sqlite_file_url,
-    temporary_postgres_database,
 )
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -76,11 +74,7 @@ def clock() -> TestClock:
 
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
-    admin_url = postgres_admin_url()
-    if admin_url is None:
-        pytest.skip(POSTGRES_SKIP_REASON)
-    async with temporary_postgres_database(admin_url) as url:
-        await upgrade_to_head(url)
+    async with migrated_postgres_database() as url:
         yield url
 
 
