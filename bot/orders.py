@@ -82,8 +82,21 @@ async def create_order(
     shipped_at: datetime | None = None,
     countdown_deadline: datetime | None = None,
     order_number: str | None = None,
+    source_update_id: int | None = None,
 ) -> tuple[Order, list[datetime]]:
-    """A new tracked order and its reminders; returns the order and the new due times."""
+    """A new tracked order and its reminders; returns the order and the new due times.
+
+    With `source_update_id`, the same update handled again (after a crash half-way
+    through it) returns the order it created the first time, with no new reminders.
+    """
+    if source_update_id is not None:
+        earlier = await session.scalar(
+            select(Order).where(
+                Order.user_id == user_id, Order.source_update_id == source_update_id
+            )
+        )
+        if earlier is not None:
+            return earlier, []
     state = (
         OrderState.SHIPPED if shipped_at or countdown_deadline else OrderState.AWAITING_SHIPMENT
     )
@@ -97,6 +110,7 @@ async def create_order(
         countdown_deadline_at=countdown_deadline,
         created_at=now,
         updated_at=now,
+        source_update_id=source_update_id,
     )
     session.add(order)
     await session.flush()

@@ -265,6 +265,7 @@ async def _create(
             shipped_at=shipped_at,
             countdown_deadline=countdown,
             order_number=order_number,
+            source_update_id=update.update_id,
         )
         text, keyboard = await _card(session, order, context, now)
     context.services.note_new_reminders(due)

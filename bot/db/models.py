@@ -112,6 +112,9 @@ class Order(Base):
     """
 
     __tablename__ = "orders"
+    # The update that created the order: handled again after a crash, it finds this order
+    # instead of tracking a second one (updates are handled at least once, bot/delivery.py).
+    __table_args__ = (UniqueConstraint("user_id", "source_update_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(
@@ -131,6 +134,7 @@ class Order(Base):
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source_update_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class OrderEvent(Base):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from telegram import Update
 
 from bot.app import build_application, running
@@ -71,6 +71,31 @@ async def test_a_redelivered_track_command_tracks_one_order(
             select(func.count()).select_from(Order).where(Order.user_id == ann.user_id)
         )
     assert tracked == 1
+
+
+async def test_a_track_handled_again_after_a_crash_still_tracks_one_order(
+    ann: ChatUser, sandbox: Sandbox, bot: BotApplication
+) -> None:
+    """A crash after the order was saved but before the update was marked done: the update
+    is handled again (at least once), and finds the order it created the first time."""
+    before = len(sandbox.calls)
+    update = await sandbox.send_text(ann.user_id, "/track 5d mugs")
+    await ann.replies(after_call=before)
+    async with bot.bot_data.sessions.begin() as session:
+        # A SIGKILL between the order's commit and the done mark leaves an unfinished
+        # claim, which the restarted poller gives back: as if the update was never taken.
+        await session.execute(
+            delete(ProcessedUpdate).where(ProcessedUpdate.update_id == update["update_id"])
+        )
+
+    sandbox.redeliver(update)
+    again = await ann.says("/help")
+
+    async with bot.bot_data.sessions() as session:
+        orders = list(await session.scalars(select(Order).where(Order.user_id == ann.user_id)))
+    assert [order.label for order in orders] == ["mugs"]
+    assert answers_containing(sandbox, ann.user_id, "mugs") >= 2  # shown again, not doubled
+    assert HELP_TITLE in texts(again)
 
 
 async def test_a_new_sandbox_on_the_same_database_is_still_answered(tmp_path: Path) -> None:
