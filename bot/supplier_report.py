@@ -27,7 +27,7 @@ def render_link(check: LinkCheck, language: str) -> str:
     if check.shop_id:
         lines.append(translate(language, "sup_link_shop", shop_id=check.shop_id))
     if check.url and check.kind is not LinkKind.LOOKALIKE:
-        lines.append(translate(language, "sup_link_url", url=_clipped(check.url)))
+        lines.append(translate(language, "sup_link_url", url=clip_url(check.url)))
     reasons = [
         translate(language, "sup_bullet", text=Html(translate(language, f"link_reason_{code}")))
         for code in check.reasons
@@ -35,7 +35,8 @@ def render_link(check: LinkCheck, language: str) -> str:
     return "\n".join(lines) + ("\n\n" + "\n".join(reasons) if reasons else "")
 
 
-def _clipped(url: str) -> str:
+def clip_url(url: str) -> str:
+    """A link as shown to the user: whole unless absurdly long."""
     return url if len(url) <= MAX_SHOWN_URL else url[: MAX_SHOWN_URL - 1] + "…"
 
 

@@ -31,6 +31,7 @@ from bot.domain.registration import (
     link_alert,
 )
 from bot.i18n import Html
+from bot.supplier_report import clip_url
 from handlers.guided import question_conversation
 from handlers.keyboards import MENU, menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
@@ -180,7 +181,7 @@ async def _warn_about_link(
         for code in check.reasons
     )
     # The address of a fake site is not repeated: a tap on it is exactly what to avoid.
-    address = check.url if alert is not LinkAlert.FAKE and check.url else "–"
+    address = clip_url(check.url) if alert is not LinkAlert.FAKE and check.url else "–"
     text = context.text(f"reg_link_{alert.value}", url=address)
     await reply(update, f"{text}\n\n{reasons}" if reasons else text)
 

@@ -145,6 +145,20 @@ async def test_register_survives_odd_text(ann: ChatUser, message: str) -> None:
         assert "answer with the buttons" in text
 
 
+async def test_register_warns_about_an_enormous_link_without_breaking(ann: ChatUser) -> None:
+    # Found by the fuzzer: a 4,000-character address echoed whole made the warning too long
+    # for Telegram, and the user got an apology instead.
+    link = "https://shop1234.1688.com/page/" + "a" * 4000
+    await ann.says("/register")
+
+    replies = await ann.says(link)
+
+    text = texts(replies)
+    assert "https://shop1234.1688.com/page/aaa" in text
+    assert "Question 1 of 4" in text
+    assert all(len(message.text or "") <= 4096 for message in replies)
+
+
 async def test_register_in_russian(boris: ChatUser) -> None:
     first = await boris.says("/register")
     assert "Проверка настройки аккаунта" in texts(first)
