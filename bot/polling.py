@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from collections.abc import AsyncIterator, Hashable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import timedelta
@@ -45,6 +44,7 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, Ti
 from bot.context import BotApplication
 from bot.delivery import Outcome, update_key
 from bot.persistence import DurableApplication, durable
+from bot.signals import StopSignals
 
 log = logging.getLogger(__name__)
 
@@ -295,47 +295,21 @@ def run_polling(application: BotApplication, *, allowed_updates: Sequence[str]) 
 async def _poll_until_signalled(
     application: BotApplication, allowed_updates: Sequence[str]
 ) -> int:
-    loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-    assert task is not None
-    stop = asyncio.Event()
-    poller: Poller | None = None
-    interrupted = False
-
-    def on_signal() -> None:
-        nonlocal interrupted
-        if poller is None:
-            # Start-up can wait long on a database or on Telegram; a stop request cancels it
-            # (the exit stack still runs the shutdown steps) instead of being ignored.
-            interrupted = True
-            task.cancel()
-        elif stop.is_set():
-            log.warning("polling: second stop request, stopping at once")
-            poller.abort()
-        else:
-            stop.set()
-
-    signals = (signal.SIGTERM, signal.SIGINT)
-    for number in signals:
-        loop.add_signal_handler(number, on_signal)
     status = 0
-    try:
-        async with polling(application, allowed_updates=allowed_updates) as started:
-            poller = started
-            stopped = asyncio.ensure_future(stop.wait())
-            await asyncio.wait([stopped, started.finished], return_when=asyncio.FIRST_COMPLETED)
-            stopped.cancel()
-            if started.finished.done() and not stop.is_set():
-                status = 1  # the poller logged why
-            else:
-                log.info("polling: stop requested, finishing the updates in hand")
-    except asyncio.CancelledError:
-        if not interrupted:
-            raise
-        task.uncancel()
-        log.info("polling: stop requested during start-up")
-    finally:
-        for number in signals:
-            loop.remove_signal_handler(number)
+    with StopSignals("polling") as signals:
+        try:
+            async with polling(application, allowed_updates=allowed_updates) as started:
+                signals.running(on_second=started.abort)
+                stopped = asyncio.ensure_future(signals.stop.wait())
+                await asyncio.wait(
+                    [stopped, started.finished], return_when=asyncio.FIRST_COMPLETED
+                )
+                stopped.cancel()
+                if started.finished.done() and not signals.stop.is_set():
+                    status = 1  # the poller logged why
+                else:
+                    log.info("polling: stop requested, finishing the updates in hand")
+        except asyncio.CancelledError:
+            signals.start_up_interrupted()
     log.info("polling: stopped")
     return status

@@ -27,7 +27,6 @@ import hmac
 import json
 import logging
 import re
-import signal
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from bot.config import Settings
 from bot.context import BotApplication
 from bot.delivery import Outcome
 from bot.persistence import durable
+from bot.signals import StopSignals
 
 log = logging.getLogger(__name__)
 
@@ -296,37 +296,12 @@ def run_webhook(application: BotApplication, settings: Settings) -> None:
 
 
 async def _serve_until_signalled(application: BotApplication, settings: Settings) -> None:
-    loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-    assert task is not None
-    stop = asyncio.Event()
-    serving = False
-    interrupted = False
-
-    def on_signal() -> None:
-        nonlocal interrupted
-        interrupted = True
-        if serving:
-            stop.set()
-        else:
-            # Start-up can wait long on a database or on Telegram; a stop request cancels it
-            # (the exit stack still runs the shutdown steps) instead of being ignored.
-            task.cancel()
-
-    signals = (signal.SIGTERM, signal.SIGINT)
-    for number in signals:
-        loop.add_signal_handler(number, on_signal)
-    try:
-        async with serving_webhook(application, settings):
-            serving = True
-            await stop.wait()
-            log.info("webhook: stop requested, finishing the updates in hand")
-    except asyncio.CancelledError:
-        if not interrupted:
-            raise
-        task.uncancel()
-        log.info("webhook: stop requested during start-up")
-    finally:
-        for number in signals:
-            loop.remove_signal_handler(number)
+    with StopSignals("webhook") as signals:
+        try:
+            async with serving_webhook(application, settings):
+                signals.running()
+                await signals.stop.wait()
+                log.info("webhook: stop requested, finishing the updates in hand")
+        except asyncio.CancelledError:
+            signals.start_up_interrupted()
     log.info("webhook: stopped")
