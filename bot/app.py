@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -14,18 +12,15 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 from telegram.warnings import PTBUserWarning
 
 import handlers
+from bot.adapters.llm import LanguageModel
 from bot.config import Settings
 from bot.context import CONTEXT_TYPES, BotApplication
 from bot.db.engine import create_engine
-from bot.i18n import DEFAULT_LANGUAGE, available_languages
-from bot.llm import LanguageModel
-from bot.persistence import DatabasePersistence, DurableApplication, schedule_sweep
-from bot.reminders import EngineConfig, ReminderEngine, acquire_instance_lock
+from bot.reminders.engine import EngineConfig, ReminderEngine, acquire_instance_lock
+from bot.render.i18n import DEFAULT_LANGUAGE, available_languages
+from bot.runtime.persistence import DatabasePersistence, DurableApplication, schedule_sweep
 
 log = logging.getLogger(__name__)
-
-# The update kinds the handlers use; Telegram sends no others (polling and webhook alike).
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 # Opt in to python-telegram-bot's timedelta durations (RetryAfter.retry_after and friends);
 # the int form is deprecated since 22.2 and warns on every flood-control answer.
@@ -45,8 +40,8 @@ def build_application(settings: Settings, *, migrate: bool = True) -> BotApplica
     engine = create_engine(settings.database_url)
     builder = (
         ApplicationBuilder()
-        # Conversation state in the database, written when each update is done, so a
-        # restart or another bot process carries on where the user was (bot/persistence.py).
+        # Conversation state in the database, written when each update is done, so a restart
+        # or another bot process carries on where the user was (bot/runtime/persistence.py).
         .application_class(DurableApplication)
         .persistence(DatabasePersistence(engine))
         .token(token)
@@ -60,9 +55,9 @@ def build_application(settings: Settings, *, migrate: bool = True) -> BotApplica
             )
         )
         .rate_limiter(AIORateLimiter(max_retries=2))
-        # No PTB Updater: it confirms updates to Telegram before they are handled. Our
-        # poller (bot/polling.py) and webhook (bot/webhook.py) confirm only handled ones,
-        # and without an Updater `run_polling` cannot be called by mistake.
+        # No PTB Updater: it confirms updates to Telegram before they are handled. Our poller
+        # (bot/runtime/polling.py) and webhook (bot/runtime/webhook.py) confirm only handled
+        # ones, and without an Updater `run_polling` cannot be called by mistake.
         .updater(None)
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -125,33 +120,3 @@ async def _post_shutdown(application: BotApplication) -> None:
     if application.bot_data.instance_lock is not None:
         application.bot_data.instance_lock.release()
         application.bot_data.instance_lock = None
-
-
-@asynccontextmanager
-async def running(application: BotApplication, *, poll_timeout: float = 10) -> AsyncIterator[None]:
-    """Run the bot with long polling inside an existing event loop (tests, terminal chat).
-
-    The same start-up and shut-down steps as `python -m bot run`, hooks included, with the
-    poller that confirms an update only once it is handled (bot/polling.py); the loop and
-    its signals stay the caller's.
-    """
-    # Imported here: bot.polling needs this module's ALLOWED_UPDATES and lifecycle steps.
-    from bot.polling import polling
-
-    async with polling(application, allowed_updates=ALLOWED_UPDATES, timeout=poll_timeout):
-        yield
-
-
-async def stop_application(application: BotApplication) -> None:
-    """PTB's stop (the job queue, the persistence's last write), then post_stop."""
-    if application.running:
-        await application.stop()
-        if application.post_stop:
-            await application.post_stop(application)
-
-
-async def shut_down_application(application: BotApplication) -> None:
-    """PTB's shutdown (the bot's HTTP clients), then post_shutdown."""
-    await application.shutdown()
-    if application.post_shutdown:
-        await application.post_shutdown(application)

@@ -9,6 +9,9 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# The project is installed editable (migrations, prompts and guides are read from the
+# checkout): the repository root is one level above the `bot` package.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///data/sourcing-guard.db"
 

@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING, Any
 from telegram import Update
 from telegram.ext import Application, BaseHandler, CallbackContext, ContextTypes, ExtBot, JobQueue
 
-from bot.i18n import DEFAULT_LANGUAGE, translate
+from bot.render.i18n import DEFAULT_LANGUAGE, translate
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+    from bot.adapters.llm import LanguageModel
+    from bot.adapters.ocr import ImageReader
     from bot.config import Settings
-    from bot.llm import LanguageModel
-    from bot.orders import ReminderPolicy
-    from bot.reminders import InstanceLock, ReminderEngine
-    from bot.vision import ImageReader
+    from bot.reminders.engine import InstanceLock, ReminderEngine
+    from bot.services.orders import ReminderPolicy
 
 
 class Services:
@@ -63,7 +63,7 @@ class Services:
     @property
     def reminder_policy(self) -> ReminderPolicy:
         if self._reminder_policy is None:
-            from bot.orders import ReminderPolicy
+            from bot.services.orders import ReminderPolicy
 
             self._reminder_policy = ReminderPolicy.from_settings(self.settings)
         return self._reminder_policy
@@ -77,7 +77,7 @@ class Services:
     def vision(self) -> ImageReader:
         """The screenshot reader; built on first use, since its OCR models take memory."""
         if self._vision is None:
-            from bot.vision import ImageReader
+            from bot.adapters.ocr import ImageReader
 
             self._vision = ImageReader()
         return self._vision

@@ -1,8 +1,8 @@
 """register(application): the only place handlers are added, in the order they are tried.
 
 A copy of an update handled before never gets here (the application drops it first, see
-bot/delivery.py). Group -1 remembers the user and loads where they are in a conversation
-(bot/persistence.py). In group 0 the first matching handler wins, so conversations come
+bot/runtime/delivery.py). Group -1 remembers the user and loads where they are in a conversation
+(bot/runtime/persistence.py). In group 0 the first matching handler wins, so conversations come
 before the global commands they would otherwise shadow, and the catch-all fallbacks come
 last.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from telegram import BotCommand
 from telegram.ext import Application
 
-from bot.i18n import translate
+from bot.render.i18n import translate
 from handlers import (
     admin,
     answers,

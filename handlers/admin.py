@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
-from bot import stats
 from bot.context import BotContext
+from bot.services import stats
 from handlers.replies import reply
 
 

@@ -14,12 +14,12 @@ from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.assist.answers import GroundedAnswer, answer_from_guides
-from bot.callback_codec import CallbackRoute, parse_number
+from bot.assist.guides import Guide, Section, knowledge_base, looks_like_question
 from bot.context import AnyHandler, BotContext
-from bot.domain.links import find_links
-from bot.domain.payments import Verdict, classify_payment
-from bot.knowledge import Guide, Section, knowledge_base, looks_like_question
-from bot.llm_prompts import model_text_html, split_message
+from bot.domain.links.classify import find_links
+from bot.domain.payments.checker import Verdict, classify_payment
+from bot.render.model_text import model_text_html, split_message
+from handlers.callback_data import CallbackRoute, parse_number
 from handlers.keyboards import MENU, main_menu
 from handlers.replies import (
     acknowledge,

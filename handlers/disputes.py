@@ -6,9 +6,9 @@ with a follow-up reminder → a summary with the Chinese case text. Every step c
 skipped. See disputes.mmd.
 
 The walk in progress lives in `context.state.flow["dispute"]` (kept in the database with
-the conversation, bot/persistence.py); each answer that matters is also written to the
+the conversation, bot/runtime/persistence.py); each answer that matters is also written to the
 order's event log (`dispute_reason`, `dispute_evidence`, `dispute_weight`,
-`dispute_followup`; `request_refund` comes from bot.orders), and the walk is rebuilt from
+`dispute_followup`; `request_refund` comes from bot.services.orders), and the walk is rebuilt from
 there when the draft is gone (an expired conversation, a button on an old message).
 """
 
@@ -29,8 +29,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot import orders as order_service
-from bot.callback_codec import CallbackRoute, parse_number
 from bot.context import AnyHandler, BotContext
 from bot.db.models import Order, OrderEvent, Reminder
 from bot.domain.disputes import (
@@ -49,8 +47,10 @@ from bot.domain.disputes import (
 )
 from bot.domain.escrow import InvalidTransition, OrderAction, OrderState
 from bot.domain.timezones import format_local, zone_for
-from bot.i18n import translate
-from bot.reminders import ReminderRow
+from bot.reminders.engine import ReminderRow
+from bot.render.i18n import translate
+from bot.services import orders as order_service
+from handlers.callback_data import CallbackRoute, parse_number
 from handlers.guided import question_conversation
 from handlers.keyboards import MENU
 from handlers.replies import acknowledge, replace_or_reply, reply

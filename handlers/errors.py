@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.context import BotContext
-from bot.i18n import DEFAULT_LANGUAGE, translate
+from bot.render.i18n import DEFAULT_LANGUAGE, translate
 
 log = logging.getLogger(__name__)
 

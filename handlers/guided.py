@@ -1,7 +1,7 @@
 """The shape every question-by-question flow shares: one ASKING state in which a button
 answers, typed text answers, and anything else gets a hint; /cancel and the global
 commands are the ways out (the `fallbacks`). Where the user is, and their answers, live in
-the database (bot/persistence.py), so a restart or another bot process carries on."""
+the database (bot/runtime/persistence.py), so a restart or another bot process carries on."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import AnyHandler, BotContext
-from bot.persistence import StoredConversation
+from bot.runtime.persistence import StoredConversation
 
 ASKING = 1
 FRESH = ~filters.UpdateType.EDITED

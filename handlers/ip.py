@@ -19,8 +19,8 @@ from telegram.ext import (
 
 from bot.context import AnyHandler, BotContext
 from bot.domain.counterfeits import IpCheck, check_listing
-from bot.i18n import Html, translate
-from bot.persistence import StoredConversation
+from bot.render.i18n import Html, translate
+from bot.runtime.persistence import StoredConversation
 from handlers.keyboards import MENU, menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callback_codec import CallbackRoute
-from bot.i18n import translate
+from bot.render.i18n import translate
+from handlers.callback_data import CallbackRoute
 
 MENU = CallbackRoute("menu")
 

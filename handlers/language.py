@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callback_codec import CallbackRoute
 from bot.context import BotContext
 from bot.db import users
-from bot.i18n import available_languages, translate
+from bot.render.i18n import available_languages, translate
+from handlers.callback_data import CallbackRoute
 from handlers.keyboards import menu_button
 from handlers.replies import acknowledge, pressed_choice, replace_or_reply
 

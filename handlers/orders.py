@@ -20,9 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import orders as order_service
 from bot.assist.extraction import read_order_page
-from bot.callback_codec import CallbackRoute, parse_number
 from bot.context import AnyHandler, BotContext
 from bot.db.models import Order, User
 from bot.domain.escrow import (
@@ -35,13 +33,15 @@ from bot.domain.escrow import (
     reminders_stop,
 )
 from bot.domain.extraction_checks import OrderReading, looks_like_order_page
-from bot.domain.payments import Verdict, classify_payment
+from bot.domain.payments.checker import Verdict, classify_payment
 from bot.domain.timezones import BEIJING, display_name, format_local, zone_for
-from bot.i18n import Html, translate
-from bot.llm_prompts import model_text_html
-from bot.persistence import StoredConversation
-from bot.reminders import ReminderRow, RenderedReminder
+from bot.reminders.engine import ReminderRow, RenderedReminder
+from bot.render.i18n import Html, translate
+from bot.render.model_text import model_text_html
+from bot.runtime.persistence import StoredConversation
+from bot.services import orders as order_service
 from handlers import disputes
+from handlers.callback_data import CallbackRoute, parse_number
 from handlers.keyboards import MENU
 from handlers.replies import acknowledge, assistant_note, replace_or_reply, reply
 

@@ -27,14 +27,14 @@ from telegram.ext import (
 )
 
 from bot.assist.payments import ReviewedCheck, review_payment
-from bot.callback_codec import CallbackRoute, parse_number
 from bot.context import AnyHandler, BotContext
 from bot.db import payment_checks
 from bot.domain.masking import mask_numbers
-from bot.domain.payments import PaymentCheck, classify_payment, looks_like_payment_talk
-from bot.llm_prompts import TELEGRAM_MESSAGE_LIMIT, model_text_html, split_message
-from bot.payment_report import explanation_key, plain_text, render_check
-from bot.persistence import StoredConversation
+from bot.domain.payments.checker import PaymentCheck, classify_payment, looks_like_payment_talk
+from bot.render.model_text import TELEGRAM_MESSAGE_LIMIT, model_text_html, split_message
+from bot.render.payments import explanation_key, plain_text, render_check
+from bot.runtime.persistence import StoredConversation
+from handlers.callback_data import CallbackRoute, parse_number
 from handlers.keyboards import MENU
 from handlers.replies import (
     acknowledge,
@@ -46,7 +46,7 @@ from handlers.replies import (
 
 if TYPE_CHECKING:
     # Only the type: the reader and OpenCV load on the first picture (bot.context.Services).
-    from bot.vision import ImageReading
+    from bot.adapters.ocr import ImageReading
 
 FEEDBACK = CallbackRoute("payfb", arity=2)
 AWAITING = 1

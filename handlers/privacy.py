@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callback_codec import CallbackRoute
 from bot.context import BotContext
 from bot.db import users
+from handlers.callback_data import CallbackRoute
 from handlers.keyboards import MENU, main_menu
 from handlers.replies import acknowledge, pressed_choice, replace_or_reply
 

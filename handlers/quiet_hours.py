@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import orders as order_service
-from bot.callback_codec import CallbackRoute
 from bot.context import AnyHandler, BotContext
 from bot.db import users
+from bot.services import orders as order_service
+from handlers.callback_data import CallbackRoute
 from handlers.replies import acknowledge, pressed_choice, replace_or_reply
 
 QUIET = CallbackRoute("quiet")

@@ -16,9 +16,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callback_codec import CallbackRoute
 from bot.context import AnyHandler, BotContext
-from bot.domain.links import LinkCheck, classify_link, find_links
+from bot.domain.links.classify import LinkCheck, classify_link, find_links
 from bot.domain.registration import (
     QUESTIONS,
     QUESTIONS_BY_CODE,
@@ -30,8 +29,9 @@ from bot.domain.registration import (
     is_answer,
     link_alert,
 )
-from bot.i18n import Html
-from bot.supplier_report import clip_url
+from bot.render.i18n import Html
+from bot.render.suppliers import clip_url
+from handlers.callback_data import CallbackRoute
 from handlers.guided import question_conversation
 from handlers.keyboards import MENU, menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply

@@ -8,9 +8,9 @@ from collections.abc import Collection
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot.callback_codec import CallbackRoute
+from bot.adapters.llm import Miss
 from bot.context import BotContext
-from bot.llm import Miss
+from handlers.callback_data import CallbackRoute
 
 
 async def reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:

@@ -1,7 +1,7 @@
 """/spec: a product specification in Chinese for AliWangWang, with what the Chinese says.
 
 Nine short questions, each skippable; the answers go through the offline glossary in
-bot.domain.spec. The result is a Chinese message to send on 旺旺 that ends by asking the
+bot.domain.spec.builder. The result is a Chinese message to send on 旺旺 that ends by asking the
 supplier to reply 确认, and a line-by-line back-translation in the buyer's language with
 every word the glossary did not know marked for checking. See spec.mmd for the flow.
 
@@ -26,13 +26,22 @@ from telegram.ext import (
 )
 
 from bot.assist.translation import AssistedSpec, assist_spec, wants_model
-from bot.callback_codec import CallbackRoute
 from bot.context import AnyHandler, BotContext
-from bot.domain.spec import FIELDS, MAX_ANSWER, Item, Piece, Ref, Spec, SpecLine, build_spec
-from bot.domain.spec_check import REFUSED_NUMBERS, Amount, MachineTranslation
+from bot.domain.spec.builder import (
+    FIELDS,
+    MAX_ANSWER,
+    Item,
+    Piece,
+    Ref,
+    Spec,
+    SpecLine,
+    build_spec,
+)
+from bot.domain.spec.check import REFUSED_NUMBERS, Amount, MachineTranslation
 from bot.domain.timezones import BEIJING
-from bot.i18n import Html, translate
-from bot.llm_prompts import model_text_html, split_message
+from bot.render.i18n import Html, translate
+from bot.render.model_text import model_text_html, split_message
+from handlers.callback_data import CallbackRoute
 from handlers.guided import question_conversation
 from handlers.keyboards import MENU, menu_button
 from handlers.replies import acknowledge, assistant_note, replace_or_reply, reply

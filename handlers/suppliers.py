@@ -21,14 +21,13 @@ from telegram.ext import (
 )
 
 from bot.assist.extraction import read_profile
-from bot.callback_codec import CallbackRoute, parse_number
 from bot.context import AnyHandler, BotContext
 from bot.db import supplier_checks
 from bot.domain.counterfeits import check_listing
 from bot.domain.extraction_checks import looks_like_profile
-from bot.domain.links import LinkCheck, LinkKind, classify_link, find_links
-from bot.domain.registry import check_uscc
-from bot.domain.suppliers import (
+from bot.domain.links.classify import LinkCheck, LinkKind, classify_link, find_links
+from bot.domain.suppliers.registry import check_uscc
+from bot.domain.suppliers.scorecard import (
     BADGES,
     Category,
     SupplierFacts,
@@ -39,13 +38,14 @@ from bot.domain.suppliers import (
     score_supplier,
 )
 from bot.domain.timezones import BEIJING
-from bot.supplier_report import (
+from bot.render.suppliers import (
     CHECKABLE_KINDS,
     facts_from_json,
     facts_to_json,
     render_link,
     render_scorecard,
 )
+from handlers.callback_data import CallbackRoute, parse_number
 from handlers.guided import question_conversation
 from handlers.keyboards import MENU, menu_button
 from handlers.payments import PAYMENT_TALK

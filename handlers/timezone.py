@@ -17,8 +17,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot import orders as order_service
-from bot.callback_codec import CallbackRoute
 from bot.context import AnyHandler, BotContext
 from bot.db import users
 from bot.domain.timezones import (
@@ -29,7 +27,9 @@ from bot.domain.timezones import (
     parse_timezone,
     utc_offset_label,
 )
-from bot.persistence import StoredConversation
+from bot.runtime.persistence import StoredConversation
+from bot.services import orders as order_service
+from handlers.callback_data import CallbackRoute
 from handlers.keyboards import MENU, menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
 

@@ -1,5 +1,5 @@
 """Runs before every other handler: remembers the user and loads their preferences and
-where they are in a conversation (bot/persistence.py)."""
+where they are in a conversation (bot/runtime/persistence.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from telegram.ext import Application, TypeHandler
 
 from bot.context import BotContext
 from bot.db import users
-from bot.i18n import resolve_language
-from bot.persistence import resume_user_state
+from bot.render.i18n import resolve_language
+from bot.runtime.persistence import resume_user_state
 
 
 async def remember_user(update: Update, context: BotContext) -> None:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import BotApplication, build_application, running
+from bot.app import BotApplication, build_application
 from bot.config import Settings
+from bot.runtime.polling import polling
 from bot.sandbox.server import Sandbox, StoredMessage
 from tests.llm_server import FakeModelServer, fake_model_server
 
@@ -43,7 +44,7 @@ def settings(tmp_path: Path, sandbox: Sandbox) -> Settings:
 @pytest.fixture
 async def bot(settings: Settings) -> AsyncIterator[BotApplication]:
     application = build_application(settings)
-    async with running(application, poll_timeout=1):
+    async with polling(application, timeout=1):
         yield application
 
 

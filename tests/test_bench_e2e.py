@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.bench import BENCHMARKS
-from bot.bench_e2e import E2eSizes, measure_both, percentile, rows, side_by_side
+from bot.bench.e2e import E2eSizes, measure_both, percentile, rows, side_by_side
 
 TINY = E2eSizes(loads=(1, 2), window_seconds=1.0, warmup_messages=1, idle_seconds=0.2)
 

@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from bot.i18n import Html, available_languages, keys, resolve_language, translate
+from bot.render.i18n import Html, available_languages, keys, resolve_language, translate
 from bot.sandbox.html_parser import parse_html
 
 ALL_KEYS = sorted(keys())

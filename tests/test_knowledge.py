@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import (
+from bot.assist.guides import (
     GUIDES_DIR,
     MIN_SCORE,
     GuideError,

@@ -8,15 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.llm_prompts import (
-    TemplateError,
-    model_text_html,
-    parse_template,
-    split_message,
-    strip_invisible,
-    templates,
-    untrusted_block,
-)
+from bot.adapters.prompts import TemplateError, parse_template, templates, untrusted_block
+from bot.domain.invisible import strip_invisible
+from bot.render.model_text import model_text_html, split_message
 from bot.sandbox.html_parser import parse_html
 
 

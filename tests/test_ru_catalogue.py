@@ -14,7 +14,7 @@ import pytest
 
 import bot
 
-LOCALES = Path(bot.__file__).parent / "locales"
+LOCALES = Path(bot.__file__).parent / "render" / "locales"
 EN_FILES = sorted(path.name for path in (LOCALES / "en").glob("*.json"))
 
 # Texts that are the same in every language: emoji, bullets around a placeholder, clock

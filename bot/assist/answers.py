@@ -13,9 +13,9 @@ from typing import Literal
 
 import pydantic
 
-from bot.knowledge import Section
-from bot.llm import LanguageModel, Miss
-from bot.llm_prompts import template
+from bot.adapters.llm import LanguageModel, Miss
+from bot.adapters.prompts import template
+from bot.assist.guides import Section
 
 # Enough context for a follow-up question, little enough to keep each request cheap.
 MAX_SECTION_CHARS = 1800

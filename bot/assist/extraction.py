@@ -5,7 +5,7 @@ The model only points at words: "the countdown is `6天23小时59分`", "the com
 pasted text, understood by our own parsers, not in the supplier's favour) before anything
 uses it, and deadlines are computed by our parsers from the quoted words. The order flow
 then asks the user to confirm; the supplier flow fills only fields the rules left empty.
-The pasted text goes in fenced as data (bot.llm_prompts.untrusted_block).
+The pasted text goes in fenced as data (bot.adapters.prompts.untrusted_block).
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from datetime import datetime
 
 import pydantic
 
+from bot.adapters.llm import LanguageModel, Miss
+from bot.adapters.prompts import template
 from bot.domain.extraction_checks import (
     OrderReading,
     ProposedProfile,
     check_order_reading,
     check_profile_reading,
 )
-from bot.domain.suppliers import SupplierFacts
-from bot.llm import LanguageModel, Miss
-from bot.llm_prompts import template
+from bot.domain.suppliers.scorecard import SupplierFacts
 
 log = logging.getLogger(__name__)
 

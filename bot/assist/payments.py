@@ -2,7 +2,7 @@
 
 The rules' verdict and findings go in as trusted context, the supplier's message as fenced
 data. What comes back is checked before it is used: added risks must quote the message
-(bot.domain.payment_escalation), an explanation that reassures next to a risky verdict is
+(bot.domain.payments.escalation), an explanation that reassures next to a risky verdict is
 dropped, and payment details must be words of the message.
 """
 
@@ -14,11 +14,11 @@ from typing import Literal
 
 import pydantic
 
+from bot.adapters.llm import LanguageModel, Miss
+from bot.adapters.prompts import template
 from bot.domain.masking import mask_numbers
-from bot.domain.payment_escalation import AddedRisk, escalate, reassures
-from bot.domain.payments import PaymentCheck, Verdict
-from bot.llm import LanguageModel, Miss
-from bot.llm_prompts import template
+from bot.domain.payments.checker import PaymentCheck, Verdict
+from bot.domain.payments.escalation import AddedRisk, escalate, reassures
 
 MAX_EXPLANATION = 1500
 MAX_RISKS = 5

@@ -1,13 +1,13 @@
 """/spec's wording the glossary did not know, translated by the model and read back.
 
-Two requests, each guarded by bot.llm (schema, deadline, budget):
+Two requests, each guarded by bot.adapters.llm (schema, deadline, budget):
 1. `translate_spec`: only the items the glossary kept as typed, fenced as data, with the
    question each one answers as trusted context → one Chinese line per item;
 2. `back_translate_spec`: the Chinese lines that passed the number check, fenced, into the
    buyer's language, without the buyer's words: a true back-translation, so a wrong
    Chinese reads wrong instead of being smoothed over by a model that knows the intent.
 
-What may be used is decided by bot.domain.spec_check (pure): glossary lines stay as they
+What may be used is decided by bot.domain.spec.check (pure): glossary lines stay as they
 are, numbers must survive, links and markup are refused. When either request gives
 nothing, the glossary's result stands alone and the caller says so.
 """
@@ -20,16 +20,17 @@ from dataclasses import dataclass
 
 import pydantic
 
-from bot.domain.spec import Spec
-from bot.domain.spec_check import (
+from bot.adapters.llm import LanguageModel, Miss
+from bot.adapters.prompts import template
+from bot.domain.invisible import strip_invisible
+from bot.domain.spec.builder import Spec
+from bot.domain.spec.check import (
     MachineTranslation,
     Wording,
     check_translation,
     unknown_wording,
     with_machine_translations,
 )
-from bot.llm import LanguageModel, Miss
-from bot.llm_prompts import strip_invisible, template
 
 # Sent in one request, the Chinese must fit the model's output budget (900 tokens by
 # default, roughly as many Chinese characters as this many typed ones), and the readings

@@ -1,5 +1,5 @@
 """Query functions for `conversation_states` and `user_flows`: where each user is in a
-conversation and the answers they gave so far (bot/persistence.py explains the design).
+conversation and the answers they gave so far (bot/runtime/persistence.py explains the design).
 
 Every function takes an open AsyncSession and leaves committing to the caller.
 """

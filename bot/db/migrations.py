@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
-PYPROJECT = REPOSITORY_ROOT / "pyproject.toml"
+from bot.config import PROJECT_ROOT
+
+PYPROJECT = PROJECT_ROOT / "pyproject.toml"
 
 
 def alembic_config(database_url: str) -> Config:

@@ -107,13 +107,14 @@ class SupplierCheckRecord(Base):
 class Order(Base):
     """A 1688 order the user tracks, with what is known of its escrow timeline.
 
-    `deadline_at` is the current auto-confirm deadline, recomputed by bot.orders whenever
+    `deadline_at` is the current auto-confirm deadline, recomputed by bot.services.orders whenever
     the timeline changes (it is the value reminders were planned from).
     """
 
     __tablename__ = "orders"
     # The update that created the order: handled again after a crash, it finds this order
-    # instead of tracking a second one (updates are handled at least once, bot/delivery.py).
+    # instead of tracking a second one (updates are handled at least once,
+    # bot/runtime/delivery.py).
     __table_args__ = (UniqueConstraint("user_id", "source_update_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -242,7 +243,7 @@ CONVERSATION_KEY_LENGTH = 64
 
 
 class ConversationState(Base):
-    """Where a user is in one of the bot's conversations (see bot/persistence.py).
+    """Where a user is in one of the bot's conversations (see bot/runtime/persistence.py).
 
     Keyed as python-telegram-bot keys conversations: the handler's name and the key, a
     (chat id, user id) tuple stored as JSON text. `user_id` repeats the key's user, so the
@@ -267,7 +268,8 @@ class UserFlow(Base):
     """The answers a user has given so far in the flow they are in (`UserState.flow`).
 
     A row exists only while the flow holds something; drafts of a finished or abandoned
-    conversation are deleted once no conversation of the user is alive (bot/persistence.py).
+    conversation are deleted once no conversation of the user is alive
+    (bot/runtime/persistence.py).
     """
 
     __tablename__ = "user_flows"

@@ -5,7 +5,7 @@ restarts before its next getUpdates confirms the offset, means the same update a
 again, possibly at another instance sharing the database. A row is first a claim (the
 process that inserted it is handling the update) and then done (its handlers finished).
 A copy of a done update is dropped; a copy of an update whose claim is older than the
-lease belongs to a process that died half-way, and is handled again (bot/delivery.py has
+lease belongs to a process that died half-way, and is handled again (bot/runtime/delivery.py has
 the whole story).
 """
 
@@ -114,7 +114,7 @@ async def release_unfinished(session: AsyncSession, bot_id: int) -> int:
     """Give back every unfinished claim of this bot; returns how many.
 
     Only for a poller that is starting: Telegram lets one poller per token fetch updates,
-    so no other living process can hold these claims (bot/polling.py)."""
+    so no other living process can hold these claims (bot/runtime/polling.py)."""
     statement = delete(ProcessedUpdate).where(
         ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.done_at.is_(None)
     )

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.domain.payment_text import MAX_EVIDENCE, clause_start, is_negated, normalise
+from bot.domain.payments.text import MAX_EVIDENCE, clause_start, is_negated, normalise
 
 MAX_CHARACTERS = 20_000
 

@@ -29,10 +29,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from bot.domain.escrow_countdown import MAX_COUNTDOWN, parse_countdown
-from bot.domain.escrow_moments import parse_moment
-from bot.domain.registry import check_uscc
-from bot.domain.suppliers import Category, Rating, SupplierFacts, reads_as_registry, score_supplier
+from bot.domain.escrow.countdown import MAX_COUNTDOWN, parse_countdown
+from bot.domain.escrow.moments import parse_moment
+from bot.domain.suppliers.registry import check_uscc
+from bot.domain.suppliers.scorecard import (
+    Category,
+    Rating,
+    SupplierFacts,
+    reads_as_registry,
+    score_supplier,
+)
 from bot.domain.timezones import BEIJING
 
 # A countdown or a date is a few words; a long "quote" is the model pasting back the page.

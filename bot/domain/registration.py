@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.domain.links import LinkCheck, LinkKind
+from bot.domain.links.classify import LinkCheck, LinkKind
 
 
 class Risk(StrEnum):

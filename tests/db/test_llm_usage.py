@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.adapters.llm import requests_today, spend_one
 from bot.db.users import delete_user, touch_user
-from bot.llm import requests_today, spend_one
 
 Sessions = async_sessionmaker[AsyncSession]
 TODAY = date(2026, 11, 26)

@@ -1,4 +1,4 @@
-"""Conversation state in the database (bot/persistence.py, bot/db/conversations.py), on
+"""Conversation state in the database (bot/runtime/persistence.py, bot/db/conversations.py), on
 SQLite and PostgreSQL; and the python-telegram-bot internals the persistence relies on."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from bot.context import UserState
 from bot.db import conversations, users
 from bot.db.conversations import StateChange
 from bot.db.models import ConversationState, UserFlow
-from bot.persistence import (
+from bot.runtime.persistence import (
     DatabasePersistence,
     StoredConversation,
     conversation_key,
@@ -270,7 +270,8 @@ async def test_every_conversation_is_stored_and_named(settings: Settings) -> Non
 
 async def test_ptb_reads_states_where_the_persistence_puts_them(settings: Settings) -> None:
     """Fails if python-telegram-bot changes how a ConversationHandler keeps its states
-    (bot.persistence.conversation_states) or keys them (bot.persistence.conversation_key)."""
+    (bot.runtime.persistence.conversation_states) or keys them
+    (bot.runtime.persistence.conversation_key)."""
     application = build_application(settings, migrate=False)
     await application.initialize()
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.links import LinkKind
+from bot.domain.links.classify import LinkKind
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.payments import Verdict
+from bot.domain.payments.checker import Verdict
 
 
 @dataclass(frozen=True)

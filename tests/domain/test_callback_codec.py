@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.callback_codec import MAX_CALLBACK_BYTES, MAX_NUMBER, CallbackRoute, parse_number
+from handlers.callback_data import MAX_CALLBACK_BYTES, MAX_NUMBER, CallbackRoute, parse_number
 
 ZONE = CallbackRoute("tz")
 ORDER = CallbackRoute("ord", arity=2)

@@ -19,7 +19,7 @@ from bot.domain.counterfeits import (
 )
 
 CATALOGUE = json.loads(
-    (Path(__file__).parents[2] / "bot/locales/en/suppliers.json").read_text("utf-8")
+    (Path(__file__).parents[2] / "bot/render/locales/en/suppliers.json").read_text("utf-8")
 )
 
 HIGH, MEDIUM, LOW = IpRisk.HIGH, IpRisk.MEDIUM, IpRisk.LOW

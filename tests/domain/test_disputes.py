@@ -31,7 +31,7 @@ from bot.domain.disputes import (
     weight_check,
 )
 
-LOCALES = Path(__file__).parents[2] / "bot/locales"
+LOCALES = Path(__file__).parents[2] / "bot/render/locales"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 # The worst case for lengths: the longest order number the orders table holds and a
 # shortfall with many digits.

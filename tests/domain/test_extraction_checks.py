@@ -18,7 +18,7 @@ from bot.domain.extraction_checks import (
     looks_like_profile,
     searchable,
 )
-from bot.domain.suppliers import SupplierFacts, parse_profile
+from bot.domain.suppliers.scorecard import SupplierFacts, parse_profile
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)  # 12:00 in Beijing
 PAGE = """订单详情

@@ -15,9 +15,8 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain import link_hosts
-from bot.domain.link_hosts import is_platform_host, new_suffix_extractor, registrable_domain
-from bot.domain.links import (
+from bot.domain.links import hosts as link_hosts
+from bot.domain.links.classify import (
     MAX_TEXT,
     REASON_CODES,
     LinkCheck,
@@ -29,11 +28,12 @@ from bot.domain.links import (
     link_to_json,
     reason_key,
 )
-from bot.domain.payment_links import LinkKind as PaymentLinkKind
-from bot.domain.payment_links import classify_host
+from bot.domain.links.hosts import is_platform_host, new_suffix_extractor, registrable_domain
+from bot.domain.payments.links import LinkKind as PaymentLinkKind
+from bot.domain.payments.links import classify_host
 from tests.domain.link_cases import ALL_CASES, RESEARCH_EXAMPLES, LinkCase
 
-CATALOGUE = Path(__file__).parents[2] / "bot" / "locales" / "en" / "links.json"
+CATALOGUE = Path(__file__).parents[2] / "bot" / "render" / "locales" / "en" / "links.json"
 
 
 def case_id(case: LinkCase) -> str:

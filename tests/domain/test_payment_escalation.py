@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.payment_escalation import MODEL_SIGNAL, AddedRisk, escalate, reassures
-from bot.domain.payments import Verdict, classify_payment
+from bot.domain.payments.checker import Verdict, classify_payment
+from bot.domain.payments.escalation import MODEL_SIGNAL, AddedRisk, escalate, reassures
 
 ON_PLATFORM = "请在1688下单付款，走担保交易。下单后等我们改价后再联系财务小王确认"
 PRIVATE = "请转账到我私人账户 6222 0212 3456 7890 123，可以省税"

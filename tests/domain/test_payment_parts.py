@@ -8,24 +8,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.payment_links import LinkKind, classify_host, classify_payload, find_links
-from bot.domain.payment_numbers import (
+from bot.domain.payments.anchors import AnchorIndex, anchors
+from bot.domain.payments.links import LinkKind, classify_host, classify_payload, find_links
+from bot.domain.payments.numbers import (
     find_card_number,
     find_crypto_address,
     find_phone_as_wallet,
     is_card_number,
     luhn_valid,
 )
-from bot.domain.payment_payees import Payee, find_payee
-from bot.domain.payment_rules import ALTERNATIVES
-from bot.domain.payment_text import (
+from bot.domain.payments.payees import Payee, find_payee
+from bot.domain.payments.rules import ALTERNATIVES
+from bot.domain.payments.text import (
     MAX_CHARACTERS,
     is_disclaimed,
     is_negated,
     lower_in_place,
     normalise,
 )
-from bot.domain.regex_anchors import AnchorIndex, anchors
 from tests.domain.payment_cases import ALL_CASES
 
 # Numbers

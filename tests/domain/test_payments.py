@@ -10,10 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.domain.payment_model import VERDICT_RANK
-from bot.domain.payment_numbers import is_card_number
-from bot.domain.payment_text import MAX_EVIDENCE, mask_evidence, normalise
-from bot.domain.payments import (
+from bot.domain.payments.checker import (
     PaymentCheck,
     Verdict,
     advice_codes,
@@ -23,6 +20,9 @@ from bot.domain.payments import (
     looks_like_payment_talk,
     signal_codes,
 )
+from bot.domain.payments.model import VERDICT_RANK
+from bot.domain.payments.numbers import is_card_number
+from bot.domain.payments.text import MAX_EVIDENCE, mask_evidence, normalise
 from tests.domain.payment_cases import (
     ALL_CASES,
     APPROVED_CASES,
@@ -31,7 +31,7 @@ from tests.domain.payment_cases import (
     Case,
 )
 
-CATALOGUE = Path(__file__).parents[2] / "bot" / "locales" / "en" / "payments.json"
+CATALOGUE = Path(__file__).parents[2] / "bot" / "render" / "locales" / "en" / "payments.json"
 REQUIRED_ACCURACY = 0.95
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.links import classify_link
+from bot.domain.links.classify import classify_link
 from bot.domain.registration import (
     LOOKALIKE_FINDING,
     QUESTIONS,
@@ -16,7 +16,7 @@ from bot.domain.registration import (
     is_answer,
     link_alert,
 )
-from bot.i18n import keys
+from bot.render.i18n import keys
 
 SAFE = {"account": "own", "phone": "cn_own", "alipay": "own_verified", "payment": "checkout"}
 

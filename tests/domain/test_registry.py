@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.registry import (
+from bot.domain.suppliers.registry import (
     ALPHABET,
     PROBLEMS,
     WEIGHTS,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.spec import (
+from bot.domain.spec.builder import (
     AMBIGUOUS_DATE,
     FIELDS,
     MAX_ANSWER,
@@ -28,7 +28,7 @@ from bot.domain.spec import (
     catalogue_keys,
     read_field,
 )
-from bot.i18n import keys, translate
+from bot.render.i18n import keys, translate
 
 TODAY = date(2026, 1, 10)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.spec import MACHINE, UNKNOWN, build_spec
-from bot.domain.spec_check import (
+from bot.domain.spec.builder import MACHINE, UNKNOWN, build_spec
+from bot.domain.spec.check import (
     REFUSED_EMPTY,
     REFUSED_LONG,
     REFUSED_MARKUP,

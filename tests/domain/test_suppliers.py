@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.registry import ENTITY_TYPES, PROBLEMS, REGISTRATION_AUTHORITIES
-from bot.domain.suppliers import (
+from bot.domain.suppliers.registry import ENTITY_TYPES, PROBLEMS, REGISTRATION_AUTHORITIES
+from bot.domain.suppliers.scorecard import (
     BADGES,
     DETAIL_CODES,
     FACTOR_CODES,
@@ -32,7 +32,7 @@ from bot.domain.suppliers import (
 )
 
 CATALOGUE = json.loads(
-    (Path(__file__).parents[2] / "bot/locales/en/suppliers.json").read_text("utf-8")
+    (Path(__file__).parents[2] / "bot/render/locales/en/suppliers.json").read_text("utf-8")
 )
 GREEN, AMBER, RED, UNKNOWN = Rating.GREEN, Rating.AMBER, Rating.RED, Rating.UNKNOWN
 COMPANY = "义乌市好运日用品有限公司"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.context import BotApplication
 from bot.db.models import Reminder
-from bot.i18n import translate
+from bot.render.i18n import translate
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox
 from handlers import bot_commands

@@ -11,7 +11,7 @@ import pytest
 from telegram import Chat, Message
 from telegram.constants import ChatType
 
-from bot.knowledge import knowledge_base
+from bot.assist.guides import knowledge_base
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.html_parser import parse_html
 from bot.sandbox.server import Sandbox, StoredMessage

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.context import BotApplication
 from bot.db.models import Order, OrderEvent, Reminder
-from bot.i18n import translate
-from bot.reminders import ReminderRow
+from bot.reminders.engine import ReminderRow
+from bot.render.i18n import translate
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox
 from handlers import disputes, orders

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import delete, func, select
 from telegram import Update
 
-from bot.app import build_application, running
+from bot.app import build_application
 from bot.config import Settings
 from bot.context import BotApplication
 from bot.db import processed_updates
@@ -19,6 +19,7 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrations import upgrade_to_head
 from bot.db.models import Order, ProcessedUpdate
 from bot.db.processed_updates import Claim
+from bot.runtime.polling import polling
 from bot.sandbox.server import Sandbox
 from tests.conftest import BOT_TOKEN, ChatUser, texts
 from tests.db.databases import (
@@ -110,7 +111,7 @@ async def test_a_new_sandbox_on_the_same_database_is_still_answered(tmp_path: Pa
                 telegram_api_base_url=sandbox.base_url,
                 database_url=database_url,
             )
-            async with running(build_application(settings), poll_timeout=1):
+            async with polling(build_application(settings), timeout=1):
                 replies = await ChatUser(sandbox, user_id=1001).says("/help")
         assert HELP_TITLE in texts(replies)
 

@@ -45,13 +45,13 @@ from telegram.ext import TypeHandler
 
 import handlers
 from bot.app import BotApplication
-from bot.callback_codec import MAX_CALLBACK_BYTES, CallbackRoute
 from bot.config import Settings
 from bot.db.base import Base
-from bot.i18n import available_languages, translate
+from bot.render.i18n import available_languages, translate
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox
 from bot.sandbox.state import JsonDict, utf16_length
+from handlers.callback_data import MAX_CALLBACK_BYTES, CallbackRoute
 from tests.conftest import BOT_TOKEN, ChatUser
 from tests.db.databases import (
     migrated_postgres_database,

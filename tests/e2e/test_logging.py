@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import configure_logging
+from bot.runtime.logs import configure_logging
 from tests.conftest import BOT_TOKEN, ChatUser
 
 

@@ -22,12 +22,13 @@ import pytest
 from sqlalchemy import func, select, update
 from telegram import Update
 
-from bot.app import build_application, running
+from bot.app import build_application
 from bot.config import Settings
 from bot.context import BotApplication
 from bot.db.models import ConversationState, UserFlow
 from bot.db.scratch import temporary_postgres_database
-from bot.persistence import DatabasePersistence, stored_conversations
+from bot.runtime.persistence import DatabasePersistence, stored_conversations
+from bot.runtime.polling import polling
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox, StoredMessage
 from tests.conftest import BOT_TOKEN, ChatUser, texts
@@ -87,12 +88,12 @@ async def age_conversations(application: BotApplication, user_id: int, by: timed
 async def test_a_restart_mid_spec_carries_on_with_the_answers_so_far(
     settings: Settings, ann: ChatUser
 ) -> None:
-    async with running(build_application(settings), poll_timeout=1):
+    async with polling(build_application(settings), timeout=1):
         await ann.says("/spec")
         asked = texts(await ann.says(PRODUCT))
     assert "Question 2 of 9" in asked
 
-    async with running(build_application(settings), poll_timeout=1):
+    async with polling(build_application(settings), timeout=1):
         carried_on = texts(await ann.says(MATERIAL))
         summary = texts(await ann.taps("Finish now"))
 
@@ -107,7 +108,7 @@ async def test_each_step_is_in_the_database_once_the_bot_has_answered(
 ) -> None:
     # Not at shutdown, not a few seconds later: a process killed now would lose nothing.
     application = build_application(settings)
-    async with running(application, poll_timeout=1):
+    async with polling(application, timeout=1):
         await ann.says("/spec")
         await ann.says(PRODUCT)
 
@@ -233,7 +234,7 @@ async def test_cancel_in_one_process_ends_the_conversation_in_the_other(
 
 async def test_cancel_clears_the_stored_conversation(settings: Settings, ann: ChatUser) -> None:
     application = build_application(settings)
-    async with running(application, poll_timeout=1):
+    async with polling(application, timeout=1):
         await ann.says("/spec")
         await ann.says(PRODUCT)
         cancelled = texts(await ann.says("/cancel"))
@@ -241,14 +242,14 @@ async def test_cancel_clears_the_stored_conversation(settings: Settings, ann: Ch
 
     assert "Stopped" in cancelled
     assert stored == (0, 0)
-    async with running(build_application(settings), poll_timeout=1):
+    async with polling(build_application(settings), timeout=1):
         after = texts(await ann.says(MATERIAL))
     assert "of 9" not in after, "a restart does not bring it back"
 
 
 async def test_forgetme_erases_the_stored_conversation(settings: Settings, ann: ChatUser) -> None:
     application = build_application(settings)
-    async with running(application, poll_timeout=1):
+    async with polling(application, timeout=1):
         await ann.says("/spec")
         await ann.says(PRODUCT)
         assert await stored_rows(application, ANN) == (1, 1)
@@ -258,14 +259,14 @@ async def test_forgetme_erases_the_stored_conversation(settings: Settings, ann: 
 
     assert "erased everything" in erased
     assert stored == (0, 0)
-    async with running(build_application(settings), poll_timeout=1):
+    async with polling(build_application(settings), timeout=1):
         after = texts(await ann.says(MATERIAL))
     assert "of 9" not in after
 
 
 async def test_an_idle_conversation_times_out(settings: Settings, ann: ChatUser) -> None:
     application = build_application(settings)
-    async with running(application, poll_timeout=1):
+    async with polling(application, timeout=1):
         await ann.says("/spec")
         await ann.says(PRODUCT)
         await age_conversations(application, ANN, timedelta(minutes=61))
@@ -280,7 +281,7 @@ async def test_an_idle_conversation_times_out(settings: Settings, ann: ChatUser)
 
 async def test_an_active_conversation_does_not_time_out(settings: Settings, ann: ChatUser) -> None:
     application = build_application(settings)
-    async with running(application, poll_timeout=1):
+    async with polling(application, timeout=1):
         await ann.says("/spec")
         await ann.says(PRODUCT)
         await age_conversations(application, ANN, timedelta(minutes=59))
@@ -293,7 +294,7 @@ async def test_the_sweep_forgets_abandoned_conversations(
     settings: Settings, ann: ChatUser
 ) -> None:
     application = build_application(settings)
-    async with running(application, poll_timeout=1):
+    async with polling(application, timeout=1):
         await ann.says("/spec")
         await ann.says(PRODUCT)
         await age_conversations(application, ANN, timedelta(hours=2))

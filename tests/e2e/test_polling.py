@@ -1,5 +1,5 @@
-"""The poller (bot/polling.py) and the claims behind it (bot/delivery.py): an update is
-confirmed to Telegram only once handled, so a bot that stops abruptly or dies mid-batch
+"""The poller (bot/runtime/polling.py) and the claims behind it (bot/runtime/delivery.py): an
+update is confirmed to Telegram only once handled, so a bot that stops abruptly or dies mid-batch
 gets the rest again; one user's updates stay in order while other users' run alongside;
 a copy is handled again only when the process that had it died."""
 
@@ -17,15 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import build_application
 from bot.config import Settings
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrations import upgrade_to_head
 from bot.db.models import ProcessedUpdate
 from bot.db.processed_updates import CLAIM_LEASE
-from bot.delivery import Deliveries, Outcome
-from bot.persistence import DurableApplication, durable
-from bot.polling import polling
+from bot.runtime.delivery import Deliveries, Outcome
+from bot.runtime.lifecycle import ALLOWED_UPDATES
+from bot.runtime.persistence import DurableApplication, durable
+from bot.runtime.polling import polling
 from bot.sandbox.server import Sandbox
 from tests.conftest import ChatUser
 

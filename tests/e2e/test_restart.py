@@ -119,8 +119,8 @@ def test_reminders_survive_a_kill_between_them(sandbox_url: str, tmp_path: Path)
 def test_run_stops_cleanly_on_sigint_and_sigterm_and_starts_again(
     sandbox_url: str, tmp_path: Path
 ) -> None:
-    """`python -m bot run` polls with bot/polling.py: each stop signal ends it with status 0
-    after the shut-down hooks (the next start finds the SQLite lock free)."""
+    """`python -m bot run` polls with bot/runtime/polling.py: each stop signal ends it with
+    status 0 after the shut-down hooks (the next start finds the SQLite lock free)."""
 
     def calls(method: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = control(sandbox_url, f"/sandbox/calls?method={method}")

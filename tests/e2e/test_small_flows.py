@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.callback_codec import MAX_CALLBACK_BYTES
 from bot.domain.registration import QUESTIONS
-from bot.domain.spec import FIELDS, build_spec
+from bot.domain.spec.builder import FIELDS, build_spec
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.html_parser import parse_html
 from bot.sandbox.server import Sandbox
 from handlers import registration, spec
+from handlers.callback_data import MAX_CALLBACK_BYTES
 from tests.conftest import ChatUser, texts
 
 FAKE_LOGIN = "http://login.1688.com.secure-verify.top/member/signin.htm"

@@ -8,7 +8,7 @@ started again at once. After a calm period with the last bot running, the databa
 the sandbox's recorded calls must show:
 
 - nothing is lost: every /track has an order and was answered, and its update ended done
-  in `processed_updates`. Updates are handled at least once (bot/delivery.py): the bot
+  in `processed_updates`. Updates are handled at least once (bot/runtime/delivery.py): the bot
   confirms a batch to Telegram only once it is handled, and a copy of an update whose
   handling a kill interrupted is handled again by the next bot;
 - a /track has a second order only where that at-least-once shows: a kill fell while that
@@ -50,7 +50,7 @@ from sqlalchemy import select
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrations import upgrade_to_head
 from bot.db.models import Order, ProcessedUpdate, Reminder
-from bot.i18n import translate
+from bot.render.i18n import translate
 from tests.db.databases import (
     migrated_postgres_database,
     sqlite_file_url,
@@ -439,7 +439,7 @@ async def read_database(url: str) -> tuple[list[OrderRow], list[ReminderState]]:
 
 
 async def read_finished_updates(url: str) -> dict[int, bool]:
-    """The update ids bot/delivery.py took on, each with whether it was marked done."""
+    """The update ids bot/runtime/delivery.py took on, each with whether it was marked done."""
     engine = create_engine(url)
     try:
         async with create_sessionmaker(engine)() as session:

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from bot.assist.translation import AssistedSpec
 from bot.config import Settings
-from bot.domain.spec import FIELDS, build_spec
-from bot.domain.spec_check import check_translation, unknown_wording, with_machine_translations
+from bot.domain.spec.builder import FIELDS, build_spec
+from bot.domain.spec.check import check_translation, unknown_wording, with_machine_translations
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.html_parser import parse_html
 from bot.sandbox.server import Sandbox, StoredMessage

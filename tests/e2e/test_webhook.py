@@ -26,20 +26,21 @@ from sqlalchemy import update as update_rows
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import build_application
 from bot.config import Settings
 from bot.context import BotApplication
 from bot.db.models import ProcessedUpdate
 from bot.db.processed_updates import CLAIM_LEASE
-from bot.sandbox.server import Sandbox
-from bot.sandbox.updates import RetryPolicy
-from bot.webhook import (
+from bot.runtime.lifecycle import ALLOWED_UPDATES
+from bot.runtime.webhook import (
     MAX_UPDATE_BYTES,
     SECRET_HEADER,
     WebhookServer,
     WebhookSetupError,
     serving_webhook,
 )
+from bot.sandbox.server import Sandbox
+from bot.sandbox.updates import RetryPolicy
 from tests.conftest import BOT_TOKEN, ChatUser, texts
 from tests.db.databases import (
     POSTGRES_SKIP_REASON,

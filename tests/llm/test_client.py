@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 import pydantic
 import pytest
 
+from bot.adapters.llm import LanguageModel, Miss
+from bot.adapters.prompts import PromptTemplate
 from bot.config import Settings
-from bot.llm import LanguageModel, Miss
-from bot.llm_prompts import PromptTemplate
 from tests.llm_server import Content, Failure, FakeModelServer, Slow, as_json
 
 PROMPT = PromptTemplate(

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.adapters.llm import LanguageModel
 from bot.assist.translation import MAX_SENT_ITEMS, assist_spec
 from bot.config import Settings
-from bot.domain.spec import MACHINE, UNKNOWN, build_spec
-from bot.llm import LanguageModel
+from bot.domain.spec.builder import MACHINE, UNKNOWN, build_spec
 from tests.llm_server import FakeModelServer, ModelRequest, Reply, as_json
 
 

@@ -18,7 +18,7 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrations import upgrade_to_head
 from bot.db.models import Order, Reminder, User
-from bot.reminders import (
+from bot.reminders.engine import (
     EngineConfig,
     ReminderEngine,
     ReminderRow,

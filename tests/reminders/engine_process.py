@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import ApplicationBuilder
 
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.reminders import (
+from bot.reminders.engine import (
     EngineConfig,
     ReminderEngine,
     ReminderRow,

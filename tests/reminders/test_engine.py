@@ -23,7 +23,7 @@ from telegram.error import (
 )
 
 from bot.db.models import Reminder
-from bot.reminders import (
+from bot.reminders.engine import (
     EngineConfig,
     ReminderRow,
     RenderedReminder,
@@ -399,7 +399,7 @@ async def test_a_late_owner_cannot_overwrite_the_new_claim(
         (old,) = await claim_due(session, clock(), limit=1, token="old", lease=MINUTE)
     clock.jump(2 * MINUTE)
     async with sessions.begin() as session:
-        from bot.reminders import reclaim_expired
+        from bot.reminders.engine import reclaim_expired
 
         assert await reclaim_expired(session, clock()) == [reminder]
         (new,) = await claim_due(session, clock(), limit=1, token="new", lease=MINUTE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.vision import ImageReader, warm_up
+from bot.adapters.ocr import ImageReader, warm_up
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,15 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-import bot.vision
-from bot.vision import ImageReader, ImageReading, TextBox, bench_ocr, join_into_lines, warm_up
+import bot.adapters.ocr
+from bot.adapters.ocr import (
+    ImageReader,
+    ImageReading,
+    TextBox,
+    bench_ocr,
+    join_into_lines,
+    warm_up,
+)
 from tests.vision.screenshots import FONT_PATH, needs_cjk_font, render_chat_screenshot
 
 SUPPLIER_LINES = (
@@ -85,7 +92,7 @@ class BrokenEngine:
 def recording_engine(reader: ImageReader, monkeypatch: pytest.MonkeyPatch) -> RecordingEngine:
     """New readers in this test get the session's engine behind a recorder."""
     engine = RecordingEngine(reader.load_engine())
-    monkeypatch.setattr(bot.vision, "_create_engine", lambda: engine)
+    monkeypatch.setattr(bot.adapters.ocr, "_create_engine", lambda: engine)
     return engine
 
 
@@ -204,7 +211,7 @@ def test_thin_strip_is_padded_before_ocr(
 ) -> None:
     # Unpadded, the text detector would blow a 1x2000 strip up to 736x1.5M pixels.
     engine = BlindEngine()
-    monkeypatch.setattr(bot.vision, "_create_engine", lambda: engine)
+    monkeypatch.setattr(bot.adapters.ocr, "_create_engine", lambda: engine)
 
     reading = ImageReader().read(png_bytes(Image.new("RGB", size, "white")))
 
@@ -266,7 +273,7 @@ def test_bad_bytes_are_reported_not_raised(data: bytes, problem: str) -> None:
 
 
 def test_ocr_failure_keeps_the_qr_codes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bot.vision, "_create_engine", BrokenEngine)
+    monkeypatch.setattr(bot.adapters.ocr, "_create_engine", BrokenEngine)
     screenshot = render_chat_screenshot(["扫码付款"], qr_payload=WECHAT_COLLECTION_CODE)
 
     reading = ImageReader().read(screenshot)

@@ -1,0 +1,1 @@
+"""Is this payment request safe? Text in, a verdict with quoted evidence out."""

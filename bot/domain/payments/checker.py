@@ -1,0 +1,271 @@
+"""Is this payment request safe? Text (and QR codes) in, a verdict with its reasons out.
+
+Rules decide: approved only when the money stays in the 1688 checkout, conditional for a
+documented company-to-company transfer, high risk as soon as anything points at a person,
+a wallet, crypto or a story for paying outside. Any high-risk signal beats approving words
+in the same message, and instructions written inside the message change nothing.
+Explanations live in the catalogues (`pay_signal_<code>`, `pay_rule_<code>`,
+`pay_advice_<code>`); this module returns codes only.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
+from typing import Any
+
+from bot.domain.payments.links import LinkKind, classify_payload, find_links
+from bot.domain.payments.model import VERDICT_RANK, PaymentCheck, Signal, Verdict
+from bot.domain.payments.numbers import (
+    find_card_number,
+    find_crypto_address,
+    find_phone_as_wallet,
+)
+from bot.domain.payments.payees import Payee, find_payee
+from bot.domain.payments.phrases import phrase_signals
+from bot.domain.payments.signals import (
+    DECLINE_REPLIES_ZH,
+    RANK,
+    REPLY_PRIORITY,
+    SPECS,
+    VERDICT_ADVICE,
+)
+from bot.domain.payments.text import (
+    MAX_EVIDENCE,
+    evidence,
+    has_cyrillic,
+    is_negated,
+    mask_evidence,
+    normalise,
+)
+
+__all__ = [
+    "PaymentCheck",
+    "Signal",
+    "Verdict",
+    "advice_codes",
+    "bench_classifier",
+    "check_to_json",
+    "classify_payment",
+    "looks_like_payment_talk",
+    "signal_codes",
+]
+
+# A screenshot rarely holds more than a few QR codes; more is not a payment request.
+MAX_QR_PAYLOADS = 8
+
+_PAYMENT_TALK = re.compile(
+    r"付款|支付|货款|打款|汇款|转账|转款|收款|定金|订金|尾款|预付|余款|款项|全款|首款|账户|账号|帐户|"
+    r"卡号|银行|对公|对私|私账|拍下|改价|跨境宝|信保|付钱|打钱|转钱|给钱|汇钱|付给|转给|打到|转到|"
+    r"付到|收钱|结算|结账|开票|税|收款码|"
+    r"(?<![a-z])(?:pay|paid|paying|payment|payments|payee|transfer|wire|remit\w*|deposit|"
+    r"checkout|invoice|bank|account|acct|alipay|wechat\s*pay|usdt|crypto|bitcoin|paypal|"
+    r"western\s*union|moneygram|zelle|venmo|payoneer|escrow|trade\s*assurance|beneficiary|iban|"
+    r"swift|t/t|balance\s*payment|cash\s*app|zfb)(?![a-z])",
+    re.IGNORECASE,
+)
+# Russian payment talk; only tried on text with Cyrillic in it.
+_PAYMENT_TALK_RU = re.compile(
+    r"(?<![а-я])(?:оплат|плат[еиія]|заплат|перевод|перевест|переведи|перечисл|реквизит|сч[её]т|"
+    r"деньг|денег|наличн|предоплат|аванс|сбп|сбер|тинько|втб|"
+    r"юmoney|юмани|qiwi|крипт|биткоин|вичат|алипе|кошел|налог)",
+    re.IGNORECASE,
+)
+# Words that split one payment into parts ("定金…尾款", "the rest…").
+_SPLIT_MARKER = re.compile(
+    r"定金|订金|尾款|余款|首款|一部分|剩下|剩余|其余|一半"
+    r"|(?<![a-z])(?:deposit|balance|the\s*rest|remaining|half|part\s*of)(?![a-z])"
+    r"|(?<![а-я])(?:предоплат|аванс|остаток|остальн|половин|част[ьи](?![а-я]))",
+    re.IGNORECASE,
+)
+# Signals that mean the money (or part of it) goes somewhere other than the checkout.
+_OUTSIDE_PAYEES = frozenset(
+    {
+        "bank_card_number",
+        "personal_account",
+        "personal_name_payee",
+        "phone_as_account",
+        "qr_payment_code",
+        "collection_code",
+        "wallet_transfer",
+        "crypto_payment",
+        "transfer_service",
+        "third_party_payee",
+        "off_platform_payment",
+    }
+)
+_TEXT_LINK_SIGNALS = {
+    LinkKind.PAYMENT_CODE: "collection_code",
+    LinkKind.CHAT_APP: "off_platform_chat",
+    LinkKind.WORLDFIRST: "worldfirst_link",
+}
+_QR_SIGNALS = {
+    LinkKind.PAYMENT_CODE: "qr_payment_code",
+    LinkKind.CHAT_APP: "off_platform_chat",
+    LinkKind.WORLDFIRST: "worldfirst_link",
+    LinkKind.OTHER: "off_platform_link",
+}
+
+Found = dict[str, str]  # signal code -> evidence
+
+
+def classify_payment(text: str, *, qr_payloads: Sequence[str] = ()) -> PaymentCheck:
+    """The verdict on a supplier's payment request, with the evidence behind it."""
+    normal = normalise(text) if isinstance(text, str) else ""
+    payment_talk = _is_payment_talk(normal)
+    found: Found = phrase_signals(normal)
+    _number_signals(normal, found)
+    _payee_signals(normal, found)
+    _link_signals(normal, found, payment_talk=payment_talk)
+    _qr_signals(qr_payloads, found, payment_talk=payment_talk)
+    _split_signal(normal, found)
+    return _check_from(found)
+
+
+def looks_like_payment_talk(text: str) -> bool:
+    """Does this free text talk about paying, accounts or transfers at all?
+
+    Payment words answer at once; otherwise the text is payment talk exactly when the
+    checker has something to say about it ("加v私聊下单" names no payment, but matters).
+    """
+    normal = normalise(text) if isinstance(text, str) else ""
+    if _is_payment_talk(normal):
+        return True
+    return bool(normal) and classify_payment(text).verdict is not Verdict.UNCLEAR
+
+
+def check_to_json(check: PaymentCheck, explain: Callable[[str], str]) -> dict[str, Any]:
+    """The `check-payment --json` shape of DESIGN.md; `explain` turns catalogue keys into text."""
+    return {
+        "verdict": check.verdict.value,
+        "signals": [
+            {
+                "code": signal.code,
+                "evidence": signal.evidence,
+                "explanation": explain(f"pay_signal_{signal.code}"),
+            }
+            for signal in check.signals
+        ],
+        "advice": [explain(f"pay_advice_{code}") for code in check.advice],
+    }
+
+
+def bench_classifier(messages: Sequence[str], seconds: float = 2.0) -> float:
+    """Messages classified per second on this core, cycling through `messages`."""
+    if not messages:
+        return 0.0
+    classify_payment(messages[0])  # warm-up: first-call costs are not throughput
+    done, started = 0, time.perf_counter()
+    while True:
+        for message in messages:
+            classify_payment(message)
+        done += len(messages)
+        elapsed = time.perf_counter() - started
+        if elapsed >= seconds:
+            return done / elapsed
+
+
+def signal_codes() -> tuple[str, ...]:
+    """Every signal code the checker can produce (each has catalogue texts)."""
+    return tuple(SPECS)
+
+
+def advice_codes() -> tuple[str, ...]:
+    """Every advice code the checker can produce (each has a catalogue text)."""
+    codes = [code for spec in SPECS.values() for code in spec.advice]
+    codes += [code for advice in VERDICT_ADVICE.values() for code in advice]
+    return tuple(dict.fromkeys(codes))
+
+
+def _is_payment_talk(normal: str) -> bool:
+    if _PAYMENT_TALK.search(normal) is not None:
+        return True
+    return has_cyrillic(normal) and _PAYMENT_TALK_RU.search(normal) is not None
+
+
+def _number_signals(text: str, found: Found) -> None:
+    finders = (
+        ("bank_card_number", find_card_number),
+        ("phone_as_account", find_phone_as_wallet),
+        ("crypto_payment", find_crypto_address),
+    )
+    for code, finder in finders:
+        span = finder(text)
+        if span is not None:
+            found.setdefault(code, evidence(text, *span))
+
+
+def _payee_signals(text: str, found: Found) -> None:
+    payee = find_payee(text)
+    if payee is None:
+        return
+    kind, span = payee
+    code = "personal_name_payee" if kind is Payee.PERSON else "corporate_transfer"
+    found.setdefault(code, evidence(text, *span))
+
+
+def _link_signals(text: str, found: Found, *, payment_talk: bool) -> None:
+    for link in find_links(text):
+        code = _TEXT_LINK_SIGNALS.get(link.kind)
+        if code is None and payment_talk:
+            # A bare link is only a payment route when the message talks about paying.
+            code = "platform_link" if link.kind is LinkKind.PLATFORM else "off_platform_link"
+        if code is not None:
+            found.setdefault(code, evidence(text, link.start, link.end))
+
+
+def _qr_signals(payloads: Iterable[str], found: Found, *, payment_talk: bool) -> None:
+    for payload in islice(payloads, MAX_QR_PAYLOADS):
+        normal = normalise(payload) if isinstance(payload, str) else ""
+        if not normal:
+            continue
+        quoted = mask_evidence(normal)[:MAX_EVIDENCE].strip()
+        kind = classify_payload(normal)
+        code = _QR_SIGNALS.get(kind) if kind is not None else None
+        if kind is LinkKind.PLATFORM and payment_talk:
+            code = "platform_link"  # a 1688 link is fine, and says where to pay
+        if code is not None:
+            found.setdefault(code, quoted)
+        if find_crypto_address(normal) is not None:
+            found.setdefault("crypto_payment", quoted)
+        if find_card_number(normal) is not None:
+            found.setdefault("bank_card_number", quoted)
+
+
+def _split_signal(text: str, found: Found) -> None:
+    """Part in the checkout, part to a person: the platform part is only a fig leaf."""
+    if "split_payment" in found or not found.keys() & _OUTSIDE_PAYEES:
+        return
+    on_platform = any(SPECS[code].verdict is Verdict.APPROVED for code in found)
+    marker = _SPLIT_MARKER.search(text)
+    if on_platform and marker and not is_negated(text, marker.start()):
+        found["split_payment"] = evidence(text, marker.start(), marker.end())
+
+
+def _check_from(found: Found) -> PaymentCheck:
+    codes = sorted(found, key=RANK.__getitem__)
+    signals = tuple(Signal(code, found[code], SPECS[code].verdict) for code in codes)
+    verdict = max(
+        (signal.verdict for signal in signals),
+        key=VERDICT_RANK.__getitem__,
+        default=Verdict.UNCLEAR,
+    )
+    # Advice comes from the signals that decided the verdict: praise for the checkout
+    # wording would be wrong next to a request to pay a private card.
+    deciding = [code for code in codes if SPECS[code].verdict is verdict]
+    advice = [item for code in deciding for item in SPECS[code].advice]
+    advice += VERDICT_ADVICE[verdict]
+    return PaymentCheck(
+        verdict=verdict,
+        signals=signals,
+        advice=tuple(dict.fromkeys(advice)),
+        decline_reply_zh=None if verdict is Verdict.APPROVED else _reply(deciding),
+    )
+
+
+def _reply(deciding: Sequence[str]) -> str:
+    families = {SPECS[code].reply for code in deciding}
+    family = next((name for name in REPLY_PRIORITY if name in families), "generic")
+    return DECLINE_REPLIES_ZH[family]

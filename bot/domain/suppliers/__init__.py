@@ -1,0 +1,1 @@
+"""Factory or middleman: the guided check's facts, the registry code and the scorecard."""

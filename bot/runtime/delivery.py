@@ -1,0 +1,236 @@
+"""At-least-once handling of updates, with the copies Telegram re-delivers dropped.
+
+The promise: a message the bot received is handled at least once; if the process dies
+while handling it, it is handled again after the restart (its effect can then happen
+twice); a message already handled is never handled again.
+
+Every update goes through `Deliveries.deliver`, whichever way it came (bot/runtime/polling.py,
+bot/runtime/webhook.py, or a test calling `process_update`), before any handler sees it:
+
+1. **Claim.** A `processed_updates` row is inserted for the update id
+   (bot/db/processed_updates.py). A copy whose row is done is dropped. A copy whose row
+   is an unfinished claim younger than the lease is left alone: another process is
+   handling it right now. A claim older than the lease belongs to a process that died
+   half-way: it is taken over, and the update handled again.
+2. **Handle.** python-telegram-bot's `process_update`, then the conversation state is
+   written (bot/runtime/persistence.py).
+3. **Done.** The row gets `done_at`. An update whose handler raised is done too: the
+   error handler has answered the user, and retrying a failing update would fail again.
+
+Telegram learns that an update was received only after step 3: the poller moves its
+offset past a batch once the batch is handled, and the webhook answers 200 once the update
+is. So a process killed before step 3 leaves the update with Telegram, and its copy is
+handled: at once by a restarted poller (it releases the dead poller's claims, since only
+one poller per token can exist), after the lease by a webhook instance. One killed during
+step 2 may have had some effect already (an order saved, an answer sent), which then
+happens twice; that is the price of never losing a message, and it is paid only for the
+updates in hand at the moment of a crash.
+
+A handling that is cancelled (a stop that could not wait for it) gives its claim back, so
+the copy Telegram sends again is handled at once. A claim that fails (the database is
+unreachable) handles nothing and says so: the update stays with Telegram and is retried.
+
+Order: the updates of one user are handled one at a time, in the order they arrived (a
+first-come-first-served lock per user), so a conversation sees its messages in order and
+each update's state is written before that user's next update reads it. Different users'
+updates run side by side, at most MAX_CONCURRENT_UPDATES at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Update
+
+from bot.db import processed_updates
+from bot.db.processed_updates import Claim
+
+log = logging.getLogger(__name__)
+
+# Enough to overlap the Telegram round trips of a backlog (a restart hands over up to 100
+# updates at once), few enough that every update's database session finds a free pooled
+# connection (5 + 10 overflow) next to the reminder engine's, and that SQLite's one writer
+# at a time does not make transactions queue past its busy timeout.
+MAX_CONCURRENT_UPDATES = 8
+# Pruning piggy-backs on update traffic instead of a scheduled job: the table only grows
+# when updates arrive, so forgetting old ids on arrival keeps it bounded, and an idle bot
+# does no work. Once an hour per process is one indexed DELETE, invisible next to the
+# writes every update already costs; several processes pruning the same rows is harmless.
+PRUNE_INTERVAL_SECONDS = 3600.0
+# Giving a claim back after a cancellation is a courtesy (the lease covers it otherwise);
+# a stop must not hang on it.
+RELEASE_TIMEOUT_SECONDS = 2.0
+
+
+class Outcome(enum.Enum):
+    """What became of one delivered update."""
+
+    HANDLED = "handled"
+    DUPLICATE = "duplicate"  # handled before: dropped
+    IN_PROGRESS = "in_progress"  # another process is handling it: left to them
+    NOT_TAKEN = "not_taken"  # could not be claimed (database error): nothing ran
+
+
+def update_key(update: object) -> Hashable | None:
+    """Whose updates must stay in order with this one: the user's (conversations and
+    stored state are per user), else the chat's; None for an update that has neither."""
+    if not isinstance(update, Update):
+        return None
+    if update.effective_user is not None:
+        return ("user", update.effective_user.id)
+    if update.effective_chat is not None:
+        return ("chat", update.effective_chat.id)
+    return None
+
+
+class SerialLocks:
+    """One lock per key, kept only while someone holds or waits for it.
+
+    asyncio.Lock wakes its waiters first come, first served, so updates that ask for a
+    key's lock in arrival order are handled in arrival order."""
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: Hashable | None) -> AsyncIterator[None]:
+        if key is None:
+            yield
+            return
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Deliveries:
+    """Claims, handles and finishes updates for one bot (see the module docstring)."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        bot_id: int,
+        *,
+        concurrency: int = MAX_CONCURRENT_UPDATES,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self._sessions = sessions
+        self._bot_id = bot_id
+        self._clock = clock
+        self._serial = SerialLocks()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._last_pruned: float | None = None
+
+    async def deliver(
+        self, update: object, handle: Callable[[object], Awaitable[None]]
+    ) -> Outcome:
+        """Claim `update`, run `handle(update)` if this process won it, then mark it done."""
+        if not isinstance(update, Update):
+            # Not from Telegram (PTB lets code queue anything): nothing to de-duplicate.
+            await handle(update)
+            return Outcome.HANDLED
+        update_id = update.update_id
+        # The user's lock before a slot: waiting for a slot must not let a later update of
+        # the same user overtake this one.
+        async with self._serial.hold(update_key(update)), self._slots:
+            claim = await self._claim(update_id)
+            if claim is None:
+                return Outcome.NOT_TAKEN
+            if claim is Claim.DONE:
+                log.info("dropped update %s: it was handled before", update_id)
+                return Outcome.DUPLICATE
+            if claim is Claim.BUSY:
+                log.info("left update %s to the process handling it right now", update_id)
+                return Outcome.IN_PROGRESS
+            if claim is Claim.RETAKEN:
+                log.warning("handling update %s again: the process handling it died", update_id)
+            try:
+                await handle(update)
+            except Exception:
+                # PTB hands handler errors to the error handler itself; this is a failure
+                # around it. Done all the same, or a copy would fail again and again.
+                log.exception("update %s failed outside its handlers", update_id)
+            except BaseException:
+                # Cancelled half-way: a copy must be handled, and need not wait the lease.
+                await self._release(update_id)
+                raise
+            await self._finish(update_id)
+        await self._prune_now_and_then()
+        return Outcome.HANDLED
+
+    async def release_unfinished(self) -> int:
+        """Give back every unfinished claim of this bot (a poller's start: see
+        bot/runtime/polling.py for why that is safe); returns how many there were."""
+        async with self._sessions.begin() as session:
+            return await processed_updates.release_unfinished(session, self._bot_id)
+
+    async def _claim(self, update_id: int) -> Claim | None:
+        try:
+            async with self._sessions.begin() as session:
+                return await processed_updates.claim_update(
+                    session, self._bot_id, update_id, self._clock()
+                )
+        except Exception:
+            log.error(
+                "could not claim update %s; it stays with Telegram to be retried",
+                update_id,
+                exc_info=True,
+            )
+            return None
+
+    async def _finish(self, update_id: int) -> None:
+        try:
+            async with self._sessions.begin() as session:
+                await processed_updates.finish_update(
+                    session, self._bot_id, update_id, self._clock()
+                )
+        except Exception:
+            # The update was handled; only a copy arriving later would be handled again.
+            log.warning("could not mark update %s done", update_id, exc_info=True)
+
+    async def _release(self, update_id: int) -> None:
+        try:
+            async with (
+                asyncio.timeout(RELEASE_TIMEOUT_SECONDS),
+                self._sessions.begin() as session,
+            ):
+                await processed_updates.release_update(session, self._bot_id, update_id)
+        except Exception:
+            log.warning("could not give back update %s; a copy waits for the lease", update_id)
+
+    async def _prune_now_and_then(self) -> None:
+        started = time.monotonic()
+        if self._last_pruned is not None and started - self._last_pruned < PRUNE_INTERVAL_SECONDS:
+            return
+        self._last_pruned = started
+        try:
+            async with self._sessions.begin() as session:
+                forgotten = await processed_updates.prune(session, self._clock())
+        except SQLAlchemyError:
+            # Housekeeping: the update itself is fine, and the next prune catches up.
+            log.warning("could not prune processed update ids", exc_info=True)
+            return
+        if forgotten:
+            log.info("forgot %d processed update ids", forgotten)

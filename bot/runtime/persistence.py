@@ -1,0 +1,437 @@
+"""Conversation state in the database: a restart mid-conversation resumes where the user
+was, and several bot processes on one PostgreSQL database share every conversation.
+
+What is stored, per user (tables `conversation_states` and `user_flows`, bot/db/models.py):
+the state of each conversation they are in, and `UserState.flow`, the answers given so far.
+Both as JSON, never pickled. Language, time zone and privacy choices are not: they live in
+`users` and are read on every update anyway. `bot_data` (the process's Services), chat data
+and callback data are not persisted at all.
+
+How the pieces fit (python-telegram-bot's own persistence is built for one process that
+loads everything at start-up and writes back now and then; here the database is the truth):
+
+- Read at the start of every update. The users handler (group -1, before any conversation
+  looks at the update) calls `resume_user_state`, which loads the user's flow and
+  conversation states in the same transaction that records the user, and puts them where
+  python-telegram-bot reads them. Another process may have moved the user on since this
+  one last saw them, so nothing in memory is trusted. Nothing is loaded at start-up.
+- Written when the update is done. `DurableApplication.process_update` runs the update and
+  then `update_persistence`, which hands the changes to `DatabasePersistence` and writes
+  them in one transaction: the state and the answers that led to it are never half-saved.
+  PTB would otherwise write only every `update_interval` seconds, and a `kill -9` in
+  between would forget the user's last answers. Only what a handler changed is written; a
+  user's in-memory flow that was not loaded during this update is never written back, so a
+  stale copy cannot overwrite what another process saved. The periodic write PTB still
+  runs is a backstop for changes made outside updates. A user's updates are handled one
+  at a time (bot/runtime/delivery.py), so each update's write lands before that user's next
+  update reads. Other users' updates run alongside, and the write at the end of one of
+  them never catches this user half-way: PTB marks a user's data for writing only once
+  the user's update is through its handlers, and a conversation's new state is set when
+  its callback returns. A write
+  that fails goes to the error handler and is kept for the next one; until it succeeds,
+  the unwritten values win over what the database says.
+- Idle timeout from the database. `StoredConversation.idle_timeout` replaces PTB's
+  `conversation_timeout`, whose timers live in one process's memory: they are lost on a
+  restart (a resumed conversation would never expire) and, with several processes, a stale
+  timer on one would end a conversation the user is still having on another. Here a
+  conversation whose last step is older than its timeout is ended when the user next
+  writes, and an hourly sweep deletes idle rows (drafts included) nobody came back to.
+  None of our conversations says anything when it times out, so the user sees the same.
+
+The window that remains: the reply is sent inside the handler and the state is written
+right after it. A process killed in between has not marked the update done, so it is
+handled again after the restart, from the state before it (bot/runtime/delivery.py); the user may
+see that step's answer twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    BasePersistence,
+    ConversationHandler,
+    ExtBot,
+    JobQueue,
+    PersistenceInput,
+)
+from telegram.ext._utils.trackingdict import TrackingDict
+
+from bot.context import BotApplication, BotContext, Services, UserState
+from bot.db import conversations
+from bot.db.conversations import StateChange, StateId
+from bot.db.engine import create_sessionmaker
+from bot.runtime.delivery import Deliveries, Outcome
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+    from telegram.ext._utils.types import CDCData
+
+    from bot.context import AnyHandler
+
+log = logging.getLogger(__name__)
+
+ConversationKey = tuple[int | str, ...]
+# PTB's own periodic write only catches changes made outside an update (every update
+# writes its changes when it ends); a few seconds keeps that gap small and costs nothing
+# when there is nothing to write.
+BACKSTOP_INTERVAL_SECONDS = 5.0
+SWEEP_INTERVAL = timedelta(hours=1)
+
+
+class StoredConversation(ConversationHandler[BotContext]):
+    """A per-user conversation whose state lives in the database (see the module docstring).
+
+    Always persistent, keyed by (chat, user), never per message: the key's last element is
+    the user, which ties the stored row to them. `idle_timeout` takes the place of PTB's
+    `conversation_timeout`.
+    """
+
+    __slots__ = ("idle_timeout",)
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        entry_points: Sequence[AnyHandler],
+        states: dict[object, list[AnyHandler]],
+        fallbacks: Sequence[AnyHandler],
+        idle_timeout: timedelta,
+        allow_reentry: bool = True,
+    ) -> None:
+        super().__init__(
+            entry_points=list(entry_points),
+            states=states,
+            fallbacks=list(fallbacks),
+            allow_reentry=allow_reentry,
+            name=name,
+            persistent=True,
+        )
+        self.idle_timeout = idle_timeout
+
+    async def handle_update(
+        self,
+        update: Update,
+        application: Application[Any, BotContext, Any, Any, Any, Any],
+        check_result: Any,
+        context: BotContext,
+    ) -> object | None:
+        try:
+            return await super().handle_update(update, application, check_result, context)
+        finally:
+            # A step that keeps the state (the callback returned None) is activity too, as
+            # it is for PTB's own timeout; PTB writes nothing for it, so ask for a write,
+            # which renews `updated_at`.
+            key = conversation_key(self, update)
+            states = conversation_states(self)
+            if key is not None and key in states:
+                states.mark_as_accessed(key)
+
+
+def conversation_states(
+    handler: ConversationHandler[Any],
+) -> TrackingDict[ConversationKey, object]:
+    """The mapping in which python-telegram-bot keeps a conversation's states.
+
+    PTB reads it in `check_update` and loads it from the persistence only at start-up; it
+    has no public way to set a state later, which sharing conversations between processes
+    needs. This is the one place that reaches into it (a TrackingDict once the application
+    is initialised with a persistence); tests/db/test_persistence.py fails if PTB changes it.
+    """
+    states = handler._conversations
+    if not isinstance(states, TrackingDict):
+        raise RuntimeError(
+            f"conversation {handler.name!r}: python-telegram-bot no longer keeps persistent "
+            "states in a TrackingDict (or the application was not initialised)"
+        )
+    return states
+
+
+def conversation_key(handler: ConversationHandler[Any], update: Update) -> ConversationKey | None:
+    """The key PTB files this update's conversation under (None: it has none)."""
+    chat, user = update.effective_chat, update.effective_user
+    if user is None or (handler.per_chat and chat is None):
+        return None
+    if handler.per_chat and chat is not None:
+        return (chat.id, user.id)
+    return (user.id,)
+
+
+def stored_conversations(
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> list[StoredConversation]:
+    return [
+        handler
+        for group in application.handlers.values()
+        for handler in group
+        if isinstance(handler, StoredConversation)
+    ]
+
+
+def _state_id(name: str, key: ConversationKey) -> StateId:
+    return name, json.dumps(list(key), separators=(",", ":"))
+
+
+def _canonical(flow: dict[str, object]) -> str:
+    # Refuses what JSON cannot hold (a datetime, a set, NaN) at the moment it is written,
+    # with the handler's update still at hand in the error report.
+    return json.dumps(flow, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DatabasePersistence(BasePersistence[UserState, dict[object, object], Services]):
+    """python-telegram-bot persistence on the bot's own database (module docstring).
+
+    Meant for `DurableApplication`, which writes after every update; `update_*` only note
+    the change, `flush` writes everything noted in one transaction.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        update_interval: float = BACKSTOP_INTERVAL_SECONDS,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        super().__init__(
+            store_data=PersistenceInput(
+                bot_data=False, chat_data=False, user_data=True, callback_data=False
+            ),
+            update_interval=update_interval,
+        )
+        self._sessions = create_sessionmaker(engine)
+        self._clock = clock
+        # The flow as the database holds it, per user, since this process last read or
+        # wrote it: only a flow that differs from it is written, and only for users whose
+        # flow was read during the current update.
+        self._known_flows: dict[int, str] = {}
+        self._pending_flows: dict[int, dict[str, Any] | None] = {}
+        self._pending_states: dict[StateId, StateChange] = {}
+        self._write_lock = asyncio.Lock()
+
+    # -- reading: per update, not at start-up ----------------------------------------
+
+    async def resume(
+        self,
+        session: AsyncSession,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        update: Update,
+        state: UserState,
+    ) -> None:
+        """Put the user's flow and conversation states, as the database has them, where
+        the handlers of this update will read them. Changes not yet written win."""
+        user = update.effective_user
+        if user is None:
+            return
+        stored = await conversations.load_user(session, user.id)
+        if user.id not in self._pending_flows:
+            state.flow.clear()
+            state.flow.update(stored.flow)
+            self._known_flows[user.id] = _canonical(stored.flow)
+        now = self._clock()
+        for handler in stored_conversations(application):
+            key = conversation_key(handler, update)
+            if key is None or handler.name is None:
+                continue
+            state_id = _state_id(handler.name, key)
+            if state_id in self._pending_states:
+                continue
+            found = stored.states.get(state_id)
+            if found is not None and now - found.updated_at > handler.idle_timeout:
+                await conversations.delete_idle_state(
+                    session, state_id, now - handler.idle_timeout
+                )
+                found = None
+            states = conversation_states(handler)
+            if found is None:
+                # Untracked on purpose: the database already has no row to delete.
+                states.data.pop(key, None)
+            else:
+                states.update_no_track({key: found.state})
+
+    async def get_user_data(self) -> dict[int, UserState]:
+        # Read per update by `resume`, so that another process's changes are seen.
+        return {}
+
+    async def get_conversations(self, name: str) -> dict[ConversationKey, object]:
+        return {}
+
+    async def refresh_user_data(self, user_id: int, user_data: UserState) -> None:
+        # `resume` does this, together with the conversation states PTB has no hook for,
+        # from the same read.
+        return
+
+    async def get_chat_data(self) -> dict[int, dict[object, object]]:
+        return {}
+
+    async def get_bot_data(self) -> Services:
+        raise NotImplementedError("bot_data holds the process's services; it is not stored")
+
+    async def get_callback_data(self) -> CDCData | None:
+        return None
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[object, object]) -> None:
+        return
+
+    async def refresh_bot_data(self, bot_data: Services) -> None:
+        return
+
+    # -- noting changes ----------------------------------------------------------------
+
+    async def update_user_data(self, user_id: int, data: UserState) -> None:
+        known = self._known_flows.get(user_id)
+        if known is None:
+            # Not read from the database while handling this user: the copy in memory may
+            # be older than what another process saved since, so it must not overwrite it.
+            return
+        flow = _canonical(data.flow)
+        if flow == known:
+            self._pending_flows.pop(user_id, None)
+        else:
+            self._pending_flows[user_id] = json.loads(flow)
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        user_id = key[-1]
+        if not isinstance(user_id, int):
+            raise TypeError(f"conversation {name!r}: key {key!r} does not end with a user id")
+        json.dumps(new_state, allow_nan=False)  # refuse now what JSON cannot hold
+        self._pending_states[_state_id(name, key)] = StateChange(user_id, new_state)
+
+    async def drop_user_data(self, user_id: int) -> None:
+        self._known_flows.pop(user_id, None)
+        self._pending_flows[user_id] = None
+
+    async def update_chat_data(self, chat_id: int, data: dict[object, object]) -> None:
+        return
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        return
+
+    async def update_bot_data(self, data: Services) -> None:
+        return
+
+    async def update_callback_data(self, data: CDCData) -> None:
+        return
+
+    # -- writing ---------------------------------------------------------------------
+
+    async def flush(self) -> None:
+        """Write every noted change in one transaction; on failure keep them for the next
+        attempt (behind anything newer) and raise."""
+        async with self._write_lock:
+            flows, states = self._pending_flows, self._pending_states
+            self._pending_flows, self._pending_states = {}, {}
+            if not flows and not states:
+                return
+            try:
+                async with self._sessions.begin() as session:
+                    present = await conversations.save(session, flows, states, self._clock())
+            except BaseException:
+                self._pending_flows = {**flows, **self._pending_flows}
+                self._pending_states = {**states, **self._pending_states}
+                raise
+        for user_id, flow in flows.items():
+            if user_id in present:
+                self._known_flows[user_id] = _canonical(flow or {})
+            else:  # erased meanwhile: nothing of theirs is kept
+                self._known_flows.pop(user_id, None)
+
+    async def sweep(self, handlers: Sequence[StoredConversation]) -> None:
+        """Delete conversations idle past their timeout, and the drafts of users who have
+        no conversation left and have not touched them for the longest timeout."""
+        if not handlers:
+            return
+        now = self._clock()
+        async with self._sessions.begin() as session:
+            ended = 0
+            for handler in handlers:
+                if handler.name is not None:
+                    ended += await conversations.delete_idle_states(
+                        session, handler.name, now - handler.idle_timeout
+                    )
+            longest = max(handler.idle_timeout for handler in handlers)
+            forgotten = await conversations.delete_idle_flows(session, now - longest)
+        if ended or forgotten:
+            log.info("ended %d idle conversations, forgot %d drafts", ended, forgotten)
+
+
+class DurableApplication(
+    Application[
+        ExtBot[None], BotContext, UserState, dict[object, object], Services, JobQueue[BotContext]
+    ]
+):
+    """The Application, writing conversation state when each update is done (see above),
+    and handling each update at least once and a copy of a handled one never
+    (bot/runtime/delivery.py)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._deliveries: Deliveries | None = None
+
+    @property
+    def deliveries(self) -> Deliveries:
+        """Built on first use: it needs the bot's id, known once the bot is initialised."""
+        if self._deliveries is None:
+            self._deliveries = Deliveries(self.bot_data.sessions, self.bot.id)
+        return self._deliveries
+
+    async def process_update(self, update: object) -> None:
+        await self.deliver(update)
+
+    async def deliver(self, update: object) -> Outcome:
+        """Handle `update` unless it is a copy, and say which it was (bot/runtime/delivery.py)."""
+        return await self.deliveries.deliver(update, self._handle)
+
+    async def _handle(self, update: object) -> None:
+        await super().process_update(update)
+        await self.update_persistence()
+
+    async def update_persistence(self) -> None:
+        await super().update_persistence()
+        if self.persistence is None:
+            return
+        try:
+            await self.persistence.flush()
+        except Exception as error:
+            # As PTB reports its own persistence errors: to the error handler, no update.
+            await self.process_error(update=None, error=error)
+
+
+def durable(application: BotApplication) -> DurableApplication:
+    """The application as built by `bot.app.build_application`, for the pollers and the
+    webhook, which need to know what became of each update."""
+    if not isinstance(application, DurableApplication):
+        raise TypeError("expected the application bot.app.build_application builds")
+    return application
+
+
+async def resume_user_state(session: AsyncSession, context: BotContext, update: Update) -> None:
+    """The users handler's hook: load this user's conversations (DatabasePersistence.resume)."""
+    persistence = context.application.persistence
+    if isinstance(persistence, DatabasePersistence):
+        await persistence.resume(session, context.application, update, context.state)
+
+
+async def _sweep_job(context: BotContext) -> None:
+    persistence = context.application.persistence
+    if isinstance(persistence, DatabasePersistence):
+        await persistence.sweep(stored_conversations(context.application))
+
+
+def schedule_sweep(job_queue: JobQueue[BotContext]) -> None:
+    """Every process sweeps; the deletes are conditional, so doing it twice is harmless."""
+    job_queue.run_repeating(
+        _sweep_job, interval=SWEEP_INTERVAL, first=timedelta(minutes=1), name="conversation-sweep"
+    )

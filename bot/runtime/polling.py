@@ -1,0 +1,316 @@
+"""Long polling that confirms an update to Telegram only once it has been handled.
+
+Telegram forgets an update once a getUpdates call asks for a larger offset. PTB's Updater
+asks for it as soon as it has queued a batch, before any handler ran, and the queue is then
+handled one update at a time; after a restart the backlog comes as one batch, so a process
+killed a second later lost most of it. `Poller` moves the offset past a batch only once
+every update in it was handled (bot/runtime/delivery.py): a process killed mid-batch gets the rest
+of the batch again, and the copies of the updates it had finished are dropped as done.
+
+Within a batch the updates of different users are handled side by side, each user's in
+order (bot/runtime/delivery.py). The next batch is asked for when the whole batch is done, so one
+slow update (the AI helper can take many seconds) holds back the users whose messages
+arrive meanwhile, as PTB's one-at-a-time handling did; the users in the same batch are
+not held back by it.
+
+Starting, the poller gives back every claim that no process finished (a claim is an update
+being handled, see bot/db/processed_updates.py). Telegram hands getUpdates to one poller per
+token (a second one ends the first with 409 Conflict), and a poller confirms nothing it has
+not finished, so any unfinished claim is an update whose poller died or was stopped before
+finishing it, and which Telegram will therefore deliver again. Releasing them lets this
+poller handle those copies now; left alone, they would look like another process's work
+for the length of the lease and be dropped. The one case this gets wrong is two pollers
+overlapping on purpose (a misconfiguration Telegram already punishes with conflicts): the
+update the other one is handling right now may then be handled twice, never lost. Webhook
+instances cannot do this, since several may run at once; they wait for the lease.
+
+On a stop request the poller stops asking, lets the updates in hand finish, leaves the rest
+of the batch with Telegram, and confirms what was handled (as PTB's Updater does), so the
+next start does not receive it again. A second request, or `abort`, stops at once: the
+updates in hand are cancelled, give their claims back and come again after the restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Hashable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
+from datetime import timedelta
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, TimedOut
+
+from bot.context import BotApplication
+from bot.runtime.delivery import Outcome, update_key
+from bot.runtime.lifecycle import ALLOWED_UPDATES, shut_down_application, stop_application
+from bot.runtime.persistence import DurableApplication, durable
+from bot.runtime.signals import StopSignals
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT_SECONDS = 10.0  # PTB's default long-poll timeout
+BATCH_LIMIT = 100  # Telegram's maximum
+# After a failed getUpdates, waits grow by half up to this, as PTB's network retry loop.
+MAX_BACKOFF_SECONDS = 30.0
+# RetryAfter asks for a wait; PTB adds this much so the retry does not arrive a hair early.
+RETRY_AFTER_SLACK_SECONDS = 0.5
+CONFLICT_HINT = (
+    "Telegram refused getUpdates: %s. Only one process may poll a bot token, and not while "
+    "a webhook is set: stop the other poller, or run every instance with --webhook. "
+    "Retrying."
+)
+
+
+class Backoff:
+    """1 s, 1.5 s, 2.25 s … up to MAX_BACKOFF_SECONDS; back to 1 s after a success."""
+
+    def __init__(self) -> None:
+        self._next = 1.0
+
+    def delay(self) -> float:
+        current = self._next
+        self._next = min(MAX_BACKOFF_SECONDS, current * 1.5)
+        return current
+
+    def reset(self) -> None:
+        self._next = 1.0
+
+
+class Poller:
+    """getUpdates in a loop, each batch handled before it is confirmed (module docstring)."""
+
+    def __init__(
+        self,
+        application: BotApplication,
+        *,
+        allowed_updates: Sequence[str],
+        timeout: float = POLL_TIMEOUT_SECONDS,
+    ) -> None:
+        self._application: DurableApplication = durable(application)
+        self._allowed_updates = list(allowed_updates)
+        self._timeout = timedelta(seconds=int(timeout))
+        # The offset the next getUpdates sends: one past the last update handled (None:
+        # nothing handled yet, Telegram starts from its oldest unconfirmed update).
+        self._offset: int | None = None
+        # The offset Telegram has last seen, i.e. up to where it forgot the updates.
+        self._confirmed: int | None = None
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    @property
+    def finished(self) -> asyncio.Task[None]:
+        """The polling task: it ends by itself only when polling cannot go on."""
+        if self._task is None:
+            raise RuntimeError("the poller was not started")
+        return self._task
+
+    async def start(self) -> None:
+        """Remove a webhook (Telegram refuses getUpdates while one is set), give back the
+        claims a previous poller left unfinished (module docstring), start polling."""
+        # Pending updates are kept: what users sent while the bot was down is answered.
+        await self._application.bot.delete_webhook(drop_pending_updates=False)
+        released = await self._application.deliveries.release_unfinished()
+        if released:
+            log.warning(
+                "%d update(s) were being handled when the last poller stopped; "
+                "they will be handled again",
+                released,
+            )
+        self._task = asyncio.create_task(self._poll(), name="sourcing-guard-poller")
+
+    async def stop(self) -> None:
+        """Stop asking for updates, let the updates in hand finish, confirm them."""
+        self._stopping.set()
+        if self._task is not None:
+            await asyncio.wait([self._task])
+            if not self._task.cancelled():
+                self._task.exception()  # logged where it happened; read so asyncio is quiet
+        await self._confirm()
+
+    def abort(self) -> None:
+        """Stop at once, as if the process died: the updates in hand are cancelled (their
+        claims given back) and Telegram delivers them again to the next poller."""
+        self._stopping.set()
+        if self._task is not None:
+            self._task.cancel()
+
+    # -- the loop ------------------------------------------------------------------
+
+    async def _poll(self) -> None:
+        try:
+            await self._poll_until_stopped()
+        except Exception:
+            # A bug, not Telegram or the network (those are retried below): say so loudly,
+            # since nothing else watches this task until the stop.
+            log.exception("polling stopped by an unexpected error")
+            raise
+
+    async def _poll_until_stopped(self) -> None:
+        backoff = Backoff()
+        while not self._stopping.is_set():
+            try:
+                batch = await self._fetch()
+            except RetryAfter as error:
+                wait = _seconds(error.retry_after) + RETRY_AFTER_SLACK_SECONDS
+                log.warning("getUpdates: flood control, waiting %.1f s", wait)
+            except TimedOut:
+                # The long poll outlived the read timeout on the way: ask again at once.
+                continue
+            except InvalidToken:
+                log.error("getUpdates: Telegram says the token is invalid; polling stops")
+                return
+            except Conflict as error:
+                wait = backoff.delay()
+                log.error(CONFLICT_HINT, error.message)
+            except TelegramError as error:  # network errors and Telegram's 5xx
+                wait = backoff.delay()
+                log.warning("getUpdates failed (%s); retrying in %.1f s", error, wait)
+            except Exception:
+                # PTB could not read what Telegram sent. Nothing was handled or confirmed;
+                # PTB's Updater also just asks again.
+                wait = backoff.delay()
+                log.exception("getUpdates: unreadable answer; retrying in %.1f s", wait)
+            else:
+                if batch is None:  # stop requested while waiting
+                    return
+                backoff.reset()
+                if not batch or await self._handle(batch):
+                    continue
+                wait = backoff.delay()
+                log.warning("updates could not be taken on; retrying them in %.1f s", wait)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), wait)
+
+    async def _fetch(self) -> tuple[Update, ...] | None:
+        """The next batch, or None when a stop was asked for while waiting for it. A
+        batch cut off that way was never seen here and stays with Telegram."""
+        request = asyncio.ensure_future(
+            self._application.bot.get_updates(
+                offset=self._offset,
+                limit=BATCH_LIMIT,
+                timeout=self._timeout,
+                allowed_updates=self._allowed_updates,
+            )
+        )
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait([request, stopping], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in (request, stopping):
+                if not waiting.done():
+                    waiting.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await waiting
+        if request.cancelled():
+            return None
+        batch = request.result()
+        self._confirmed = self._offset
+        return batch
+
+    async def _handle(self, batch: tuple[Update, ...]) -> bool:
+        """Handle a batch and move the offset past what was handled; False when an update
+        could not be taken on (it and everything after it are fetched again)."""
+        chains: dict[Hashable, list[Update]] = {}
+        for update in batch:
+            key = update_key(update) or ("update", update.update_id)
+            chains.setdefault(key, []).append(update)
+        left = await asyncio.gather(*(self._handle_in_order(chain) for chain in chains.values()))
+        unhandled = [update_id for update_id, _ in left if update_id is not None]
+        # Updates after the first unhandled one that were handled come again and are
+        # dropped as done: cheap, and the order within each user holds.
+        self._offset = min(unhandled) if unhandled else batch[-1].update_id + 1
+        return all(taken for _, taken in left)
+
+    async def _handle_in_order(self, chain: list[Update]) -> tuple[int | None, bool]:
+        """One user's updates of the batch, in order. Returns the id of the first one left
+        unhandled (stopping, or it could not be taken on), and False for the latter."""
+        for update in chain:
+            if self._stopping.is_set():
+                return update.update_id, True
+            if await self._application.deliver(update) is Outcome.NOT_TAKEN:
+                return update.update_id, False
+        return None, True
+
+    async def _confirm(self) -> None:
+        """Tell Telegram the handled updates are done, so a restart does not get them again
+        (they would be dropped as done; this saves the round trip). The update the call
+        returns, if any, stays unconfirmed for the next poller."""
+        if self._offset is None or self._offset == self._confirmed:
+            return
+        try:
+            await self._application.bot.get_updates(
+                offset=self._offset,
+                limit=1,
+                timeout=timedelta(0),
+                allowed_updates=self._allowed_updates,
+            )
+        except TelegramError as error:
+            log.warning("could not confirm the last handled updates (%s)", error)
+        else:
+            self._confirmed = self._offset
+
+
+def _seconds(period: int | timedelta) -> float:
+    return period.total_seconds() if isinstance(period, timedelta) else float(period)
+
+
+# -- lifecycle -------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def polling(
+    application: BotApplication,
+    *,
+    allowed_updates: Sequence[str] = ALLOWED_UPDATES,
+    timeout: float = POLL_TIMEOUT_SECONDS,
+) -> AsyncIterator[Poller]:
+    """Run the bot with long polling inside an existing event loop (`python -m bot run`, the
+    terminal chat, tests): PTB's start-up steps and hooks, then the poller. Leaving stops
+    the poller first (the updates in hand finish), then the application, post_stop,
+    shutdown and post_shutdown, as `run_polling` does; the loop and its signals stay the
+    caller's."""
+    async with AsyncExitStack() as stack:
+        await application.initialize()
+        stack.push_async_callback(shut_down_application, application)
+        if application.post_init:
+            await application.post_init(application)
+        await application.start()
+        stack.push_async_callback(stop_application, application)
+        poller = Poller(application, allowed_updates=allowed_updates, timeout=timeout)
+        await poller.start()
+        stack.push_async_callback(poller.stop)
+        yield poller
+
+
+def run_polling(application: BotApplication, *, allowed_updates: Sequence[str]) -> int:
+    """`python -m bot run`: poll until SIGTERM or SIGINT, then stop cleanly. Returns the
+    exit status: 0, or 1 when polling could not go on (an invalid token)."""
+    return asyncio.run(_poll_until_signalled(application, allowed_updates))
+
+
+async def _poll_until_signalled(
+    application: BotApplication, allowed_updates: Sequence[str]
+) -> int:
+    status = 0
+    with StopSignals("polling") as signals:
+        try:
+            async with polling(application, allowed_updates=allowed_updates) as started:
+                signals.running(on_second=started.abort)
+                stopped = asyncio.ensure_future(signals.stop.wait())
+                await asyncio.wait(
+                    [stopped, started.finished], return_when=asyncio.FIRST_COMPLETED
+                )
+                stopped.cancel()
+                if started.finished.done() and not signals.stop.is_set():
+                    status = 1  # the poller logged why
+                else:
+                    log.info("polling: stop requested, finishing the updates in hand")
+        except asyncio.CancelledError:
+            signals.start_up_interrupted()
+    log.info("polling: stopped")
+    return status
