@@ -13,6 +13,7 @@ from telegram.warnings import PTBUserWarning
 
 import handlers
 from bot.adapters.llm import LanguageModel
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import CONTEXT_TYPES, BotApplication
 from bot.db.engine import create_engine
@@ -31,8 +32,14 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 warnings.filterwarnings("ignore", message=r"If 'per_message=False'", category=PTBUserWarning)
 
 
-def build_application(settings: Settings, *, migrate: bool = True) -> BotApplication:
-    """The python-telegram-bot Application with every handler, service and hook attached."""
+def build_application(
+    settings: Settings, *, migrate: bool = True, clock: Clock | None = None
+) -> BotApplication:
+    """The python-telegram-bot Application with every handler, service and hook attached.
+
+    `clock` is what the bot believes the time is (the machine's by default); tests pass
+    another to run the whole bot at a chosen hour."""
+    clock = clock or SystemClock()
     token = settings.token
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -43,7 +50,7 @@ def build_application(settings: Settings, *, migrate: bool = True) -> BotApplica
         # Conversation state in the database, written when each update is done, so a restart
         # or another bot process carries on where the user was (bot/runtime/persistence.py).
         .application_class(DurableApplication)
-        .persistence(DatabasePersistence(engine))
+        .persistence(DatabasePersistence(engine, clock=clock))
         .token(token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
@@ -65,16 +72,17 @@ def build_application(settings: Settings, *, migrate: bool = True) -> BotApplica
     )
     application: BotApplication = builder.build()  # type: ignore[assignment]
     services = application.bot_data
-    services.attach(settings, engine, migrate_on_start=migrate)
+    services.attach(settings, engine, clock, migrate_on_start=migrate)
     services.reminders = ReminderEngine(
         services.sessions,
         application.bot,
-        handlers.render_reminder,
+        handlers.reminder_renderer(clock),
         EngineConfig.from_settings(settings),
+        clock=clock.now,
         admin_ids=settings.admin_ids,
     )
     if settings.llm_enabled:
-        services.llm = LanguageModel(settings, services.sessions)
+        services.llm = LanguageModel(settings, services.sessions, clock)
     handlers.register(application)
     return application
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import Update
 from telegram.ext import Application, BaseHandler, CallbackContext, ContextTypes, ExtBot, JobQueue
 
+from bot.clock import Clock, SystemClock
 from bot.render.i18n import DEFAULT_LANGUAGE, translate
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class Services:
     """Process-wide services, filled in once by `bot.app.build_application`."""
 
     def __init__(self) -> None:
+        self.clock: Clock = SystemClock()
         self._settings: Settings | None = None
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
@@ -40,9 +42,12 @@ class Services:
         self.llm: LanguageModel | None = None
         self.migrate_on_start = True
 
-    def attach(self, settings: Settings, engine: AsyncEngine, *, migrate_on_start: bool) -> None:
+    def attach(
+        self, settings: Settings, engine: AsyncEngine, clock: Clock, *, migrate_on_start: bool
+    ) -> None:
         from bot.db.engine import create_sessionmaker
 
+        self.clock = clock
         self._settings = settings
         self._engine = engine
         self._sessions = create_sessionmaker(engine)
@@ -109,6 +114,10 @@ class BotContext(CallbackContext[ExtBot[None], UserState, dict[object, object], 
     @property
     def settings(self) -> Settings:
         return self.bot_data.settings
+
+    @property
+    def clock(self) -> Clock:
+        return self.bot_data.clock
 
     def session(self) -> AsyncSession:
         return self.bot_data.sessions()

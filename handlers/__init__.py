@@ -33,9 +33,9 @@ from handlers import (
     timezone,
     users,
 )
-from handlers.orders import render_reminder
+from handlers.orders import reminder_renderer
 
-__all__ = ["bot_commands", "register", "render_reminder"]
+__all__ = ["bot_commands", "register", "reminder_renderer"]
 
 # The commands shown in Telegram's menu, in this order.
 COMMANDS = (

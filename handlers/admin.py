@@ -8,8 +8,6 @@ admin command is there.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
@@ -20,7 +18,7 @@ from handlers.replies import reply
 
 async def show_stats(update: Update, context: BotContext) -> None:
     async with context.session() as session:
-        figures = await stats.collect(session, datetime.now(UTC))
+        figures = await stats.collect(session, context.clock.now())
     verdicts = figures.payment_checks
     await reply(
         update,

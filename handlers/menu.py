@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -36,7 +35,7 @@ async def start(update: Update, context: BotContext) -> None:
     user = update.effective_user
     name = user.first_name if user else ""
     zone = display_name(
-        context.state.timezone or context.settings.default_timezone, datetime.now(UTC)
+        context.state.timezone or context.settings.default_timezone, context.clock.now()
     )
     await reply(
         update,

@@ -21,12 +21,15 @@ from telegram.ext import (
 )
 
 from bot.assist.extraction import read_order_page
+from bot.clock import Clock
 from bot.context import AnyHandler, BotContext
 from bot.db.models import Order, User
 from bot.domain.escrow import (
+    MAX_COUNTDOWN,
     InvalidTransition,
     OrderAction,
     OrderState,
+    countdown_duration,
     format_left,
     parse_countdown,
     parse_moment,
@@ -35,7 +38,7 @@ from bot.domain.escrow import (
 from bot.domain.extraction_checks import OrderReading, looks_like_order_page
 from bot.domain.payments.checker import Verdict, classify_payment
 from bot.domain.timezones import BEIJING, display_name, format_local, zone_for
-from bot.reminders.engine import ReminderRow, RenderedReminder
+from bot.reminders.engine import ReminderRow, RenderedReminder, RenderReminder
 from bot.render.i18n import Html, translate
 from bot.render.model_text import model_text_html
 from bot.runtime.persistence import StoredConversation
@@ -92,7 +95,7 @@ def _when_keyboard(context: BotContext) -> InlineKeyboardMarkup:
 
 async def _track_inline(update: Update, context: BotContext, typed: str) -> int:
     """`/track 6天23小时 mugs`, `/track 2h30m`, `/track shipped 2026-11-20 14:00 fabric`."""
-    parsed = parse_track_text(typed, datetime.now(UTC))
+    parsed = parse_track_text(typed, context.clock.now())
     if parsed is None:
         if _model_can_read(context, typed):
             return await _read_page(update, context, typed)
@@ -139,7 +142,7 @@ async def when_pressed(update: Update, context: BotContext) -> int:
     parts = TRACK.unpack(update.callback_query.data if update.callback_query else None)
     await acknowledge(update)
     choice = parts[0] if parts else ""
-    now = datetime.now(UTC)
+    now = context.clock.now()
     if choice == "today":
         return await _ask_label(update, context, shipped_at=now)
     if choice == "yesterday":
@@ -185,7 +188,7 @@ async def when_pressed_again(update: Update, context: BotContext) -> int:
 
 async def when_typed(update: Update, context: BotContext) -> int:
     text = (update.effective_message.text or "") if update.effective_message else ""
-    parsed = parse_track_text(text.strip(), datetime.now(UTC))
+    parsed = parse_track_text(text.strip(), context.clock.now())
     if parsed is None:
         if _model_can_read(context, text):
             return await _read_page(update, context, text.strip())
@@ -252,7 +255,7 @@ async def _create(
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    now = datetime.now(UTC)
+    now = context.clock.now()
     async with context.session() as session, session.begin():
         count = len(await order_service.open_orders(session, user.id))
         order, due = await order_service.create_order(
@@ -366,7 +369,7 @@ async def card_pressed(update: Update, context: BotContext) -> int | None:
 async def _card_action(
     update: Update, context: BotContext, user_id: int, order_id: int, action: str
 ) -> None:
-    now = datetime.now(UTC)
+    now = context.clock.now()
     policy = context.services.reminder_policy
     async with context.session() as session, session.begin():
         order = await order_service.get_order(session, user_id, order_id)
@@ -443,7 +446,7 @@ async def show_card(update: Update, context: BotContext) -> None:
     if user is None or order_id is None:
         await acknowledge(update, context.text("button_expired_alert"), alert=True)
         return
-    now = datetime.now(UTC)
+    now = context.clock.now()
     async with context.session() as session:
         order = await order_service.get_order(session, user.id, order_id)
         if order is None:
@@ -479,7 +482,7 @@ async def edit_typed(update: Update, context: BotContext) -> int:
     if not isinstance(order_id, int) or user is None or not text:
         await reply(update, context.text("ord_gone"))
         return ConversationHandler.END
-    now = datetime.now(UTC)
+    now = context.clock.now()
     policy = context.services.reminder_policy
     async with context.session() as session, session.begin():
         order = await order_service.get_order(session, user.id, order_id)
@@ -507,7 +510,7 @@ async def list_orders(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if user is None:
         return
-    now = datetime.now(UTC)
+    now = context.clock.now()
     async with context.session() as session:
         orders = await order_service.open_orders(session, user.id)
     if not orders:
@@ -524,7 +527,18 @@ async def list_orders(update: Update, context: BotContext) -> None:
 # -- reminders ------------------------------------------------------------------------------
 
 
-async def render_reminder(row: ReminderRow, session: AsyncSession) -> RenderedReminder | None:
+def reminder_renderer(clock: Clock) -> RenderReminder:
+    """The engine's render callback: each reminder worded for the moment it is sent."""
+
+    async def render(row: ReminderRow, session: AsyncSession) -> RenderedReminder | None:
+        return await render_reminder(row, session, clock.now())
+
+    return render
+
+
+async def render_reminder(
+    row: ReminderRow, session: AsyncSession, now: datetime
+) -> RenderedReminder | None:
     """The reminder message; None when the order no longer needs it (the engine cancels)."""
     order = await session.get(Order, row.order_id)
     user = await session.get(User, row.user_id)
@@ -538,7 +552,6 @@ async def render_reminder(row: ReminderRow, session: AsyncSession) -> RenderedRe
     if order is None or reminders_stop(OrderState(order.state)) or order.pause_started_at:
         return None
     zone = zone_for(user.timezone if user else None)
-    now = datetime.now(UTC)
     deadline = order.deadline_at or row.deadline_at
     kind = _reminder_kind(row.kind, deadline, now)
     text = translate(language, f"ord_reminder_{kind}", label=order.label)
@@ -581,7 +594,9 @@ class _CountdownTalk(filters.MessageFilter):
         text = message.text or ""
         if len(text) > MAX_COUNTDOWN_MESSAGE or not _COUNTDOWN_WORDS.search(text):
             return False
-        return parse_countdown(text, datetime.now(UTC)) is not None
+        # Only whether it reads as a countdown: the deadline is computed once it is tracked.
+        duration = countdown_duration(text)
+        return duration is not None and duration <= MAX_COUNTDOWN
 
 
 COUNTDOWN_TALK = _CountdownTalk(name="CountdownTalk")
@@ -635,7 +650,7 @@ async def _read_page(update: Update, context: BotContext, text: str) -> int:
         return WHEN
     # The countdown on the page was true when it was pasted: the deadline is counted from
     # now, not from whenever the user gets round to tapping "Yes".
-    now = datetime.now(UTC)
+    now = context.clock.now()
     result = await read_order_page(model, text, user_id=user.id, now=now)
     if result.miss is not None:
         note = assistant_note(context, result.miss)
@@ -696,7 +711,7 @@ async def page_answered(update: Update, context: BotContext) -> int | None:
         return None
     context.state.flow.pop("track_page", None)
     deadline = _from_iso(pending.get("deadline"))
-    if parts[0] == "no" or deadline is None or deadline <= datetime.now(UTC):
+    if parts[0] == "no" or deadline is None or deadline <= context.clock.now():
         await acknowledge(update)
         await replace_or_reply(update, context.text("ord_ask_when"), _when_keyboard(context))
         return WHEN

@@ -5,7 +5,7 @@ See payments.mmd for the flow.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from telegram import (
@@ -224,7 +224,7 @@ async def _record(
             source=source,
             verdict=check.verdict.value,
             signal_codes=[signal.code for signal in check.signals],
-            now=datetime.now(UTC),
+            now=context.clock.now(),
             masked_text=mask_numbers(text) if context.state.keep_texts else None,
         )
 
@@ -268,7 +268,7 @@ async def on_feedback(update: Update, context: BotContext) -> None:
         return
     async with context.session() as session, session.begin():
         stored = await payment_checks.set_feedback(
-            session, user.id, check_id, label, datetime.now(UTC)
+            session, user.id, check_id, label, context.clock.now()
         )
     if not stored:
         await acknowledge(update, context.text("pay_feedback_unknown"), alert=True)

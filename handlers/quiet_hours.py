@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -62,7 +61,7 @@ async def _save(update: Update, context: BotContext, hours: tuple[int, int] | No
     async with context.session() as session, session.begin():
         await users.set_quiet_hours(session, user.id, hours)
         due = await order_service.replan_user_orders(
-            session, user.id, datetime.now(UTC), context.services.reminder_policy
+            session, user.id, context.clock.now(), context.services.reminder_policy
         )
     context.services.note_new_reminders(due)
     if hours is None:

@@ -14,7 +14,7 @@ inside the copy block, where Telegram makes nothing a link.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
@@ -87,9 +87,9 @@ def _new_draft(context: BotContext) -> dict[str, object]:
     return draft
 
 
-def _today() -> datetime:
+def _today(context: BotContext) -> date:
     # Suppliers count days in Beijing time; a deadline "before" a date is read there.
-    return datetime.now(BEIJING)
+    return context.clock.now().astimezone(BEIJING).date()
 
 
 # -- entry -------------------------------------------------------------------------------
@@ -162,7 +162,7 @@ async def typed_answer(update: Update, context: BotContext) -> int:
     text = ((message.text or "") if message else "").strip()
     draft = _load(context) or _new_draft(context)
     code = str(draft.get("current"))
-    line = build_spec({code: text}, today=_today().date()).lines
+    line = build_spec({code: text}, today=_today(context)).lines
     if not line:
         await _ask(update, context, draft, context.text("spec_empty_answer"), edit=False)
         return ASKING
@@ -207,7 +207,7 @@ async def not_text(update: Update, context: BotContext) -> int:
 
 async def _finish(update: Update, context: BotContext, draft: dict[str, object]) -> int:
     context.state.flow.pop(FLOW_KEY, None)
-    glossary = build_spec(_answers(draft), today=_today().date())
+    glossary = build_spec(_answers(draft), today=_today(context))
     if not glossary.lines:
         await replace_or_reply(update, context.text("spec_nothing"), menu_button(context.language))
         return ConversationHandler.END

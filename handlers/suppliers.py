@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -286,7 +285,7 @@ async def _ask_next(update: Update, context: BotContext, draft: Draft, lead: str
 
 def _question(context: BotContext, draft: Draft, step: Step) -> str:
     if step.code == "live_test_passed":
-        today = datetime.now(BEIJING).date()
+        today = context.clock.now().astimezone(BEIJING).date()
         company = draft.facts.licence_name or draft.facts.shop_company
         return context.text(step.prompt_key(), request=live_test_request_zh(company, today))
     return context.text(step.prompt_key())
@@ -301,7 +300,7 @@ def _keyboard(context: BotContext, step: Step, draft: Draft) -> InlineKeyboardMa
             label = f"✅ {label}"
         rows.append([InlineKeyboardButton(label, callback_data=ANSWER.pack(step.code, value))])
     if step.code == "live_test_passed":
-        today = datetime.now(BEIJING).date()
+        today = context.clock.now().astimezone(BEIJING).date()
         company = draft.facts.licence_name or draft.facts.shop_company
         copy = CopyTextButton(live_test_request_zh(company, today)[:256])
         rows.insert(0, [InlineKeyboardButton(context.text("sup_btn_copy"), copy_text=copy)])
@@ -489,7 +488,7 @@ async def _finish(update: Update, context: BotContext, draft: Draft, lead: str) 
                 label=label,
                 overall=card.overall.value,
                 facts=facts_to_json(draft.facts),
-                now=datetime.now(UTC),
+                now=context.clock.now(),
                 link_url=draft.link_url,
                 link_kind=draft.link_kind,
             )

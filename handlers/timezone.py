@@ -6,7 +6,7 @@ See timezone.mmd for the conversation.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -65,7 +65,7 @@ async def ask_timezone(update: Update, context: BotContext) -> int:
     if typed:
         return await _apply(update, context, typed)
     stored = context.state.timezone or context.settings.default_timezone
-    current = display_name(stored, datetime.now(UTC))
+    current = display_name(stored, context.clock.now())
     await replace_or_reply(
         update, context.text("timezone_prompt", current=current), _suggestions(context)
     )
@@ -99,7 +99,7 @@ async def _apply(update: Update, context: BotContext, typed: str) -> int:
         await users.set_timezone(session, user.id, choice.name)
         # Quiet hours are in the user's own time, so their reminders move with the zone.
         due = await order_service.replan_user_orders(
-            session, user.id, datetime.now(UTC), context.services.reminder_policy
+            session, user.id, context.clock.now(), context.services.reminder_policy
         )
     context.services.note_new_reminders(due)
     context.state.timezone = choice.name
@@ -108,7 +108,7 @@ async def _apply(update: Update, context: BotContext, typed: str) -> int:
 
 
 def _confirmation(context: BotContext, choice: TimezoneChoice) -> str:
-    now = datetime.now(UTC)
+    now = context.clock.now()
     zone = choice.tzinfo()
     return context.text(
         "timezone_set",

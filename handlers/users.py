@@ -3,8 +3,6 @@ where they are in a conversation (bot/runtime/persistence.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
@@ -24,7 +22,7 @@ async def remember_user(update: Update, context: BotContext) -> None:
             session,
             telegram_user.id,
             language=resolve_language(telegram_user.language_code),
-            now=datetime.now(UTC),
+            now=context.clock.now(),
         )
         context.state.language = resolve_language(row.language)
         context.state.timezone = row.timezone

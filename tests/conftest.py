@@ -4,17 +4,51 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.app import BotApplication, build_application
+from bot.clock import ShiftedClock, SystemClock
 from bot.config import Settings
 from bot.runtime.polling import polling
 from bot.sandbox.server import Sandbox, StoredMessage
 from tests.llm_server import FakeModelServer, fake_model_server
 
 BOT_TOKEN = "123456789:test-token-for-the-sandbox-abcdefghij"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--at",
+        metavar="ISO",
+        help="run the bot, the reminder engine and the tests' clock from this moment "
+        "(e.g. 2026-12-31T23:30Z); time then runs at its normal pace",
+    )
+
+
+def parse_moment_option(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"--at {value}: give a zone, e.g. {value}Z")
+    return moment.astimezone(UTC)
+
+
+@pytest.fixture
+def start_moment(request: pytest.FixtureRequest) -> datetime:
+    """When the test's world begins: `--at`, or the machine's present. A bot in another
+    process reads the machine's clock, so its tests share that one."""
+    at = request.config.getoption("--at")
+    if at is None or request.node.get_closest_marker("process") is not None:
+        return SystemClock().now()
+    return parse_moment_option(at)
+
+
+@pytest.fixture
+def clock(start_moment: datetime) -> ShiftedClock:
+    """The bot's clock and the test's: one time for both, whatever `--at` says."""
+    return ShiftedClock(start_moment)
 
 
 @pytest.fixture
@@ -42,8 +76,8 @@ def settings(tmp_path: Path, sandbox: Sandbox) -> Settings:
 
 
 @pytest.fixture
-async def bot(settings: Settings) -> AsyncIterator[BotApplication]:
-    application = build_application(settings)
+async def bot(settings: Settings, clock: ShiftedClock) -> AsyncIterator[BotApplication]:
+    application = build_application(settings, clock=clock)
     async with polling(application, timeout=1):
         yield application
 

@@ -20,7 +20,7 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.adapters.prompts import PromptTemplate, new_nonce, untrusted_block
+from bot.clock import Clock, SystemClock
 from bot.db.models import LlmUsage
 
 if TYPE_CHECKING:
@@ -65,7 +66,10 @@ class LanguageModel:
     """The client, its limits and its budget. One per process (see bot.context.Services)."""
 
     def __init__(
-        self, settings: Settings, sessions: async_sessionmaker[AsyncSession] | None
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession] | None,
+        clock: Clock | None = None,
     ) -> None:
         # Imported here: the client library takes ~1 s to import, a cost a bot without a
         # model should not pay at every start.
@@ -73,6 +77,8 @@ class LanguageModel:
 
         self._settings = settings
         self._sessions = sessions
+        # The daily budget is counted per UTC day.
+        self._clock = clock or SystemClock()
         self._slots = asyncio.Semaphore(settings.openai_max_concurrency)
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
         self._client: openai.AsyncOpenAI = openai.AsyncOpenAI(
@@ -160,11 +166,7 @@ class LanguageModel:
         if limit <= 0 or self._sessions is None:
             return limit > 0
         async with self._sessions() as session, session.begin():
-            return await spend_one(session, user_id, utc_today(), limit)
-
-
-def utc_today() -> date:
-    return datetime.now(UTC).date()
+            return await spend_one(session, user_id, self._clock.now().date(), limit)
 
 
 async def spend_one(session: AsyncSession, user_id: int, day: date, limit: int) -> bool:

@@ -41,6 +41,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.clock import SystemClock
 from bot.config import PROJECT_ROOT
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox
@@ -268,12 +269,12 @@ async def _load(
         )
     )
     cpu_before, harness_before = _cpu_seconds(pid), time.process_time()
-    started = time.time()
+    started = _wall_seconds()
     end = started + sizes.window_seconds
     samples = await asyncio.gather(
         *(_talk(sandbox, watcher, user, None, end, pause, sizes) for user in user_ids)
     )
-    elapsed = time.time() - started
+    elapsed = _wall_seconds() - started
     load.cpu_seconds = _cpu_seconds(pid) - cpu_before
     load.cpu_percent = load.cpu_seconds / elapsed * 100
     load.harness_cpu_percent = (time.process_time() - harness_before) / elapsed * 100
@@ -282,6 +283,12 @@ async def _load(
         load.answered_in_window += sum(reply <= end for _, reply in answered)
         load.unanswered += unanswered
     return load
+
+
+def _wall_seconds() -> float:
+    """The machine's time in seconds: reply times are the sandbox's call stamps, which are
+    wall-clock seconds too."""
+    return SystemClock().now().timestamp()
 
 
 async def _talk(
@@ -301,13 +308,13 @@ async def _talk(
     unanswered = 0
     offset = user_id % len(WORKLOAD)  # users start at different points of the mix
     sent_count = 0
-    while (count is None or sent_count < count) and (end is None or time.time() < end):
+    while (count is None or sent_count < count) and (end is None or _wall_seconds() < end):
         if sent_count and pause:
             await asyncio.sleep(pause)
         text = WORKLOAD[(offset + sent_count) % len(WORKLOAD)]
         sent_count += 1
         waiter = watcher.expect(user_id)
-        sent = time.time()  # the push below is synchronous: this is when the update is queued
+        sent = _wall_seconds()  # the push below is synchronous: this is when the update is queued
         await sandbox.send_text(user_id, text, first_name=f"Buyer {user_id}")
         try:
             reply = await asyncio.wait_for(waiter, sizes.reply_timeout)

@@ -38,6 +38,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from bot.clock import SystemClock
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrations import upgrade_to_head
 from bot.db.scratch import temporary_postgres_database
@@ -113,7 +114,7 @@ def _due_plan(pending: int, due_now: int, now: datetime) -> Iterator[tuple[int, 
 async def _bench_sqlite(directory: Path, sizes: BenchSizes) -> list[Row]:
     large = directory / "pending.db"
     small = directory / "small.db"
-    now = datetime.now(UTC)
+    now = SystemClock().now()
     due_now = sizes.claim_samples * _BATCH + _BATCH
     started = time.perf_counter()
     for path, count in ((large, sizes.pending), (small, 10)):
@@ -235,7 +236,7 @@ async def _bench_postgres(sizes: BenchSizes) -> list[Row]:
     admin_url = os.environ.get("BENCH_POSTGRES_URL")
     if not admin_url:
         return [("reminders: PostgreSQL", "skipped", "set BENCH_POSTGRES_URL (admin DSN)")]
-    now = datetime.now(UTC)
+    now = SystemClock().now()
     due_now = sizes.claim_samples * _BATCH + _BATCH
     async with _postgres_database(admin_url) as large, _postgres_database(admin_url) as small:
         started = time.perf_counter()
@@ -307,7 +308,7 @@ def _apscheduler_child(jobs: int) -> dict[str, Any]:
     scheduler = BackgroundScheduler(jobstores={"default": MemoryJobStore()}, timezone=UTC)
     scheduler.start(paused=True)  # jobs go into the store, nothing runs
     rng = random.Random(1688)
-    now = datetime.now(UTC)
+    now = SystemClock().now()
     before = _rss_mb()
     started = time.perf_counter()
     for n in range(jobs):
@@ -338,7 +339,7 @@ async def _bench_drain(directory: Path, sizes: BenchSizes) -> list[Row]:
     url = f"sqlite+aiosqlite:///{path}"
     await upgrade_to_head(url)
     users = list(range(10_001, 10_001 + sizes.backlog))
-    _fill_backlog(path, users, datetime.now(UTC))
+    _fill_backlog(path, users, SystemClock().now())
     async with Sandbox() as sandbox:  # Telegram's flood limits: 30/s, 1/s per chat
         for user_id in users:
             user = sandbox.world.upsert_user(

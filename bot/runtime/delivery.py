@@ -41,15 +41,14 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 
+from bot.clock import Clock, SystemClock
 from bot.db import processed_updates
 from bot.db.processed_updates import Claim
 
@@ -121,10 +120,6 @@ class SerialLocks:
         return len(self._locks)
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Deliveries:
     """Claims, handles and finishes updates for one bot (see the module docstring)."""
 
@@ -134,11 +129,11 @@ class Deliveries:
         bot_id: int,
         *,
         concurrency: int = MAX_CONCURRENT_UPDATES,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock | None = None,
     ) -> None:
         self._sessions = sessions
         self._bot_id = bot_id
-        self._clock = clock
+        self._clock = clock or SystemClock()
         self._serial = SerialLocks()
         self._slots = asyncio.Semaphore(concurrency)
         self._last_pruned: float | None = None
@@ -190,7 +185,7 @@ class Deliveries:
         try:
             async with self._sessions.begin() as session:
                 return await processed_updates.claim_update(
-                    session, self._bot_id, update_id, self._clock()
+                    session, self._bot_id, update_id, self._clock.now()
                 )
         except Exception:
             log.error(
@@ -204,7 +199,7 @@ class Deliveries:
         try:
             async with self._sessions.begin() as session:
                 await processed_updates.finish_update(
-                    session, self._bot_id, update_id, self._clock()
+                    session, self._bot_id, update_id, self._clock.now()
                 )
         except Exception:
             # The update was handled; only a copy arriving later would be handled again.
@@ -221,13 +216,13 @@ class Deliveries:
             log.warning("could not give back update %s; a copy waits for the lease", update_id)
 
     async def _prune_now_and_then(self) -> None:
-        started = time.monotonic()
+        started = self._clock.monotonic()
         if self._last_pruned is not None and started - self._last_pruned < PRUNE_INTERVAL_SECONDS:
             return
         self._last_pruned = started
         try:
             async with self._sessions.begin() as session:
-                forgotten = await processed_updates.prune(session, self._clock())
+                forgotten = await processed_updates.prune(session, self._clock.now())
         except SQLAlchemyError:
             # Housekeeping: the update itself is fine, and the next prune catches up.
             log.warning("could not prune processed update ids", exc_info=True)

@@ -49,8 +49,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
@@ -64,6 +64,7 @@ from telegram.ext import (
 )
 from telegram.ext._utils.trackingdict import TrackingDict
 
+from bot.clock import Clock, SystemClock
 from bot.context import BotApplication, BotContext, Services, UserState
 from bot.db import conversations
 from bot.db.conversations import StateChange, StateId
@@ -185,10 +186,6 @@ def _canonical(flow: dict[str, object]) -> str:
     return json.dumps(flow, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class DatabasePersistence(BasePersistence[UserState, dict[object, object], Services]):
     """python-telegram-bot persistence on the bot's own database (module docstring).
 
@@ -201,7 +198,7 @@ class DatabasePersistence(BasePersistence[UserState, dict[object, object], Servi
         engine: AsyncEngine,
         *,
         update_interval: float = BACKSTOP_INTERVAL_SECONDS,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__(
             store_data=PersistenceInput(
@@ -210,7 +207,7 @@ class DatabasePersistence(BasePersistence[UserState, dict[object, object], Servi
             update_interval=update_interval,
         )
         self._sessions = create_sessionmaker(engine)
-        self._clock = clock
+        self._clock = clock or SystemClock()
         # The flow as the database holds it, per user, since this process last read or
         # wrote it: only a flow that differs from it is written, and only for users whose
         # flow was read during the current update.
@@ -238,7 +235,7 @@ class DatabasePersistence(BasePersistence[UserState, dict[object, object], Servi
             state.flow.clear()
             state.flow.update(stored.flow)
             self._known_flows[user.id] = _canonical(stored.flow)
-        now = self._clock()
+        now = self._clock.now()
         for handler in stored_conversations(application):
             key = conversation_key(handler, update)
             if key is None or handler.name is None:
@@ -337,7 +334,7 @@ class DatabasePersistence(BasePersistence[UserState, dict[object, object], Servi
                 return
             try:
                 async with self._sessions.begin() as session:
-                    present = await conversations.save(session, flows, states, self._clock())
+                    present = await conversations.save(session, flows, states, self._clock.now())
             except BaseException:
                 self._pending_flows = {**flows, **self._pending_flows}
                 self._pending_states = {**states, **self._pending_states}
@@ -353,7 +350,7 @@ class DatabasePersistence(BasePersistence[UserState, dict[object, object], Servi
         no conversation left and have not touched them for the longest timeout."""
         if not handlers:
             return
-        now = self._clock()
+        now = self._clock.now()
         async with self._sessions.begin() as session:
             ended = 0
             for handler in handlers:
@@ -384,7 +381,9 @@ class DurableApplication(
     def deliveries(self) -> Deliveries:
         """Built on first use: it needs the bot's id, known once the bot is initialised."""
         if self._deliveries is None:
-            self._deliveries = Deliveries(self.bot_data.sessions, self.bot.id)
+            self._deliveries = Deliveries(
+                self.bot_data.sessions, self.bot.id, clock=self.bot_data.clock
+            )
         return self._deliveries
 
     async def process_update(self, update: object) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.clock import Clock
 from bot.context import BotApplication
 from bot.db.models import Order, OrderEvent, Reminder
 from bot.reminders.engine import ReminderRow
@@ -62,7 +63,9 @@ async def reminders_of(
         return list(await session.scalars(query.order_by(Reminder.due_at)))
 
 
-async def test_the_whole_walk_from_the_order_card(ann: ChatUser, bot: BotApplication) -> None:
+async def test_the_whole_walk_from_the_order_card(
+    ann: ChatUser, bot: BotApplication, clock: Clock
+) -> None:
     await ann.says("/track 5d bags")
     (order,) = await orders_of(bot, ann.user_id)
     assert await reminders_of(bot, order.id), "escrow reminders planned"
@@ -97,7 +100,7 @@ async def test_the_whole_walk_from_the_order_card(ann: ChatUser, bot: BotApplica
     assert "64 units" in texts(verdict)
     assert "撤销退款申请" in texts(verdict), "never withdraw the refund on a promise"
 
-    before = datetime.now(UTC)
+    before = clock.now()
     summary = await ann.taps("Remind me in 3 days")
 
     text = texts(summary)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.app import BotApplication
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db.models import Order, SupplierCheckRecord
 from bot.domain.escrow import parse_countdown
@@ -101,13 +102,13 @@ async def orders_of(bot: BotApplication, user_id: int) -> list[Order]:
 
 
 async def test_a_pasted_order_page_is_read_confirmed_and_tracked(
-    ann: ChatUser, bot: BotApplication, model_server: FakeModelServer
+    ann: ChatUser, bot: BotApplication, model_server: FakeModelServer, clock: Clock
 ) -> None:
     model_server.answer(reading_order_pages)
 
-    pasted_at = datetime.now(UTC)
+    pasted_at = clock.now()
     offer = texts(await ann.says(ORDER_PAGE))
-    read_until = datetime.now(UTC)
+    read_until = clock.now()
 
     assert "AI helper read your order page" in offer
     assert "6d 23h" in offer
@@ -187,7 +188,7 @@ async def test_a_countdown_the_page_does_not_show_is_not_offered(
 
 
 async def test_no_brings_the_usual_question(
-    ann: ChatUser, bot: BotApplication, model_server: FakeModelServer
+    ann: ChatUser, bot: BotApplication, model_server: FakeModelServer, clock: Clock
 ) -> None:
     model_server.answer(reading_order_pages)
     await ann.says(ORDER_PAGE)
@@ -201,7 +202,7 @@ async def test_no_brings_the_usual_question(
     await ann.taps("Skip")
     (order,) = await orders_of(bot, ann.user_id)
     assert order.countdown_deadline_at is not None
-    left = order.countdown_deadline_at - datetime.now(UTC)
+    left = order.countdown_deadline_at - clock.now()
     assert timedelta(days=2, hours=2) < left <= timedelta(days=2, hours=3)
     assert order.order_number is None, "nothing of the refused reading is kept"
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import BotApplication
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db.models import Order, Reminder
 from bot.sandbox.flood import FloodLimits
@@ -41,7 +42,7 @@ async def reminders_of(
 
 
 async def test_track_with_a_countdown_plans_every_stage(
-    ann: ChatUser, bot: BotApplication
+    ann: ChatUser, bot: BotApplication, clock: Clock
 ) -> None:
     replies = await ann.says("/track 还剩6天23小时 mugs")
 
@@ -51,7 +52,7 @@ async def test_track_with_a_countdown_plans_every_stage(
     assert "6d 2" in card or "6d 23h" in card
     (order,) = await orders_of(bot, ann.user_id)
     assert order.deadline_at is not None
-    expected = datetime.now(UTC) + timedelta(days=6, hours=23)
+    expected = clock.now() + timedelta(days=6, hours=23)
     assert abs(order.deadline_at - expected) < timedelta(minutes=1)
     stages = await reminders_of(bot, order.id)
     assert [order.deadline_at - r.due_at for r in stages] == [
@@ -200,12 +201,24 @@ class TestRealTimeReminders:
         assert 3.5 <= offsets[1] <= 6.5, offsets
 
 
+# 03:06 is where the old version of this test failed (00:00-07:00 UTC): two stages then fall
+# in the same quiet night and become one reminder, which the test had not expected.
+@pytest.mark.parametrize(
+    "start_moment",
+    [
+        datetime(2026, 12, 8, 3, 6, tzinfo=UTC),
+        datetime(2026, 12, 8, 15, 0, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 30, tzinfo=UTC),
+    ],
+    ids=["03:06", "15:00", "new-years-eve"],
+)
 async def test_quiet_hours_move_night_reminders_earlier(
     ann: ChatUser, bot: BotApplication
 ) -> None:
     await ann.says("/timezone UTC+0")
     await ann.says("/track 6d 23h night")
     (order,) = await orders_of(bot, ann.user_id)
+    assert order.deadline_at is not None
     before = {r.kind: r.due_at for r in await reminders_of(bot, order.id)}
 
     replies = await ann.says("/quiet 0-23")
@@ -214,8 +227,16 @@ async def test_quiet_hours_move_night_reminders_earlier(
     after = {r.kind: r.due_at for r in await reminders_of(bot, order.id)}
     last_stage = min(before, key=lambda kind: order.deadline_at - before[kind])
     assert after[last_stage] == before[last_stage], "the last stage is never moved"
-    moved = [kind for kind in before if kind != last_stage]
-    assert all(after[kind].hour == 22 or after[kind] < before[kind] for kind in moved)
+    moved = {kind: due for kind, due in after.items() if kind != last_stage}
+    assert all(due.hour == 23 for due in moved.values()), "outside the quiet hours"
+    for kind, planned in before.items():
+        if kind == last_stage:
+            continue
+        # Never later, at most one night earlier: its own reminder, or one it merged into
+        # because two stages fell in the same quiet night.
+        assert any(planned - timedelta(days=1) < due <= planned for due in moved.values()), kind
+    times = sorted(after.values())
+    assert all(b - a >= timedelta(minutes=1) for a, b in zip(times, times[1:], strict=False))
 
 
 async def test_quiet_hours_that_make_no_sense_are_explained(ann: ChatUser) -> None:

@@ -353,6 +353,7 @@ def _ready_count(base: str) -> int:
     return len(control(base, "/sandbox/calls?method=setMyCommands"))
 
 
+@pytest.mark.process
 def test_a_kill_minus_nine_mid_spec_loses_no_answer(
     sandbox_url: str, tmp_path: Path, bot_process: list[subprocess.Popen[bytes]]
 ) -> None:

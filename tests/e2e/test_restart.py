@@ -17,6 +17,9 @@ from typing import Any
 
 import pytest
 
+# The bot runs in another process, on the machine's clock.
+pytestmark = pytest.mark.process
+
 USER = 4242
 TOKEN = "123456789:restart-test-token-abcdefghijklmnop"
 

@@ -56,6 +56,9 @@ from tests.db.databases import (
     sqlite_file_url,
 )
 
+# The bot runs in another process, on the machine's clock.
+pytestmark = pytest.mark.process
+
 TOKEN = "123456789:soak-test-token-abcdefghijklmnopq"
 OFFSETS = "6s,3s"
 OFFSET_SECONDS = (6, 3)

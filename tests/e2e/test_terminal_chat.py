@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# The bot runs in another process, on the machine's clock.
+pytestmark = pytest.mark.process
+
 
 def run_chat(lines: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {

@@ -14,7 +14,6 @@ import socket
 import sys
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import build_application
+from bot.clock import Clock
 from bot.config import Settings
 from bot.context import BotApplication
 from bot.db.models import ProcessedUpdate
@@ -87,9 +87,9 @@ def webhook_settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 async def served(
-    webhook_settings: Settings,
+    webhook_settings: Settings, clock: Clock
 ) -> AsyncIterator[tuple[BotApplication, WebhookServer]]:
-    application = build_application(webhook_settings)
+    application = build_application(webhook_settings, clock=clock)
     async with serving_webhook(application, webhook_settings) as server:
         yield application, server
 
@@ -200,7 +200,7 @@ async def test_the_webhook_answers_only_once_the_update_is_handled(
 
 
 async def test_an_update_another_instance_holds_is_refused_until_its_lease_ends(
-    ann: ChatUser, sandbox: Sandbox, bot: BotApplication
+    ann: ChatUser, sandbox: Sandbox, bot: BotApplication, clock: Clock
 ) -> None:
     before = len(sandbox.calls)
     first = await sandbox.send_text(ann.user_id, "/help")
@@ -209,7 +209,7 @@ async def test_an_update_another_instance_holds_is_refused_until_its_lease_ends(
     # handling it right now.
     held = first["update_id"] + 1
     sessions = bot.bot_data.sessions
-    claimed = datetime.now(UTC)
+    claimed = clock.now()
     async with sessions.begin() as session:
         session.add(
             ProcessedUpdate(
@@ -461,6 +461,7 @@ def webhook_registrations(sandbox: Sandbox) -> int:
     return sum(1 for call in sandbox.calls if call.method == "setWebhook" and call.ok)
 
 
+@pytest.mark.process
 async def test_run_webhook_answers_stops_on_sigterm_and_catches_up_after_a_restart(
     tmp_path: Path, sandbox: Sandbox
 ) -> None:

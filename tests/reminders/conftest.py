@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.clock import ShiftedClock
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrations import upgrade_to_head
 from bot.db.models import Order, Reminder, User
@@ -49,24 +50,19 @@ FAST = EngineConfig(
 # -- time --------------------------------------------------------------------------------
 
 
-class TestClock:
-    """UTC now that runs with real time and can jump (the engine's injected clock)."""
+class TestClock(ShiftedClock):
+    """Real time from the moment `--at` names (or now), able to jump; callable, as the
+    engine's clock is a function."""
 
     __test__ = False  # not a test class
 
-    def __init__(self, start: datetime | None = None) -> None:
-        self._offset = (start or datetime.now(UTC)) - datetime.now(UTC)
-
     def __call__(self) -> datetime:
-        return datetime.now(UTC) + self._offset
-
-    def jump(self, delta: timedelta) -> None:
-        self._offset += delta
+        return self.now()
 
 
 @pytest.fixture
-def clock() -> TestClock:
-    return TestClock()
+def clock(start_moment: datetime) -> TestClock:
+    return TestClock(start_moment)
 
 
 # -- databases ---------------------------------------------------------------------------
@@ -204,18 +200,27 @@ def factory(sessions: Sessions, clock: TestClock) -> Factory:
 # -- rendering ---------------------------------------------------------------------------
 
 
-async def render(row: ReminderRow, session: AsyncSession) -> RenderedReminder | None:
-    """What the lead's render does, reduced to what the tests check: the reminder id
-    (so sends can be counted), the order label (read through the session), lateness and
-    the repeat marker."""
-    if row.kind == "obsolete":
-        return None
-    order = await session.get(Order, row.order_id)
-    assert order is not None
-    overdue = row.deadline_at is not None and row.deadline_at < datetime.now(UTC)
-    late = " — deadline passed" if overdue else ""
-    repeat = f" {REPEAT_MARK}" if row.in_doubt else ""
-    return RenderedReminder(f"⏰ Reminder #{row.id}: {order.label}{late}{repeat}")
+def renderer(clock: Callable[[], datetime]) -> RenderReminder:
+    """What the bot's render does, reduced to what the tests check: the reminder id (so
+    sends can be counted), the order label (read through the session), lateness by the
+    engine's clock and the repeat marker."""
+
+    async def render(row: ReminderRow, session: AsyncSession) -> RenderedReminder | None:
+        if row.kind == "obsolete":
+            return None
+        order = await session.get(Order, row.order_id)
+        assert order is not None
+        overdue = row.deadline_at is not None and row.deadline_at < clock()
+        late = " — deadline passed" if overdue else ""
+        repeat = f" {REPEAT_MARK}" if row.in_doubt else ""
+        return RenderedReminder(f"⏰ Reminder #{row.id}: {order.label}{late}{repeat}")
+
+    return render
+
+
+@pytest.fixture
+def render(clock: TestClock) -> RenderReminder:
+    return renderer(clock)
 
 
 # -- the sandbox side --------------------------------------------------------------------
@@ -285,7 +290,7 @@ StartEngine = Callable[..., Awaitable[ReminderEngine]]
 
 @pytest.fixture
 async def start_engine(
-    sandbox: Sandbox, sessions: Sessions, clock: TestClock
+    sandbox: Sandbox, sessions: Sessions, clock: TestClock, render: RenderReminder
 ) -> AsyncIterator[StartEngine]:
     """Start engines on the sandbox: `await start_engine(config=..., read_timeout=...)`."""
     started: list[tuple[ReminderEngine, Application[Any, Any, Any, Any, Any, Any]]] = []
@@ -296,7 +301,7 @@ async def start_engine(
         *,
         read_timeout: float = 5.0,
         on: Sessions | None = None,
-        renderer: RenderReminder = render,
+        renderer: RenderReminder | None = None,
         **overrides: Any,
     ) -> ReminderEngine:
         application = build_telegram(sandbox, read_timeout=read_timeout)
@@ -305,7 +310,7 @@ async def start_engine(
         engine = ReminderEngine(
             on or sessions,
             application.bot,
-            renderer,
+            renderer or render,
             _with(config, overrides),
             clock=clock,
             admin_ids={ADMIN_ID},

@@ -27,6 +27,7 @@ from bot.reminders.engine import (
     EngineConfig,
     ReminderRow,
     RenderedReminder,
+    RenderReminder,
     SendOutcome,
     claim_due,
     classify_send_error,
@@ -47,7 +48,6 @@ from .conftest import (
     flood_answers,
     open_chats,
     reminder_sends,
-    render,
     sent_ids,
     wait_for_sends,
 )
@@ -266,7 +266,7 @@ async def test_exhausted_attempts_fail_the_reminder_and_alert(
 
 
 async def test_a_render_that_raises_is_retried_and_never_stops_the_engine(
-    sandbox: Sandbox, factory: Factory, start_engine: StartEngine
+    sandbox: Sandbox, factory: Factory, start_engine: StartEngine, render: RenderReminder
 ) -> None:
     open_chats(sandbox, 595, 596)
     flaky = await factory.reminder(595, -2 * MINUTE)

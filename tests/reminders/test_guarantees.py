@@ -13,7 +13,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -230,7 +230,7 @@ async def _wait_until_all_due_sent(factory: Factory, *, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:
         rows = (await factory.rows()).values()
-        now = datetime.now(UTC)
+        now = factory.clock()
         if all(row.status == "sent" for row in rows if row.due_at <= now) and all(
             row.due_at <= now for row in rows
         ):
@@ -245,7 +245,7 @@ async def assert_at_least_once_with_visible_repeats(
     factory: Factory, sandbox: Sandbox, texts: dict[int, list[str]]
 ) -> None:
     rows = await factory.rows()
-    now = datetime.now(UTC)
+    now = factory.clock()
     due = {reminder for reminder, row in rows.items() if row.due_at <= now}
     never = sorted(due - set(texts))
     assert not never, f"reminders never delivered: {never}"
@@ -262,6 +262,7 @@ def engine_process(database_url: str, sandbox: Sandbox, tmp_path: Path) -> Engin
     return EngineProcess(database_url, sandbox.base_url, tmp_path / "engine.log")
 
 
+@pytest.mark.process
 async def test_kill_9_at_random_moments_loses_no_reminder(
     sandbox: Sandbox, factory: Factory, engine_process: EngineProcess
 ) -> None:
@@ -275,6 +276,7 @@ async def test_kill_9_at_random_moments_loses_no_reminder(
 
 @pytest.mark.soak
 @pytest.mark.skipif(os.environ.get("RUN_SOAK") != "1", reason="set RUN_SOAK=1 for the soak")
+@pytest.mark.process
 async def test_soak_kill_9_for_minutes_loses_no_reminder(
     sandbox: Sandbox, factory: Factory, engine_process: EngineProcess
 ) -> None:
@@ -306,6 +308,7 @@ def test_a_second_instance_lock_on_the_same_database_is_refused(tmp_path: Path) 
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.process
 async def test_a_second_sqlite_bot_process_refuses_to_start_until_the_first_dies(
     engine_process: EngineProcess,
 ) -> None:
