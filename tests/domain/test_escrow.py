@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -602,6 +603,49 @@ def test_plans_are_sorted_never_past_never_late(
     assert all(at >= now - timedelta(seconds=1) for at in times)
     assert all(r.due_at <= due for r in plan if r.kind != "passed")
     assert [r.kind for r in plan].count("immediate") <= 1
+
+
+def _covered(plan: list[PlannedReminder], stage: datetime) -> bool:
+    """A reminder no later than the stage, and at most one quiet night earlier (quiet hours
+    are shorter than a day; QUIET_MARGIN before they begin)."""
+    return any(stage - DAY - 15 * MINUTE <= r.due_at <= stage for r in plan)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    now=aware_moments,
+    ahead=st.timedeltas(min_value=MINUTE, max_value=20 * DAY),
+    quiet=st.none() | st.builds(QuietHours, st.integers(0, 23), st.integers(0, 23)),
+    zone=zones,
+)
+def test_every_stage_still_to_come_is_covered_never_late(
+    now: datetime, ahead: timedelta, quiet: QuietHours | None, zone: tzinfo
+) -> None:
+    """Two stages in one quiet night become one reminder, never none and never a late one."""
+    due = now + ahead
+
+    plan = plan_reminders(due, now, DEFAULT_OFFSETS, quiet=quiet, zone=zone)
+
+    for offset in DEFAULT_OFFSETS:
+        if due - offset > now:
+            assert _covered(plan, due - offset), (offset, plan)
+
+
+@pytest.mark.parametrize("hour", range(24))
+def test_quiet_nights_at_every_hour_of_new_years_eve(hour: int) -> None:
+    """The case an e2e test once met only between 00:00 and 07:00 UTC: nearly the whole day
+    quiet, so two stages share the one free hour."""
+    now = datetime(2026, 12, 31, hour, 6, tzinfo=UTC)
+    due = now + 6 * DAY + 23 * HOUR
+
+    plan = plan_reminders(due, now, DEFAULT_OFFSETS, quiet=QuietHours(0, 23), zone=UTC)
+
+    last = plan[-1]
+    assert last.kind == stage_kind(min(DEFAULT_OFFSETS))
+    assert last.due_at == due - HOUR
+    assert all(r.due_at.hour == 23 for r in plan[:-1]), "outside the quiet hours"
+    assert all(_covered(plan, due - offset) for offset in DEFAULT_OFFSETS)
+    assert all(b.due_at - a.due_at >= MINUTE for a, b in itertools.pairwise(plan))
 
 
 def test_time_left_in_russian() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -236,7 +237,7 @@ async def test_quiet_hours_move_night_reminders_earlier(
         # because two stages fell in the same quiet night.
         assert any(planned - timedelta(days=1) < due <= planned for due in moved.values()), kind
     times = sorted(after.values())
-    assert all(b - a >= timedelta(minutes=1) for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a >= timedelta(minutes=1) for a, b in itertools.pairwise(times))
 
 
 async def test_quiet_hours_that_make_no_sense_are_explained(ann: ChatUser) -> None:
