@@ -76,7 +76,7 @@ def build_application(
     services.reminders = ReminderEngine(
         services.sessions,
         application.bot,
-        handlers.reminder_renderer(clock),
+        handlers.reminder_renderer(services.tracking, clock),
         EngineConfig.from_settings(settings),
         clock=clock.now,
         admin_ids=settings.admin_ids,

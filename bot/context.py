@@ -5,6 +5,7 @@ Follows python-telegram-bot's contexttypesbot example: no string-keyed `bot_data
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.reminders.engine import InstanceLock, ReminderEngine
     from bot.services.orders import ReminderPolicy
+    from bot.services.suppliers import SupplierChecks
+    from bot.services.tracking import Tracking
 
 
 class Services:
@@ -41,17 +44,25 @@ class Services:
         # The optional language model; None means rules alone (no key or base URL set).
         self.llm: LanguageModel | None = None
         self.migrate_on_start = True
+        # Button presses this application has answered (handlers/replies.py).
+        self.answered_presses = RecentIds()
 
     def attach(
         self, settings: Settings, engine: AsyncEngine, clock: Clock, *, migrate_on_start: bool
     ) -> None:
         from bot.db.engine import create_sessionmaker
+        from bot.services.suppliers import SupplierChecks
+        from bot.services.tracking import Tracking
 
         self.clock = clock
         self._settings = settings
         self._engine = engine
         self._sessions = create_sessionmaker(engine)
         self.migrate_on_start = migrate_on_start
+        self.suppliers: SupplierChecks = SupplierChecks(self._sessions, clock)
+        self.tracking: Tracking = Tracking(
+            self._sessions, clock, lambda: self.reminder_policy, self.note_new_reminders
+        )
 
     @property
     def engine(self) -> AsyncEngine:
@@ -92,6 +103,23 @@ class Services:
         if self._sessions is None:
             raise RuntimeError("services used before build_application attached them")
         return self._sessions
+
+
+class RecentIds:
+    """Ids seen lately, the oldest forgotten first: enough to tell a repeat within seconds."""
+
+    def __init__(self, remembered: int = 1024) -> None:
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._remembered = remembered
+
+    def first(self, key: str) -> bool:
+        """True the first time `key` is given, False after that (while remembered)."""
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        while len(self._seen) > self._remembered:
+            self._seen.popitem(last=False)
+        return True
 
 
 @dataclass

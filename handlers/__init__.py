@@ -33,7 +33,7 @@ from handlers import (
     timezone,
     users,
 )
-from handlers.orders import reminder_renderer
+from handlers.reminders import reminder_renderer
 
 __all__ = ["bot_commands", "register", "reminder_renderer"]
 
@@ -95,6 +95,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             disputes.conversation(exits),
             # With a model configured, a pasted order page is read by the AI helper too.
             orders.conversation(exits, assisted=application.bot_data.llm is not None),
+            orders.edit_conversation(exits),
+            # The card's other buttons, after the flows: a reminder's +3d tapped in the
+            # middle of /spec is answered without ending /spec.
+            orders.CARD_BUTTONS,
         ]
     )
 

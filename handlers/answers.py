@@ -19,8 +19,9 @@ from bot.context import AnyHandler, BotContext
 from bot.domain.links.classify import find_links
 from bot.domain.payments.checker import Verdict, classify_payment
 from bot.render.model_text import model_text_html, split_message
+from handlers import routes
 from handlers.callback_data import CallbackRoute, parse_number
-from handlers.keyboards import MENU, main_menu
+from handlers.keyboards import main_menu
 from handlers.replies import (
     acknowledge,
     assistant_note,
@@ -28,11 +29,9 @@ from handlers.replies import (
     reply,
     reply_in_pieces,
 )
+from handlers.routes import MENU
 
 # kb|<guide>|<section index>: open a section in a new message, so the answer stays.
-KB = CallbackRoute("kb", arity=2)
-# kbpage|<guide>|<section index>: turn the page of a guide already on screen, in place.
-KB_PAGE = CallbackRoute("kbpage", arity=2)
 
 # Room for the section itself; the title lines and footer stay well under Telegram's 4096.
 MAX_BODY_CHARS = 3500
@@ -111,12 +110,12 @@ async def _reply_with_model_answer(
 
 async def open_section(update: Update, context: BotContext) -> None:
     """A "read more" or "whole guide" button: the section as a new message."""
-    await _show_page(update, context, KB, in_place=False)
+    await _show_page(update, context, routes.GUIDE, in_place=False)
 
 
 async def turn_page(update: Update, context: BotContext) -> None:
     """Previous / next inside a guide: the same message shows the other section."""
-    await _show_page(update, context, KB_PAGE, in_place=True)
+    await _show_page(update, context, routes.GUIDE_PAGE, in_place=True)
 
 
 async def _show_page(
@@ -129,9 +128,9 @@ async def _show_page(
     index = -1 if number is None else number
     if guide is None or not 0 <= index < len(guide.sections):
         # An old keyboard after the guides changed, or data a modified client made up.
-        await acknowledge(update, context.text("button_expired_alert"), alert=True)
+        await acknowledge(update, context, context.text("button_expired_alert"), alert=True)
         return
-    await acknowledge(update)
+    await acknowledge(update, context)
     text, keyboard = _page_text(guide, index, context), _page_keyboard(guide, index, context)
     if in_place:
         await replace_or_reply(update, text, keyboard)
@@ -164,13 +163,15 @@ def _answer_keyboard(
         guide = kb.guide(section.guide, context.language)
         if guide is not None:
             label = _short(f"📖 {section.title}")
-            data = KB.pack(guide.name, guide.position(section.anchor))
+            data = routes.GUIDE.pack(guide.name, guide.position(section.anchor))
             rows.append([InlineKeyboardButton(label, callback_data=data)])
     best_guide = kb.guide(best.guide, context.language)
     if best_guide is not None:
         # Button labels are plain text: the title is added after the (escaping) catalogue.
         label = _short(f"{context.text('kb_btn_whole_guide')} {best_guide.title}")
-        rows.append([InlineKeyboardButton(label, callback_data=KB.pack(best_guide.name, 0))])
+        rows.append(
+            [InlineKeyboardButton(label, callback_data=routes.GUIDE.pack(best_guide.name, 0))]
+        )
     return InlineKeyboardMarkup(rows)
 
 
@@ -189,12 +190,16 @@ def _page_keyboard(guide: Guide, index: int, context: BotContext) -> InlineKeybo
     if index > 0:
         previous = context.text("kb_btn_previous")
         turns.append(
-            InlineKeyboardButton(previous, callback_data=KB_PAGE.pack(guide.name, index - 1))
+            InlineKeyboardButton(
+                previous, callback_data=routes.GUIDE_PAGE.pack(guide.name, index - 1)
+            )
         )
     if index + 1 < len(guide.sections):
         following = context.text("kb_btn_next")
         turns.append(
-            InlineKeyboardButton(following, callback_data=KB_PAGE.pack(guide.name, index + 1))
+            InlineKeyboardButton(
+                following, callback_data=routes.GUIDE_PAGE.pack(guide.name, index + 1)
+            )
         )
     menu = InlineKeyboardButton(context.text("btn_menu"), callback_data=MENU.pack("show"))
     return InlineKeyboardMarkup([turns, [menu]] if turns else [[menu]])
@@ -257,6 +262,6 @@ _FRESH_TEXT = filters.TEXT & ~filters.COMMAND & ~filters.FORWARDED & ~filters.Up
 
 HANDLERS: list[AnyHandler] = [
     MessageHandler(_FRESH_TEXT & QUESTION, answer_question),
-    CallbackQueryHandler(open_section, pattern=KB.pattern),
-    CallbackQueryHandler(turn_page, pattern=KB_PAGE.pattern),
+    CallbackQueryHandler(open_section, pattern=routes.GUIDE.pattern),
+    CallbackQueryHandler(turn_page, pattern=routes.GUIDE_PAGE.pattern),
 ]

@@ -1,8 +1,10 @@
 """Callback data for inline buttons: a short prefix per flow, then `|`-separated parts.
 
 Telegram accepts 1–64 bytes of callback data and sends back whatever a button carried, so
-data can be stale (an old keyboard) or forged (a modified client). Packing refuses data
-that Telegram would reject; unpacking returns None for anything that does not fit.
+data can be stale (an old keyboard) or forged (a modified client). Each route declares how
+long each of its parts may be, so its longest data is known before any button is drawn
+(tests/test_routes.py checks every route of handlers/routes.py against the 64 bytes);
+packing refuses what does not fit, and unpacking returns None for anything that does not.
 """
 
 from __future__ import annotations
@@ -14,18 +16,30 @@ MAX_CALLBACK_BYTES = 64
 SEPARATOR = "|"
 # Row ids live in INTEGER columns: 32 bits on PostgreSQL.
 MAX_NUMBER = 2**31 - 1
+NUMBER_WIDTH = len(str(MAX_NUMBER))
 
 
 @dataclass(frozen=True)
 class CallbackRoute:
-    """The buttons of one flow: `prefix|part|part`, with a fixed number of parts."""
+    """The buttons of one flow: `prefix|part|part`, each part at most its width in bytes."""
 
     prefix: str
-    arity: int = 1
+    widths: tuple[int, ...] = (16,)
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9_]{0,7}", self.prefix):
             raise ValueError(f"bad callback prefix {self.prefix!r}")
+        if not self.widths or min(self.widths) < 1:
+            raise ValueError(f"{self.prefix}: every part needs a width")
+
+    @property
+    def arity(self) -> int:
+        return len(self.widths)
+
+    @property
+    def longest(self) -> int:
+        """Bytes of the longest data this route can pack."""
+        return len(self.prefix.encode()) + sum(self.widths) + len(self.widths)
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -42,6 +56,9 @@ class CallbackRoute:
         texts = [str(part) for part in parts]
         if any(SEPARATOR in text for text in texts):
             raise ValueError(f"callback part contains {SEPARATOR!r}: {texts}")
+        for text, width in zip(texts, self.widths, strict=True):
+            if not text or len(text.encode()) > width:
+                raise ValueError(f"{self.prefix}: part {text!r} is not 1-{width} bytes")
         data = SEPARATOR.join([self.prefix, *texts])
         if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
             raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
@@ -52,7 +69,10 @@ class CallbackRoute:
         if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
             return None
         prefix, *parts = data.split(SEPARATOR)
-        if prefix != self.prefix or len(parts) != self.arity or not all(parts):
+        if prefix != self.prefix or len(parts) != self.arity:
+            return None
+        widths = zip(parts, self.widths, strict=True)
+        if not all(part and len(part.encode()) <= width for part, width in widths):
             return None
         return tuple(parts)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
+    MessageHandler,
     filters,
 )
 
@@ -49,16 +50,18 @@ from bot.domain.escrow import InvalidTransition, OrderAction, OrderState
 from bot.domain.timezones import format_local, zone_for
 from bot.reminders.engine import ReminderRow
 from bot.render.i18n import translate
+from bot.runtime.persistence import StoredConversation
 from bot.services import orders as order_service
-from handlers.callback_data import CallbackRoute, parse_number
-from handlers.guided import question_conversation
-from handlers.keyboards import MENU
+from handlers import routes
+from handlers.callback_data import parse_number
+from handlers.guided import FRESH, TYPED_TEXT
 from handlers.replies import acknowledge, replace_or_reply, reply
+from handlers.routes import MENU
 
-ANSWER = CallbackRoute("dsp", arity=3)  # dsp|<order id, 0 without one>|<step>|<value>
+ANSWER = routes.DISPUTE  # dsp|<order id, 0 without one>|<step>|<value>
 # The order card's route (handlers.orders.CARD). Not imported: handlers.orders imports this
 # module to render dispute reminders. tests/e2e/test_disputes.py checks the two agree.
-ORDER_CARD = CallbackRoute("ord", arity=2)
+ORDER_CARD = routes.ORDER_CARD
 PROBLEM_BUTTON = re.compile(rf"^{ORDER_CARD.prefix}\|\d+\|problem$")
 ASKING = 1
 NO_ORDER = 0
@@ -210,7 +213,7 @@ async def _own_order(session: AsyncSession, update: Update, order_id: int | None
 
 async def dispute_command(update: Update, context: BotContext) -> int:
     """/dispute or the menu: pick one of the open orders, or go on without one."""
-    await acknowledge(update)
+    await acknowledge(update, context)
     context.state.flow.pop(FLOW_KEY, None)
     user = update.effective_user
     if user is None:
@@ -244,7 +247,7 @@ async def start_for_order(update: Update, context: BotContext, order_id: int) ->
     if draft is None:
         await _refuse(update, context)
         return ConversationHandler.END
-    await acknowledge(update)
+    await acknowledge(update, context)
     lead = context.text("dsp_intro", label=draft.label or "")
     if any(draft.answered(step) for step in WALK):
         lead += "\n" + context.text("dsp_resumed")
@@ -269,7 +272,7 @@ async def problem_pressed(update: Update, context: BotContext) -> int:
 
 async def _refuse(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
-        await acknowledge(update, context.text("dsp_order_gone"), alert=True)
+        await acknowledge(update, context, context.text("dsp_order_gone"), alert=True)
     else:
         await reply(update, context.text("dsp_order_gone"))
 
@@ -376,7 +379,7 @@ async def button_answer(update: Update, context: BotContext) -> int:
     draft = _load(context)
     number = parse_number(parts[0]) if parts else None
     if parts is None or number is None:
-        await acknowledge(update, context.text("dsp_stale"), alert=True)
+        await acknowledge(update, context, context.text("dsp_stale"), alert=True)
         return ASKING if draft else ConversationHandler.END
     order_id, step, value = number or None, parts[1], parts[2]
     if step == PICK:
@@ -388,7 +391,7 @@ async def button_answer(update: Update, context: BotContext) -> int:
         if draft is None:
             return ConversationHandler.END
     if step != draft.current:
-        await acknowledge(update, context.text("dsp_stale"), alert=True)
+        await acknowledge(update, context, context.text("dsp_stale"), alert=True)
         return ASKING
     return await _dispatch(update, context, draft, step, value)
 
@@ -398,7 +401,7 @@ async def _rebuild(
 ) -> Draft | None:
     """The walk from the order's saved events, for a button whose walk is not in memory."""
     if order_id is None:
-        await acknowledge(update, context.text("dsp_expired"), alert=True)
+        await acknowledge(update, context, context.text("dsp_expired"), alert=True)
         return None
     async with context.session() as session:
         order = await _own_order(session, update, order_id)
@@ -415,11 +418,11 @@ async def _rebuild(
 
 async def _picked(update: Update, context: BotContext, value: str) -> int:
     if value == "none":
-        await acknowledge(update)
+        await acknowledge(update, context)
         return await _ask_next(update, context, Draft(), context.text("dsp_intro_no_order"))
     order_id = parse_number(value)
     if order_id is None:
-        await acknowledge(update, context.text("dsp_stale"), alert=True)
+        await acknowledge(update, context, context.text("dsp_stale"), alert=True)
         return ASKING
     return await start_for_order(update, context, order_id)
 
@@ -438,9 +441,9 @@ async def _dispatch(
         SUMMARY: {"again"},
     }.get(step, set())
     if value not in allowed:
-        await acknowledge(update, context.text("dsp_stale"), alert=True)
+        await acknowledge(update, context, context.text("dsp_stale"), alert=True)
         return ASKING
-    await acknowledge(update)
+    await acknowledge(update, context)
     if step == SUMMARY:
         walk_again = Draft(**{**draft.to_json(), "asked": [], "revisit": True})
         return await _ask_next(update, context, walk_again)
@@ -552,7 +555,7 @@ async def _toggle(update: Update, context: BotContext, draft: Draft, value: str)
     ticked = set(draft.ticked) ^ {value}
     draft.ticked = [item for item in Evidence if item in ticked]
     _store(context, draft)
-    await acknowledge(update)
+    await acknowledge(update, context)
     query = update.callback_query
     if query is not None and isinstance(query.message, Message):
         await query.message.edit_reply_markup(_keyboard(context, draft, EVIDENCE))
@@ -715,11 +718,16 @@ def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]
         # Buttons of a walk whose conversation ended (a restart, a timeout) still work.
         CallbackQueryHandler(button_answer, pattern=ANSWER.pattern),
     ]
-    return question_conversation(
+    return StoredConversation(
         name="dispute",
         entry_points=entry_points,
-        button=CallbackQueryHandler(button_answer, pattern=ANSWER.pattern),
-        typed=typed_answer,
-        other=not_understood,
+        states={
+            ASKING: [
+                CallbackQueryHandler(button_answer, pattern=ANSWER.pattern),
+                MessageHandler(TYPED_TEXT, typed_answer),
+                MessageHandler(~filters.COMMAND & FRESH, not_understood),
+            ]
+        },
         fallbacks=fallbacks,
+        idle_timeout=timedelta(minutes=60),
     )

@@ -28,7 +28,7 @@ async def other_message(update: Update, context: BotContext) -> None:
 
 async def stale_button(update: Update, context: BotContext) -> None:
     """Buttons from old messages, or data a modified client made up."""
-    await acknowledge(update, context.text("button_expired_alert"), alert=True)
+    await acknowledge(update, context, context.text("button_expired_alert"), alert=True)
     await replace_or_reply(update, context.text("button_expired"), main_menu(context.language))
 
 

@@ -21,8 +21,9 @@ from bot.context import AnyHandler, BotContext
 from bot.domain.counterfeits import IpCheck, check_listing
 from bot.render.i18n import Html, translate
 from bot.runtime.persistence import StoredConversation
-from handlers.keyboards import MENU, menu_button
+from handlers.keyboards import menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
+from handlers.routes import MENU
 
 WAITING = 1
 # Evidence is quoted from the listing; a long quote would drown the advice.
@@ -41,7 +42,7 @@ async def ip_command(update: Update, context: BotContext) -> int:
 
 
 async def from_menu(update: Update, context: BotContext) -> int:
-    await acknowledge(update)
+    await acknowledge(update, context)
     await replace_or_reply(update, context.text("ipchk_prompt"))
     return WAITING
 

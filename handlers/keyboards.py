@@ -5,9 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render.i18n import translate
-from handlers.callback_data import CallbackRoute
-
-MENU = CallbackRoute("menu")
+from handlers.routes import MENU
 
 
 def main_menu(language: str) -> InlineKeyboardMarkup:

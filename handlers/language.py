@@ -8,11 +8,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import BotContext
 from bot.db import users
 from bot.render.i18n import available_languages, translate
-from handlers.callback_data import CallbackRoute
+from handlers import routes
 from handlers.keyboards import menu_button
 from handlers.replies import acknowledge, pressed_choice, replace_or_reply
-
-LANGUAGE = CallbackRoute("lang")
 
 
 def _choices(current: str) -> InlineKeyboardMarkup:
@@ -20,7 +18,7 @@ def _choices(current: str) -> InlineKeyboardMarkup:
     for code in available_languages():
         name = translate(code, "language_name")
         label = f"✅ {name}" if code == current else name
-        rows.append([InlineKeyboardButton(label, callback_data=LANGUAGE.pack(code))])
+        rows.append([InlineKeyboardButton(label, callback_data=routes.LANGUAGE.pack(code))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -29,13 +27,13 @@ async def ask_language(update: Update, context: BotContext) -> None:
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
-    chosen = await pressed_choice(update, context, LANGUAGE, available_languages())
+    chosen = await pressed_choice(update, context, routes.LANGUAGE, available_languages())
     if chosen is None or update.effective_user is None:
         return
     async with context.session() as session, session.begin():
         await users.set_language(session, update.effective_user.id, chosen)
     context.state.language = chosen
-    await acknowledge(update)
+    await acknowledge(update, context)
     name = context.text("language_name")
     await replace_or_reply(
         update, context.text("language_set", language=name), menu_button(context.language)
@@ -44,5 +42,5 @@ async def choose_language(update: Update, context: BotContext) -> None:
 
 HANDLERS = [
     CommandHandler("language", ask_language),
-    CallbackQueryHandler(choose_language, pattern=LANGUAGE.pattern),
+    CallbackQueryHandler(choose_language, pattern=routes.LANGUAGE.pattern),
 ]

@@ -20,8 +20,9 @@ from handlers import (
     spec,
     suppliers,
 )
-from handlers.keyboards import MENU, main_menu, menu_button
+from handlers.keyboards import main_menu, menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
+from handlers.routes import MENU
 
 _DEEP_LINK_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -57,11 +58,11 @@ async def on_menu_button(update: Update, context: BotContext) -> None:
     screen = _SCREENS.get(item[0]) if item else None
     if screen is None:
         # The menu it came from is still on screen, so a short alert is enough.
-        await acknowledge(update, context.text("button_expired_alert"), alert=True)
+        await acknowledge(update, context, context.text("button_expired_alert"), alert=True)
         return
     await screen(update, context)
     # After the screen, so that its own answer (an alert, say) is the one the user sees.
-    await acknowledge(update)
+    await acknowledge(update, context)
 
 
 async def _menu_in_place(update: Update, context: BotContext) -> None:

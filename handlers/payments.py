@@ -34,8 +34,8 @@ from bot.domain.payments.checker import PaymentCheck, classify_payment, looks_li
 from bot.render.model_text import TELEGRAM_MESSAGE_LIMIT, model_text_html, split_message
 from bot.render.payments import explanation_key, plain_text, render_check
 from bot.runtime.persistence import StoredConversation
-from handlers.callback_data import CallbackRoute, parse_number
-from handlers.keyboards import MENU
+from handlers import routes
+from handlers.callback_data import parse_number
 from handlers.replies import (
     acknowledge,
     assistant_note,
@@ -43,12 +43,12 @@ from handlers.replies import (
     reply,
     reply_in_pieces,
 )
+from handlers.routes import MENU
 
 if TYPE_CHECKING:
     # Only the type: the reader and OpenCV load on the first picture (bot.context.Services).
     from bot.adapters.ocr import ImageReading
 
-FEEDBACK = CallbackRoute("payfb", arity=2)
 AWAITING = 1
 # Telegram lets bots download up to 20 MB; a screenshot is far smaller.
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -69,7 +69,7 @@ IMAGES = (filters.PHOTO | filters.Document.IMAGE) & _FRESH
 
 
 async def ask_for_request(update: Update, context: BotContext) -> int:
-    await acknowledge(update)
+    await acknowledge(update, context)
     await replace_or_reply(update, context.text("pay_prompt"))
     return AWAITING
 
@@ -249,31 +249,33 @@ def _feedback_row(context: BotContext, check_id: int) -> list[InlineKeyboardButt
         ("too_lenient", "pay_btn_too_lenient"),
     )
     return [
-        InlineKeyboardButton(context.text(key), callback_data=FEEDBACK.pack(check_id, label))
+        InlineKeyboardButton(
+            context.text(key), callback_data=routes.PAYMENT_FEEDBACK.pack(check_id, label)
+        )
         for label, key in labels
     ]
 
 
 async def on_feedback(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    parts = FEEDBACK.unpack(query.data if query else None)
+    parts = routes.PAYMENT_FEEDBACK.unpack(query.data if query else None)
     user = update.effective_user
     check_id = parse_number(parts[0]) if parts else None
     if query is None or user is None or parts is None or check_id is None:
-        await acknowledge(update, context.text("button_expired_alert"), alert=True)
+        await acknowledge(update, context, context.text("button_expired_alert"), alert=True)
         return
     label = parts[1]
     if label not in payment_checks.FEEDBACK_LABELS:
-        await acknowledge(update, context.text("button_expired_alert"), alert=True)
+        await acknowledge(update, context, context.text("button_expired_alert"), alert=True)
         return
     async with context.session() as session, session.begin():
         stored = await payment_checks.set_feedback(
             session, user.id, check_id, label, context.clock.now()
         )
     if not stored:
-        await acknowledge(update, context.text("pay_feedback_unknown"), alert=True)
+        await acknowledge(update, context, context.text("pay_feedback_unknown"), alert=True)
         return
-    await acknowledge(update, context.text("pay_feedback_thanks"))
+    await acknowledge(update, context, context.text("pay_feedback_thanks"))
     await _drop_feedback_row(query.message)
 
 
@@ -316,5 +318,5 @@ UNPROMPTED: list[AnyHandler] = [
     ),
     MessageHandler(IMAGES, check_image),
     MessageHandler(filters.TEXT & ~filters.COMMAND & _FRESH & PAYMENT_TALK, check_message_text),
-    CallbackQueryHandler(on_feedback, pattern=FEEDBACK.pattern),
+    CallbackQueryHandler(on_feedback, pattern=routes.PAYMENT_FEEDBACK.pattern),
 ]

@@ -10,10 +10,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import AnyHandler, BotContext
 from bot.db import users
 from bot.services import orders as order_service
-from handlers.callback_data import CallbackRoute
+from handlers import routes
 from handlers.replies import acknowledge, pressed_choice, replace_or_reply
 
-QUIET = CallbackRoute("quiet")
 PRESETS = ("22-8", "23-7", "0-8", "off")
 _RANGE = re.compile(r"^\s*(\d{1,2})(?::00)?\s*[-–—~到至]\s*(\d{1,2})(?::00)?\s*$")
 
@@ -39,17 +38,21 @@ async def ask_quiet_hours(update: Update, context: BotContext) -> None:
         await _save(update, context, None if isinstance(parsed, str) else parsed)
         return
     rows = [
-        [InlineKeyboardButton(context.text(f"quiet_preset_{p}"), callback_data=QUIET.pack(p))]
+        [
+            InlineKeyboardButton(
+                context.text(f"quiet_preset_{p}"), callback_data=routes.QUIET_HOURS.pack(p)
+            )
+        ]
         for p in PRESETS
     ]
     await replace_or_reply(update, context.text("quiet_prompt"), InlineKeyboardMarkup(rows))
 
 
 async def preset_pressed(update: Update, context: BotContext) -> None:
-    choice = await pressed_choice(update, context, QUIET, PRESETS)
+    choice = await pressed_choice(update, context, routes.QUIET_HOURS, PRESETS)
     if choice is None:
         return
-    await acknowledge(update)
+    await acknowledge(update, context)
     parsed = parse_quiet_hours(choice)
     await _save(update, context, None if isinstance(parsed, str) else parsed)
 
@@ -73,5 +76,5 @@ async def _save(update: Update, context: BotContext, hours: tuple[int, int] | No
 
 HANDLERS: list[AnyHandler] = [
     CommandHandler("quiet", ask_quiet_hours),
-    CallbackQueryHandler(preset_pressed, pattern=QUIET.pattern),
+    CallbackQueryHandler(preset_pressed, pattern=routes.QUIET_HOURS.pattern),
 ]

@@ -8,13 +8,10 @@ See registration.mmd for the flow.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    filters,
-)
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.context import AnyHandler, BotContext
 from bot.domain.links.classify import LinkCheck, classify_link, find_links
@@ -26,21 +23,24 @@ from bot.domain.registration import (
     RegistrationReport,
     Risk,
     assess,
-    is_answer,
     link_alert,
 )
 from bot.render.i18n import Html
 from bot.render.suppliers import clip_url
-from handlers.callback_data import CallbackRoute
-from handlers.guided import question_conversation
-from handlers.keyboards import MENU, menu_button
+from handlers import routes
+from handlers.guided import (
+    TYPED_TEXT_OR_CAPTION,
+    Choice,
+    FlowState,
+    FlowTexts,
+    GuidedFlow,
+    Question,
+    Turn,
+    catalogue_prompt,
+)
+from handlers.keyboards import menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
 
-ANSWER = CallbackRoute("reg", arity=2)  # reg|<question>|<answer or skip>
-ASKING = 1
-SKIP = "skip"
-FLOW_KEY = "registration"
-_FRESH = ~filters.UpdateType.EDITED
 # The supplier scorecard's coloured dots, so both reports read the same way.
 _ICONS = {
     Risk.LOW: "sup_rating_icon_green",
@@ -50,25 +50,14 @@ _ICONS = {
 }
 
 
-# -- the answers so far, kept in the user's state between taps ---------------------------
+def _question(code: str) -> Question:
+    def choices(turn: Turn) -> list[Choice]:
+        return [
+            Choice(answer, turn.text(f"reg_opt_{code}_{answer}"))
+            for answer in QUESTIONS_BY_CODE[code].answers
+        ]
 
-
-def _load(context: BotContext) -> dict[str, object] | None:
-    saved = context.state.flow.get(FLOW_KEY)
-    return saved if isinstance(saved, dict) else None
-
-
-def _answers(draft: dict[str, object]) -> dict[str, str | None]:
-    saved = draft.get("answers")
-    if not isinstance(saved, dict):
-        return {}
-    return {str(key): value if isinstance(value, str) else None for key, value in saved.items()}
-
-
-def _new_draft(context: BotContext) -> dict[str, object]:
-    draft: dict[str, object] = {"answers": {}, "current": QUESTIONS[0].code, "lookalike": False}
-    context.state.flow[FLOW_KEY] = draft
-    return draft
+    return Question(code, catalogue_prompt(f"reg_ask_{code}"), choices=choices)
 
 
 # -- entry -------------------------------------------------------------------------------
@@ -78,121 +67,56 @@ async def register_command(update: Update, context: BotContext) -> int:
     """/register, or /register <link> to have a sign-in link checked first."""
     message = update.effective_message
     typed = (message.text or "").partition(" ")[2] if message else ""
-    draft = _new_draft(context)
+    turn = FLOW.turn(update, context, FlowState())
     lead = context.text("reg_intro")
     if find_links(typed):
-        await _warn_about_link(update, context, draft, classify_link(typed))
+        await _warn_about_link(turn, classify_link(typed))
         lead = ""
-    await _ask(update, context, draft, lead, edit=False)
-    return ASKING
+    return await FLOW.ask_next(turn, lead)
 
 
 async def from_menu(update: Update, context: BotContext) -> int:
-    await acknowledge(update)
-    draft = _new_draft(context)
-    await _ask(update, context, draft, context.text("reg_intro"), edit=True)
-    return ASKING
+    await acknowledge(update, context)
+    return await FLOW.begin(update, context, FlowState(), context.text("reg_intro"))
 
 
-# -- asking ------------------------------------------------------------------------------
-
-
-async def _ask(
-    update: Update, context: BotContext, draft: dict[str, object], lead: str, *, edit: bool
-) -> None:
-    code = str(draft.get("current"))
-    number = next(i for i, question in enumerate(QUESTIONS, start=1) if question.code == code)
-    progress = context.text("reg_progress", number=number, total=len(QUESTIONS))
-    question = f"{progress}\n{context.text(f'reg_ask_{code}')}"
-    text = "\n\n".join(part for part in (lead, question) if part)
-    if edit:
-        # A tap turns its question into the next one: one message for the whole check.
-        await replace_or_reply(update, text, _keyboard(context, code))
-    else:
-        await reply(update, text, _keyboard(context, code))
-
-
-def _keyboard(context: BotContext, code: str) -> InlineKeyboardMarkup:
-    rows = [
-        [
-            InlineKeyboardButton(
-                context.text(f"reg_opt_{code}_{answer}"), callback_data=ANSWER.pack(code, answer)
-            )
-        ]
-        for answer in QUESTIONS_BY_CODE[code].answers
-    ]
-    skip = InlineKeyboardButton(
-        context.text("reg_btn_skip"), callback_data=ANSWER.pack(code, SKIP)
-    )
-    rows.append([skip])
-    return InlineKeyboardMarkup(rows)
-
-
-async def button_answer(update: Update, context: BotContext) -> int:
-    """A tap on an answer. Also an entry point, so the first question still works when it
-    was shown from another flow's menu, outside this conversation."""
-    parts = ANSWER.unpack(update.callback_query.data if update.callback_query else None)
-    draft = _load(context)
-    if (
-        parts is None
-        or draft is None
-        or parts[0] != draft.get("current")
-        or not (parts[1] == SKIP or is_answer(*parts))
-    ):
-        await acknowledge(update, context.text("reg_stale_question"), alert=True)
-        return ASKING if draft is not None else ConversationHandler.END
-    await acknowledge(update)
-    code, answer = parts
-    answers = _answers(draft)
-    answers[code] = None if answer == SKIP else answer
-    draft["answers"] = answers
-    following = [question.code for question in QUESTIONS if question.code not in answers]
-    if not following:
-        await _finish(update, context, draft)
-        return ConversationHandler.END
-    draft["current"] = following[0]
-    await _ask(update, context, draft, "", edit=True)
-    return ASKING
-
-
-async def typed_text(update: Update, context: BotContext) -> int:
+async def _text_pasted(turn: Turn, text: str) -> None:
     """Text instead of a tap: a link is checked, anything else gets the buttons again."""
-    message = update.effective_message
-    text = (message.text or message.caption or "") if message else ""
-    draft = _load(context) or _new_draft(context)
+    question = FLOW.question(turn.state.step)
+    assert question is not None
     check = classify_link(text)
     if link_alert(check) is LinkAlert.NONE:
-        await _ask(update, context, draft, context.text("reg_use_buttons"), edit=False)
-        return ASKING
-    await _warn_about_link(update, context, draft, check)
+        await FLOW.show(turn, question, turn.text("reg_use_buttons"))
+        return
+    await _warn_about_link(turn, check)
+    turn.save()
     # The question goes below the warning, so the buttons stay at the bottom of the chat.
-    await _ask(update, context, draft, "", edit=False)
-    return ASKING
+    await FLOW.show(turn, question)
 
 
-async def _warn_about_link(
-    update: Update, context: BotContext, draft: dict[str, object], check: LinkCheck
-) -> None:
+async def _warn_about_link(turn: Turn, check: LinkCheck) -> None:
     alert = link_alert(check)
     if alert is LinkAlert.FAKE:
-        draft["lookalike"] = True
+        turn.state.notes["lookalike"] = True
     reasons = "\n".join(
-        context.text("sup_bullet", text=Html(context.text(f"link_reason_{code}")))
+        turn.text("sup_bullet", text=Html(turn.text(f"link_reason_{code}")))
         for code in check.reasons
     )
     # The address of a fake site is not repeated: a tap on it is exactly what to avoid.
     address = clip_url(check.url) if alert is not LinkAlert.FAKE and check.url else "–"
-    text = context.text(f"reg_link_{alert.value}", url=address)
-    await reply(update, f"{text}\n\n{reasons}" if reasons else text)
+    text = turn.text(f"reg_link_{alert.value}", url=address)
+    await reply(turn.update, f"{text}\n\n{reasons}" if reasons else text)
 
 
 # -- the report --------------------------------------------------------------------------
 
 
-async def _finish(update: Update, context: BotContext, draft: dict[str, object]) -> None:
-    report = assess(_answers(draft), lookalike_seen=draft.get("lookalike") is True)
-    context.state.flow.pop(FLOW_KEY, None)
-    await replace_or_reply(update, render_report(report, context), menu_button(context.language))
+async def _finish(turn: Turn, lead: str) -> None:
+    answers = {code: v if isinstance(v, str) else None for code, v in turn.state.answers.items()}
+    report = assess(answers, lookalike_seen=turn.state.notes.get("lookalike") is True)
+    await replace_or_reply(
+        turn.update, render_report(report, turn.context), menu_button(turn.language)
+    )
 
 
 def render_report(report: RegistrationReport, context: BotContext) -> str:
@@ -229,25 +153,28 @@ def _finding_text(finding: Finding, context: BotContext) -> str:
     )
 
 
-async def not_text(update: Update, context: BotContext) -> int:
-    draft = _load(context) or _new_draft(context)
-    await _ask(update, context, draft, context.text("reg_use_buttons"), edit=False)
-    return ASKING
+FLOW = GuidedFlow(
+    name="registration_check",
+    route=routes.REGISTRATION,
+    questions=tuple(_question(question.code) for question in QUESTIONS),
+    texts=FlowTexts(
+        stale="reg_stale_question",
+        use_buttons="reg_use_buttons",
+        skip="reg_btn_skip",
+        progress="reg_progress",
+    ),
+    finish=_finish,
+    idle=timedelta(minutes=30),
+    typed_filter=TYPED_TEXT_OR_CAPTION,
+    on_text=_text_pasted,
+)
 
 
 def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]:
-    entry_points: list[AnyHandler] = [
-        CommandHandler("register", register_command),
-        CallbackQueryHandler(from_menu, pattern=MENU.exact("register")),
-        CallbackQueryHandler(button_answer, pattern=ANSWER.pattern),
-    ]
-    return question_conversation(
-        name="registration_check",
-        entry_points=entry_points,
-        button=CallbackQueryHandler(button_answer, pattern=ANSWER.pattern),
-        typed=typed_text,
-        other=not_text,
-        typed_filter=(filters.TEXT | filters.CAPTION) & ~filters.COMMAND & _FRESH,
-        timeout_minutes=30,
+    return FLOW.conversation(
+        entry_points=[
+            CommandHandler("register", register_command),
+            CallbackQueryHandler(from_menu, pattern=routes.MENU.exact("register")),
+        ],
         fallbacks=fallbacks,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Collection
 
 from telegram import InlineKeyboardMarkup, Update
@@ -44,25 +43,17 @@ async def replace_or_reply(
     await reply(update, text, keyboard)
 
 
-# Presses this process answered lately. Telegram refuses a second answer to one press
-# ("query is too old ... or query ID is invalid"), and a press can pass through two handlers
-# that each answer: the main menu tapped inside another conversation runs the menu, then
-# the screen it opens (found by fuzzing). Answers come within seconds, so a few recent ids
-# are enough to remember.
-_ANSWERED: OrderedDict[str, None] = OrderedDict()
-_ANSWERED_REMEMBERED = 1024
-
-
-async def acknowledge(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+async def acknowledge(
+    update: Update, context: BotContext, text: str | None = None, *, alert: bool = False
+) -> None:
     """Answer a button press so the client stops its spinner; once per press, the first
-    answer wins (later calls do nothing)."""
+    answer wins (later calls do nothing). Telegram refuses a second answer to one press,
+    and a press can pass through two handlers that each answer: the main menu tapped
+    inside another conversation runs the menu, then the screen it opens."""
     query = update.callback_query
-    if query is None or query.id in _ANSWERED:
+    if query is None or not context.services.answered_presses.first(query.id):
         return
     await query.answer(text, show_alert=alert)
-    _ANSWERED[query.id] = None
-    while len(_ANSWERED) > _ANSWERED_REMEMBERED:
-        _ANSWERED.popitem(last=False)
 
 
 async def pressed_choice(
@@ -73,7 +64,7 @@ async def pressed_choice(
     query = update.callback_query
     parts = route.unpack(query.data if query else None)
     if update.effective_user is None or parts is None or parts[0] not in allowed:
-        await acknowledge(update, context.text("button_expired_alert"), alert=True)
+        await acknowledge(update, context, context.text("button_expired_alert"), alert=True)
         return None
     return parts[0]
 

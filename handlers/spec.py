@@ -1,8 +1,8 @@
 """/spec: a product specification in Chinese for AliWangWang, with what the Chinese says.
 
 Nine short questions, each skippable; the answers go through the offline glossary in
-bot.domain.spec.builder. The result is a Chinese message to send on 旺旺 that ends by asking the
-supplier to reply 确认, and a line-by-line back-translation in the buyer's language with
+bot.domain.spec.builder. The result is a Chinese message to send on 旺旺 that ends by asking
+the supplier to reply 确认, and a line-by-line back-translation in the buyer's language with
 every word the glossary did not know marked for checking. See spec.mmd for the flow.
 
 With the AI helper configured, the wording the glossary did not know is translated by the
@@ -18,12 +18,7 @@ from datetime import date
 
 from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    filters,
-)
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.assist.translation import AssistedSpec, assist_spec, wants_model
 from bot.context import AnyHandler, BotContext
@@ -41,15 +36,21 @@ from bot.domain.spec.check import REFUSED_NUMBERS, Amount, MachineTranslation
 from bot.domain.timezones import BEIJING
 from bot.render.i18n import Html, translate
 from bot.render.model_text import model_text_html, split_message
-from handlers.callback_data import CallbackRoute
-from handlers.guided import question_conversation
-from handlers.keyboards import MENU, menu_button
+from handlers import routes
+from handlers.guided import (
+    Answer,
+    FlowState,
+    FlowTexts,
+    GuidedFlow,
+    Outcome,
+    Problem,
+    Question,
+    Turn,
+    catalogue_prompt,
+)
+from handlers.keyboards import menu_button
 from handlers.replies import acknowledge, assistant_note, replace_or_reply, reply
 
-STEP = CallbackRoute("spec", arity=2)  # spec|<field>|skip or spec|<field>|finish
-ASKING = 1
-SKIP, FINISH = "skip", "finish"
-FLOW_KEY = "spec"
 # CopyTextButton carries at most 256 characters; a longer summary is copied from its block.
 MAX_COPY_TEXT = 256
 # Telegram's limit is 4096 characters; long summaries are split below it.
@@ -58,33 +59,6 @@ MAX_MESSAGE = 3800
 MAX_QUOTE = 40
 # The AI's Chinese quoted in a warning when it was not used.
 MAX_MODEL_QUOTE = 120
-_FRESH = ~filters.UpdateType.EDITED
-
-
-# -- the answers so far ------------------------------------------------------------------
-
-
-def _load(context: BotContext) -> dict[str, object] | None:
-    saved = context.state.flow.get(FLOW_KEY)
-    return saved if isinstance(saved, dict) else None
-
-
-def _answers(draft: dict[str, object]) -> dict[str, str]:
-    saved = draft.get("answers")
-    if not isinstance(saved, dict):
-        return {}
-    return {str(key): value for key, value in saved.items() if isinstance(value, str)}
-
-
-def _asked(draft: dict[str, object]) -> list[str]:
-    saved = draft.get("asked")
-    return [str(code) for code in saved] if isinstance(saved, list) else []
-
-
-def _new_draft(context: BotContext) -> dict[str, object]:
-    draft: dict[str, object] = {"answers": {}, "asked": [], "current": FIELDS[0]}
-    context.state.flow[FLOW_KEY] = draft
-    return draft
 
 
 def _today(context: BotContext) -> date:
@@ -92,20 +66,20 @@ def _today(context: BotContext) -> date:
     return context.clock.now().astimezone(BEIJING).date()
 
 
+def _answers(state: FlowState) -> dict[str, str]:
+    return {code: value for code, value in state.answers.items() if isinstance(value, str)}
+
+
 # -- entry -------------------------------------------------------------------------------
 
 
 async def spec_command(update: Update, context: BotContext) -> int:
-    draft = _new_draft(context)
-    await _ask(update, context, draft, _intro(context), edit=False)
-    return ASKING
+    return await FLOW.begin(update, context, FlowState(), _intro(context))
 
 
 async def from_menu(update: Update, context: BotContext) -> int:
-    await acknowledge(update)
-    draft = _new_draft(context)
-    await _ask(update, context, draft, _intro(context), edit=True)
-    return ASKING
+    await acknowledge(update, context)
+    return await FLOW.begin(update, context, FlowState(), _intro(context))
 
 
 def _intro(context: BotContext) -> str:
@@ -113,78 +87,18 @@ def _intro(context: BotContext) -> str:
     return context.text("spec_intro" if context.services.llm is None else "spec_intro_ai")
 
 
-# -- asking and answering ----------------------------------------------------------------
+# -- answering ---------------------------------------------------------------------------
 
 
-async def _ask(
-    update: Update, context: BotContext, draft: dict[str, object], lead: str, *, edit: bool
-) -> None:
-    code = str(draft.get("current"))
-    progress = context.text("spec_progress", number=FIELDS.index(code) + 1, total=len(FIELDS))
-    question = f"{progress}\n{context.text(f'spec_ask_{code}')}"
-    text = "\n\n".join(part for part in (lead, question) if part)
-    keyboard = _keyboard(context, code, answered=bool(_answers(draft)))
-    if edit:
-        await replace_or_reply(update, text, keyboard)
-    else:
-        await reply(update, text, keyboard)
+def _field(code: str) -> Question:
+    async def typed(turn: Turn, text: str) -> Outcome:
+        line = build_spec({code: text}, today=_today(turn.context)).lines
+        if not line:
+            return Problem(turn.text("spec_empty_answer"))
+        # One character more than is read, so the summary can still say the answer was cut.
+        return Answer(text[: MAX_ANSWER + 1], lead=_echo(line[0], turn.language))
 
-
-def _keyboard(context: BotContext, code: str, *, answered: bool) -> InlineKeyboardMarkup:
-    row = [
-        InlineKeyboardButton(context.text("spec_btn_skip"), callback_data=STEP.pack(code, SKIP))
-    ]
-    if answered:
-        finish = context.text("spec_btn_finish")
-        row.append(InlineKeyboardButton(finish, callback_data=STEP.pack(code, FINISH)))
-    return InlineKeyboardMarkup([row])
-
-
-async def button_pressed(update: Update, context: BotContext) -> int:
-    """Skip or Finish. Also an entry point: the first question may have been shown from
-    another flow's menu, outside this conversation."""
-    parts = STEP.unpack(update.callback_query.data if update.callback_query else None)
-    draft = _load(context)
-    if parts is None or draft is None or parts[0] != draft.get("current"):
-        await acknowledge(update, context.text("spec_stale_question"), alert=True)
-        return ASKING if draft is not None else ConversationHandler.END
-    if parts[1] not in (SKIP, FINISH):
-        await acknowledge(update, context.text("spec_stale_question"), alert=True)
-        return ASKING
-    await acknowledge(update)
-    if parts[1] == FINISH:
-        return await _finish(update, context, draft)
-    return await _advance(update, context, draft, "", edit=True)
-
-
-async def typed_answer(update: Update, context: BotContext) -> int:
-    message = update.effective_message
-    text = ((message.text or "") if message else "").strip()
-    draft = _load(context) or _new_draft(context)
-    code = str(draft.get("current"))
-    line = build_spec({code: text}, today=_today(context)).lines
-    if not line:
-        await _ask(update, context, draft, context.text("spec_empty_answer"), edit=False)
-        return ASKING
-    answers = _answers(draft)
-    # One character more than is read, so the summary can still say the answer was cut.
-    answers[code] = text[: MAX_ANSWER + 1]
-    draft["answers"] = answers
-    lead = _echo(line[0], context.language)
-    return await _advance(update, context, draft, lead, edit=False)
-
-
-async def _advance(
-    update: Update, context: BotContext, draft: dict[str, object], lead: str, *, edit: bool
-) -> int:
-    asked = [*_asked(draft), str(draft.get("current"))]
-    draft["asked"] = asked
-    following = [code for code in FIELDS if code not in asked]
-    if not following:
-        return await _finish(update, context, draft)
-    draft["current"] = following[0]
-    await _ask(update, context, draft, lead, edit=edit)
-    return ASKING
+    return Question(code, catalogue_prompt(f"spec_ask_{code}"), typed=typed)
 
 
 def _echo(line: SpecLine, language: str) -> str:
@@ -196,21 +110,15 @@ def _pair(line: SpecLine, language: str) -> str:
     return translate(language, "spec_pair", zh=line.zh, back=Html(back_line(line, language)))
 
 
-async def not_text(update: Update, context: BotContext) -> int:
-    draft = _load(context) or _new_draft(context)
-    await _ask(update, context, draft, context.text("spec_use_text"), edit=False)
-    return ASKING
-
-
 # -- the summary -------------------------------------------------------------------------
 
 
-async def _finish(update: Update, context: BotContext, draft: dict[str, object]) -> int:
-    context.state.flow.pop(FLOW_KEY, None)
-    glossary = build_spec(_answers(draft), today=_today(context))
+async def _finish(turn: Turn, lead: str) -> None:
+    update, context = turn.update, turn.context
+    glossary = build_spec(_answers(turn.state), today=_today(context))
     if not glossary.lines:
         await replace_or_reply(update, context.text("spec_nothing"), menu_button(context.language))
-        return ConversationHandler.END
+        return
     model = context.services.llm if wants_model(glossary) else None
     done = context.text("spec_done")
     if model is not None:
@@ -236,7 +144,6 @@ async def _finish(update: Update, context: BotContext, draft: dict[str, object])
     for number, chunk in enumerate(parts, start=1):
         last = number == len(parts)
         await reply(update, chunk, menu_button(context.language) if last else None)
-    return ConversationHandler.END
 
 
 def _copy_keyboard(spec: Spec, context: BotContext) -> InlineKeyboardMarkup | None:
@@ -376,17 +283,26 @@ def _shorten(text: str, limit: int = MAX_QUOTE) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+FLOW = GuidedFlow(
+    name="spec_builder",
+    route=routes.SPEC,
+    questions=tuple(_field(code) for code in FIELDS),
+    texts=FlowTexts(
+        stale="spec_stale_question",
+        use_buttons="spec_use_text",
+        skip="spec_btn_skip",
+        progress="spec_progress",
+    ),
+    finish=_finish,
+    finish_early="spec_btn_finish",
+)
+
+
 def conversation(fallbacks: list[AnyHandler]) -> ConversationHandler[BotContext]:
-    entry_points: list[AnyHandler] = [
-        CommandHandler("spec", spec_command),
-        CallbackQueryHandler(from_menu, pattern=MENU.exact("spec")),
-        CallbackQueryHandler(button_pressed, pattern=STEP.pattern),
-    ]
-    return question_conversation(
-        name="spec_builder",
-        entry_points=entry_points,
-        button=CallbackQueryHandler(button_pressed, pattern=STEP.pattern),
-        typed=typed_answer,
-        other=not_text,
+    return FLOW.conversation(
+        entry_points=[
+            CommandHandler("spec", spec_command),
+            CallbackQueryHandler(from_menu, pattern=routes.MENU.exact("spec")),
+        ],
         fallbacks=fallbacks,
     )

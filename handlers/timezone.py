@@ -29,11 +29,11 @@ from bot.domain.timezones import (
 )
 from bot.runtime.persistence import StoredConversation
 from bot.services import orders as order_service
-from handlers.callback_data import CallbackRoute
-from handlers.keyboards import MENU, menu_button
+from handlers import routes
+from handlers.keyboards import menu_button
 from handlers.replies import acknowledge, replace_or_reply, reply
+from handlers.routes import MENU
 
-ZONE = CallbackRoute("tz")
 CHOOSING = 1
 
 # Where most of our users buy from or live; anything else is typed. Labels: tz_city_<zone>.
@@ -53,14 +53,16 @@ SUGGESTED_ZONES = (
 
 def _suggestions(context: BotContext) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(context.text(f"tz_city_{zone}"), callback_data=ZONE.pack(zone))
+        InlineKeyboardButton(
+            context.text(f"tz_city_{zone}"), callback_data=routes.TIMEZONE.pack(zone)
+        )
         for zone in SUGGESTED_ZONES
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 async def ask_timezone(update: Update, context: BotContext) -> int:
-    await acknowledge(update)
+    await acknowledge(update, context)
     typed = " ".join(context.args or []) if update.message else ""
     if typed:
         return await _apply(update, context, typed)
@@ -78,8 +80,8 @@ async def typed_timezone(update: Update, context: BotContext) -> int:
 
 
 async def pressed_timezone(update: Update, context: BotContext) -> int:
-    parts = ZONE.unpack(update.callback_query.data if update.callback_query else None)
-    await acknowledge(update)
+    parts = routes.TIMEZONE.unpack(update.callback_query.data if update.callback_query else None)
+    await acknowledge(update, context)
     return await _apply(update, context, parts[0] if parts else "")
 
 
@@ -121,7 +123,7 @@ def _confirmation(context: BotContext, choice: TimezoneChoice) -> str:
 
 def conversation(fallbacks: Sequence[AnyHandler]) -> StoredConversation:
     """The /timezone conversation; `fallbacks` are the ways out (commands, menu buttons)."""
-    pressed: AnyHandler = CallbackQueryHandler(pressed_timezone, pattern=ZONE.pattern)
+    pressed: AnyHandler = CallbackQueryHandler(pressed_timezone, pattern=routes.TIMEZONE.pattern)
     entry_points: list[AnyHandler] = [
         CommandHandler("timezone", ask_timezone),
         CallbackQueryHandler(ask_timezone, pattern=MENU.exact("timezone")),

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
-from typing import Any
-
 from bot.domain.links.classify import LinkCheck, LinkKind
-from bot.domain.suppliers.scorecard import Category, Factor, Rating, Scorecard, SupplierFacts
+from bot.domain.suppliers.scorecard import Factor, Rating, Scorecard
 from bot.render.i18n import Html, translate
 
 # Lookalike and unresolvable links get no guided check: there is no supplier to check yet.
@@ -72,36 +69,3 @@ def _factor_line(factor: Factor, language: str) -> str:
             language, "sup_card_factor_detail", rating=rating, name=name, detail=shown
         )
     return translate(language, "sup_card_factor", rating=rating, name=name)
-
-
-def facts_to_json(facts: SupplierFacts) -> dict[str, Any]:
-    """A JSON-safe dict of the facts that are known (None fields are left out)."""
-    saved: dict[str, Any] = {}
-    for field in fields(facts):
-        value = getattr(facts, field.name)
-        if value is None:
-            continue
-        if isinstance(value, frozenset):
-            value = sorted(value)
-        elif isinstance(value, Category):
-            value = value.value
-        saved[field.name] = value
-    return saved
-
-
-def facts_from_json(saved: dict[str, Any]) -> SupplierFacts:
-    """The inverse of facts_to_json; unknown keys and malformed values are ignored."""
-    facts = SupplierFacts()
-    known = {field.name for field in fields(SupplierFacts)}
-    for name, value in saved.items():
-        if name not in known or value is None:
-            continue
-        if name == "badges" and isinstance(value, list):
-            value = frozenset(str(badge) for badge in value)
-        elif name == "category":
-            try:
-                value = Category(value)
-            except ValueError:
-                continue
-        facts = replace(facts, **{name: value})
-    return facts

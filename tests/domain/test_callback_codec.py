@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from handlers.callback_data import MAX_CALLBACK_BYTES, MAX_NUMBER, CallbackRoute, parse_number
 
-ZONE = CallbackRoute("tz")
-ORDER = CallbackRoute("ord", arity=2)
+ZONE = CallbackRoute("tz", (40,))
+ORDER = CallbackRoute("ord", (8, 10))
+WIDE = CallbackRoute("wide", (62,))
 
 
 def test_round_trip() -> None:
@@ -19,11 +20,25 @@ def test_round_trip() -> None:
 
 def test_refuses_to_pack_what_telegram_would_reject() -> None:
     with pytest.raises(ValueError, match="64 bytes"):
-        ZONE.pack("ж" * 31)  # 62 bytes of Cyrillic plus the prefix
+        WIDE.pack("ж" * 30)  # 60 bytes of Cyrillic plus the prefix
     with pytest.raises(ValueError, match="contains"):
         ZONE.pack("a|b")
     with pytest.raises(ValueError, match="parts"):
         ORDER.pack("only-one")
+
+
+def test_refuses_parts_wider_than_declared() -> None:
+    with pytest.raises(ValueError, match="1-40 bytes"):
+        ZONE.pack("ж" * 21)  # 42 bytes: fits Telegram, not the route
+    with pytest.raises(ValueError, match="1-40 bytes"):
+        ZONE.pack("")
+    assert ZONE.unpack("tz|" + "a" * 41) is None
+    assert ORDER.unpack("ord|ext|12345678901") is None
+
+
+def test_the_longest_data_is_known_before_any_button_is_drawn() -> None:
+    assert ORDER.longest == len("ord|") + 8 + 1 + 10
+    assert len(ORDER.pack("x" * 8, 2**31 - 1).encode()) == ORDER.longest
 
 
 @pytest.mark.parametrize("data", ["", None, "tz", "tz|", "ord|a|b", "xx|Europe/Berlin", "tz|a|b"])
@@ -43,7 +58,7 @@ def test_anything_packed_fits_and_comes_back(part: str) -> None:
     try:
         data = ZONE.pack(part)
     except ValueError:
-        assert len(f"tz|{part}".encode()) > MAX_CALLBACK_BYTES
+        assert len(part.encode()) > 40
         return
     assert len(data.encode()) <= MAX_CALLBACK_BYTES
     assert ZONE.unpack(data) == (part,)

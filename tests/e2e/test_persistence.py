@@ -31,6 +31,7 @@ from bot.runtime.persistence import DatabasePersistence, stored_conversations
 from bot.runtime.polling import polling
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox, StoredMessage
+from handlers import spec
 from tests.conftest import BOT_TOKEN, ChatUser, texts
 from tests.db.databases import POSTGRES_SKIP_REASON, TEST_DATABASE_PREFIX, postgres_admin_url
 from tests.e2e.test_restart import control, start_bot, wait_until
@@ -116,7 +117,7 @@ async def test_each_step_is_in_the_database_once_the_bot_has_answered(
         async with application.bot_data.sessions() as session:
             flow = await session.scalar(select(UserFlow.flow).where(UserFlow.user_id == ANN))
         assert flow is not None
-        assert flow["spec"]["answers"]["product"] == PRODUCT
+        assert flow[spec.FLOW.name]["answers"]["product"] == PRODUCT
 
 
 # -- several processes, one PostgreSQL database ---------------------------------------------

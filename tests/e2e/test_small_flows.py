@@ -14,8 +14,7 @@ from bot.domain.spec.builder import FIELDS, build_spec
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.html_parser import parse_html
 from bot.sandbox.server import Sandbox
-from handlers import registration, spec
-from handlers.callback_data import MAX_CALLBACK_BYTES
+from handlers import spec
 from tests.conftest import ChatUser, texts
 
 FAKE_LOGIN = "http://login.1688.com.secure-verify.top/member/signin.htm"
@@ -379,17 +378,6 @@ async def test_ip_in_russian(boris: ChatUser) -> None:
 
 
 # -- limits ----------------------------------------------------------------------------------
-
-
-def test_every_button_of_the_flows_fits_telegram() -> None:
-    data = [
-        registration.ANSWER.pack(question.code, answer)
-        for question in QUESTIONS
-        for answer in (*question.answers, registration.SKIP)
-    ]
-    data += [spec.STEP.pack(field, action) for field in FIELDS for action in ("skip", "finish")]
-
-    assert all(len(item.encode()) <= MAX_CALLBACK_BYTES for item in data)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from bot.domain.counterfeits import IpRisk, check_listing, normalise_text
 from bot.domain.payments.payees import Payee, find_payee
@@ -898,3 +899,39 @@ def _quotable(company: str | None) -> str:
         return ""
     cleaned = re.sub(r"\s+", " ", company.replace("「", "").replace("」", "")).strip()
     return cleaned[:60]
+
+
+# --- Facts as JSON (a saved check, a flow in progress) --------------------------------------
+
+
+def facts_to_json(facts: SupplierFacts) -> dict[str, Any]:
+    """A JSON-safe dict of the facts that are known (None fields are left out)."""
+    saved: dict[str, Any] = {}
+    for field in fields(facts):
+        value = getattr(facts, field.name)
+        if value is None:
+            continue
+        if isinstance(value, frozenset):
+            value = sorted(value)
+        elif isinstance(value, Category):
+            value = value.value
+        saved[field.name] = value
+    return saved
+
+
+def facts_from_json(saved: dict[str, Any]) -> SupplierFacts:
+    """The inverse of facts_to_json; unknown keys and malformed values are ignored."""
+    facts = SupplierFacts()
+    known = {field.name for field in fields(SupplierFacts)}
+    for name, value in saved.items():
+        if name not in known or value is None:
+            continue
+        if name == "badges" and isinstance(value, list):
+            value = frozenset(str(badge) for badge in value)
+        elif name == "category":
+            try:
+                value = Category(value)
+            except ValueError:
+                continue
+        facts = replace(facts, **{name: value})
+    return facts

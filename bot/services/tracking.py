@@ -1,0 +1,172 @@
+"""Tracking orders: the use cases behind /track, /orders and the order card's buttons.
+
+Each method is one transaction: the order, its event log and its reminder plan change
+together (bot/services/orders.py), and the reminder engine is woken once the commit is
+done, for a reminder that falls due before its next sweep. Every order is looked up with
+the user's id, so a button carrying someone else's order id finds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.db.models import Order, User
+from bot.domain.escrow import OrderAction
+from bot.domain.escrow.track_input import MAX_LABEL, TrackStart, parse_start
+from bot.domain.timezones import zone_for
+from bot.services import orders as order_rules
+from bot.services.orders import ReminderPolicy
+
+Waker = Callable[[Sequence[datetime]], None]
+
+
+@dataclass(frozen=True)
+class OrderCard:
+    """An order as its card shows it, with the zone its owner reads times in."""
+
+    order: Order
+    zone: tzinfo
+
+
+@dataclass(frozen=True)
+class ReminderSubject:
+    """What a reminder about an order is worded from."""
+
+    order: Order | None
+    language: str
+    zone: tzinfo
+
+
+class Tracking:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        policy: Callable[[], ReminderPolicy],
+        wake: Waker,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._policy = policy
+        self._wake = wake
+
+    async def track(
+        self,
+        *,
+        user_id: int,
+        chat_id: int,
+        start: TrackStart,
+        label: str | None,
+        default_label: Callable[[int], str],
+        order_number: str | None = None,
+        source_update_id: int | None = None,
+    ) -> OrderCard:
+        """A new tracked order; `default_label(n)` names it when the user gave no name (n:
+        the count of open orders with it)."""
+        now = self._clock.now()
+        async with self._sessions.begin() as session:
+            if label is None:
+                label = default_label(len(await order_rules.open_orders(session, user_id)) + 1)
+            order, due = await order_rules.create_order(
+                session,
+                user_id=user_id,
+                chat_id=chat_id,
+                label=label,
+                now=now,
+                policy=self._policy(),
+                shipped_at=start.shipped_at,
+                countdown_deadline=start.countdown,
+                order_number=order_number,
+                source_update_id=source_update_id,
+            )
+            card = OrderCard(order, await self._zone(session, user_id))
+        self._wake(due)
+        return card
+
+    async def card(self, user_id: int, order_id: int) -> OrderCard | None:
+        async with self._sessions() as session:
+            order = await order_rules.get_order(session, user_id, order_id)
+            return OrderCard(order, await self._zone(session, user_id)) if order else None
+
+    async def act(
+        self, user_id: int, order_id: int, action: OrderAction, *, days: int = 0
+    ) -> OrderCard | None:
+        """Move the order through its state machine (InvalidTransition when the action
+        makes no sense now); None when the user has no such order."""
+        now = self._clock.now()
+        async with self._sessions.begin() as session:
+            order = await order_rules.get_order(session, user_id, order_id)
+            if order is None:
+                return None
+            due = await order_rules.apply_action(
+                session, order, action, now, self._policy(), days=days
+            )
+            card = OrderCard(order, await self._zone(session, user_id))
+        self._wake(due)
+        return card
+
+    async def snooze(self, user_id: int, order_id: int, delay: timedelta) -> OrderCard | None:
+        now = self._clock.now()
+        async with self._sessions.begin() as session:
+            order = await order_rules.get_order(session, user_id, order_id)
+            if order is None:
+                return None
+            due = await order_rules.add_snooze(session, order, now, delay)
+            card = OrderCard(order, await self._zone(session, user_id))
+        self._wake([due])
+        return card
+
+    async def edit(self, user_id: int, order_id: int, text: str) -> OrderCard | None:
+        """A new countdown or deadline when `text` reads as one, else a new name."""
+        now = self._clock.now()
+        due: list[datetime] = []
+        async with self._sessions.begin() as session:
+            order = await order_rules.get_order(session, user_id, order_id)
+            if order is None:
+                return None
+            start = parse_start(text, now)
+            if start is not None and start.countdown is not None:
+                due = await order_rules.set_countdown(
+                    session, order, start.countdown, now, self._policy()
+                )
+            else:
+                order.label = text[:MAX_LABEL]
+                order.updated_at = now
+            card = OrderCard(order, await self._zone(session, user_id))
+        self._wake(due)
+        return card
+
+    async def delete(self, user_id: int, order_id: int) -> bool:
+        async with self._sessions.begin() as session:
+            return await order_rules.delete_order(session, user_id, order_id)
+
+    async def open_orders(self, user_id: int) -> list[Order]:
+        async with self._sessions() as session:
+            return list(await order_rules.open_orders(session, user_id))
+
+    async def replan_user(self, user_id: int) -> None:
+        """After the user's time zone or quiet hours changed: every open order re-planned."""
+        async with self._sessions.begin() as session:
+            due = await order_rules.replan_user_orders(
+                session, user_id, self._clock.now(), self._policy()
+            )
+        self._wake(due)
+
+    async def reminder_subject(
+        self, session: AsyncSession, order_id: int, user_id: int
+    ) -> ReminderSubject:
+        """For the reminder engine's render step, inside the engine's own transaction."""
+        order = await session.get(Order, order_id)
+        user = await session.get(User, user_id)
+        language = user.language if user and user.language else "en"
+        zone = zone_for(user.timezone if user else None, self._policy().default_timezone)
+        return ReminderSubject(order, language, zone)
+
+    async def _zone(self, session: AsyncSession, user_id: int) -> tzinfo:
+        user = await session.get(User, user_id)
+        return zone_for(user.timezone if user else None, self._policy().default_timezone)
