@@ -19,7 +19,13 @@ from bot.context import CONTEXT_TYPES, BotApplication
 from bot.db.engine import create_engine
 from bot.reminders.engine import EngineConfig, ReminderEngine, acquire_instance_lock
 from bot.render.i18n import DEFAULT_LANGUAGE, available_languages
-from bot.runtime.persistence import DatabasePersistence, DurableApplication, schedule_sweep
+from bot.runtime.persistence import (
+    DatabasePersistence,
+    DurableApplication,
+    durable,
+    schedule_sweep,
+)
+from bot.runtime.users import remember_user
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +89,7 @@ def build_application(
     )
     if settings.llm_enabled:
         services.llm = LanguageModel(settings, services.sessions, clock)
+    durable(application).before_handlers = remember_user
     handlers.register(application)
     return application
 

@@ -25,8 +25,11 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.reminders.engine import InstanceLock, ReminderEngine
     from bot.services.orders import ReminderPolicy
+    from bot.services.payments import PaymentChecks
+    from bot.services.stats import Reporting
     from bot.services.suppliers import SupplierChecks
     from bot.services.tracking import Tracking
+    from bot.services.users import Users
 
 
 class Services:
@@ -51,8 +54,11 @@ class Services:
         self, settings: Settings, engine: AsyncEngine, clock: Clock, *, migrate_on_start: bool
     ) -> None:
         from bot.db.engine import create_sessionmaker
+        from bot.services.payments import PaymentChecks
+        from bot.services.stats import Reporting
         from bot.services.suppliers import SupplierChecks
         from bot.services.tracking import Tracking
+        from bot.services.users import Users
 
         self.clock = clock
         self._settings = settings
@@ -63,6 +69,11 @@ class Services:
         self.tracking: Tracking = Tracking(
             self._sessions, clock, lambda: self.reminder_policy, self.note_new_reminders
         )
+        self.users: Users = Users(
+            self._sessions, clock, lambda: self.reminder_policy, self.note_new_reminders
+        )
+        self.payments: PaymentChecks = PaymentChecks(self._sessions, clock)
+        self.reporting: Reporting = Reporting(self._sessions, clock)
 
     @property
     def engine(self) -> AsyncEngine:

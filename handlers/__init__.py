@@ -1,10 +1,10 @@
 """register(application): the only place handlers are added, in the order they are tried.
 
 A copy of an update handled before never gets here (the application drops it first, see
-bot/runtime/delivery.py). Group -1 remembers the user and loads where they are in a conversation
-(bot/runtime/persistence.py). In group 0 the first matching handler wins, so conversations come
-before the global commands they would otherwise shadow, and the catch-all fallbacks come
-last.
+bot/runtime/delivery.py), and before any handler the application has remembered the user
+and loaded where they are in a conversation (bot/runtime/users.py). The first matching
+handler wins, so conversations come before the global commands they would otherwise
+shadow, and the catch-all fallbacks come last.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from handlers import (
     spec,
     suppliers,
     timezone,
-    users,
 )
 from handlers.reminders import reminder_renderer
 
@@ -65,7 +64,6 @@ def bot_commands(language_code: str) -> list[BotCommand]:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    users.register(application)
     # First in group 0, for admins only; deliberately not in COMMANDS (see handlers/admin.py).
     admin.register(application)
 

@@ -12,13 +12,11 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.services import stats
 from handlers.replies import reply
 
 
 async def show_stats(update: Update, context: BotContext) -> None:
-    async with context.session() as session:
-        figures = await stats.collect(session, context.clock.now())
+    figures = await context.services.reporting.figures()
     verdicts = figures.payment_checks
     await reply(
         update,

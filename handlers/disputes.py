@@ -50,10 +50,10 @@ from bot.domain.escrow import InvalidTransition, OrderAction, OrderState
 from bot.domain.timezones import format_local, zone_for
 from bot.reminders.engine import ReminderRow
 from bot.render.i18n import translate
-from bot.runtime.persistence import StoredConversation
 from bot.services import orders as order_service
 from handlers import routes
 from handlers.callback_data import parse_number
+from handlers.conversation import StoredConversation
 from handlers.guided import FRESH, TYPED_TEXT
 from handlers.replies import acknowledge, replace_or_reply, reply
 from handlers.routes import MENU

@@ -31,8 +31,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler,
 from telegram.ext import filters as tg_filters
 
 from bot.context import AnyHandler, BotContext
-from bot.runtime.persistence import StoredConversation
 from handlers.callback_data import CallbackRoute, parse_number
+from handlers.conversation import StoredConversation
 from handlers.replies import acknowledge, replace_or_reply, reply
 
 ASKING = 1
@@ -231,6 +231,7 @@ class Question:
     top_rows: Callable[[Turn], list[list[InlineKeyboardButton]]] = _no_rows
     extra_rows: Callable[[Turn], list[list[InlineKeyboardButton]]] = _no_rows
     hint: str | None = None  # what to say to a non-answer, if not the flow's `use_buttons`
+    repeat_prompt: bool = True  # show the question again under a hint or a problem
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,7 @@ class FlowTexts:
 
     stale: str  # alert for a button of an earlier question
     use_buttons: str  # text that answers nothing, or something that is not text
-    skip: str
+    skip: str | None = None  # needed when a question can be skipped
     expired: str | None = None  # the flow is over or was lost (default: `use_buttons`)
     done: str = "btn_done"
     none: str = "btn_none_of_these"
@@ -249,6 +250,10 @@ class FlowTexts:
 
 async def _answer_nothing(turn: Turn, question: Question, value: Json) -> str:
     return ""
+
+
+async def _finish_nothing(turn: Turn, lead: str) -> None:
+    """For flows whose last answer is acted on as it comes (a payment request's verdict)."""
 
 
 @dataclass(frozen=True)
@@ -264,7 +269,7 @@ class GuidedFlow:
     route: CallbackRoute | None  # None: a flow of typed answers only
     questions: tuple[Question, ...]
     texts: FlowTexts
-    finish: Callable[[Turn, str], Awaitable[None]]
+    finish: Callable[[Turn, str], Awaitable[None]] = _finish_nothing
     idle: timedelta = timedelta(minutes=60)
     with_subject: bool = False
     keep_after_finish: bool = False
@@ -304,6 +309,9 @@ class GuidedFlow:
 
     def turn(self, update: Update, context: BotContext, state: FlowState) -> Turn:
         return Turn(update, context, self, state)
+
+    def forget(self, context: BotContext) -> None:
+        context.state.flow.pop(self.name, None)
 
     # -- running it -------------------------------------------------------------------
 
@@ -386,6 +394,8 @@ class GuidedFlow:
         if self._previous(state, question) is not None:
             last.append(button(turn.text(self.texts.back), BACK))
         if question.skippable:
+            if self.texts.skip is None:
+                raise ValueError(f"{self.name}.{question.code} is skippable: name its Skip text")
             last.append(button(turn.text(self.texts.skip), SKIP))
         if self.finish_early is not None and any(v is not None for v in state.answers.values()):
             last.append(button(turn.text(self.finish_early), DONE))
@@ -513,9 +523,9 @@ class GuidedFlow:
             return await self._not_an_answer(turn, question, text)
         outcome = await question.typed(turn, text)
         if isinstance(outcome, Handled):
-            return END if outcome.ended else ASKING
+            return self.end(turn) if outcome.ended else ASKING
         if isinstance(outcome, Problem):
-            await self.show(turn, question, outcome.text)
+            await self.say_again(turn, question, outcome.text)
             return ASKING
         turn.state.preset(outcome.also)
         return await self.record(turn, question, outcome.value, outcome.lead)
@@ -524,8 +534,16 @@ class GuidedFlow:
         if self.on_text is not None:
             await self.on_text(turn, text)
             return ASKING
-        await self.show(turn, question, self._hint(turn, question))
+        await self.say_again(turn, question, self._hint(turn, question))
         return ASKING
+
+    async def say_again(self, turn: Turn, question: Question, lead: str) -> None:
+        """`lead` (why that was no answer), with the question again below it unless the
+        question asks to be spared that (a single prompt the user just read)."""
+        if question.repeat_prompt or not lead:
+            await self.show(turn, question, lead)
+        else:
+            await reply(turn.update, lead)
 
     def _hint(self, turn: Turn, question: Question) -> str:
         key = self.texts.use_buttons if question.hint is None else question.hint
@@ -539,7 +557,7 @@ class GuidedFlow:
             await reply(update, context.text(self.texts.expired or self.texts.use_buttons))
             return END
         turn = self.turn(update, context, state)
-        await self.show(turn, question, self._hint(turn, question))
+        await self.say_again(turn, question, self._hint(turn, question))
         return ASKING
 
     # -- wiring -----------------------------------------------------------------------

@@ -9,58 +9,51 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.context import AnyHandler, BotContext
 from bot.domain.counterfeits import IpCheck, check_listing
 from bot.render.i18n import Html, translate
-from bot.runtime.persistence import StoredConversation
+from handlers.conversation import StoredConversation
+from handlers.guided import (
+    TYPED_TEXT_OR_CAPTION,
+    FlowState,
+    FlowTexts,
+    GuidedFlow,
+    Handled,
+    Outcome,
+    Problem,
+    Question,
+    Turn,
+    catalogue_prompt,
+)
 from handlers.keyboards import menu_button
-from handlers.replies import acknowledge, replace_or_reply, reply
+from handlers.replies import acknowledge, reply
 from handlers.routes import MENU
 
-WAITING = 1
 # Evidence is quoted from the listing; a long quote would drown the advice.
 MAX_QUOTE = 60
-_FRESH = ~filters.UpdateType.EDITED
 
 
 async def ip_command(update: Update, context: BotContext) -> int:
     message = update.effective_message
     typed = (message.text or "").partition(" ")[2].strip() if message else ""
     if not typed:
-        await reply(update, context.text("ipchk_prompt"))
-        return WAITING
+        return await FLOW.begin(update, context, FlowState())
     await _check(update, context, typed)
     return ConversationHandler.END
 
 
 async def from_menu(update: Update, context: BotContext) -> int:
     await acknowledge(update, context)
-    await replace_or_reply(update, context.text("ipchk_prompt"))
-    return WAITING
+    return await FLOW.begin(update, context, FlowState())
 
 
-async def listing_pasted(update: Update, context: BotContext) -> int:
-    message = update.effective_message
-    text = (message.text or message.caption or "") if message else ""
+async def _listing_pasted(turn: Turn, text: str) -> Outcome:
     if not text.strip():
-        await reply(update, context.text("ipchk_prompt"))
-        return WAITING
-    await _check(update, context, text)
-    return ConversationHandler.END
-
-
-async def not_text(update: Update, context: BotContext) -> int:
-    # Pictures need a reverse image search, which the bot cannot do offline.
-    await reply(update, context.text("ipchk_not_text"))
-    return WAITING
+        return Problem(turn.text("ipchk_prompt"))
+    await _check(turn.update, turn.context, text)
+    return Handled(ended=True)
 
 
 async def _check(update: Update, context: BotContext, text: str) -> None:
@@ -100,21 +93,30 @@ def render_check(check: IpCheck, language: str) -> str:
     return "\n\n".join(parts)
 
 
-def conversation(fallbacks: list[AnyHandler]) -> StoredConversation:
-    entry_points: list[AnyHandler] = [
-        CommandHandler("ip", ip_command),
-        CallbackQueryHandler(from_menu, pattern=MENU.exact("ip")),
-    ]
-    waiting: list[AnyHandler] = [
-        MessageHandler(
-            (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & _FRESH, listing_pasted
+FLOW = GuidedFlow(
+    name="ip_check",
+    route=None,
+    questions=(
+        Question(
+            "listing",
+            catalogue_prompt("ipchk_prompt"),
+            typed=_listing_pasted,
+            skippable=False,
+            repeat_prompt=False,
         ),
-        MessageHandler(~filters.COMMAND & _FRESH, not_text),
-    ]
-    return StoredConversation(
-        name="ip_check",
-        entry_points=entry_points,
-        states={WAITING: waiting},
+    ),
+    # Pictures need a reverse image search, which the bot cannot do offline.
+    texts=FlowTexts(stale="button_expired_alert", use_buttons="ipchk_not_text"),
+    idle=timedelta(minutes=15),
+    typed_filter=TYPED_TEXT_OR_CAPTION,
+)
+
+
+def conversation(fallbacks: list[AnyHandler]) -> StoredConversation:
+    return FLOW.conversation(
+        entry_points=[
+            CommandHandler("ip", ip_command),
+            CallbackQueryHandler(from_menu, pattern=MENU.exact("ip")),
+        ],
         fallbacks=fallbacks,
-        idle_timeout=timedelta(minutes=15),
     )

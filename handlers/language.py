@@ -6,7 +6,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
-from bot.db import users
 from bot.render.i18n import available_languages, translate
 from handlers import routes
 from handlers.keyboards import menu_button
@@ -30,8 +29,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
     chosen = await pressed_choice(update, context, routes.LANGUAGE, available_languages())
     if chosen is None or update.effective_user is None:
         return
-    async with context.session() as session, session.begin():
-        await users.set_language(session, update.effective_user.id, chosen)
+    await context.services.users.set_language(update.effective_user.id, chosen)
     context.state.language = chosen
     await acknowledge(update, context)
     name = context.text("language_name")

@@ -35,11 +35,11 @@ from bot.domain.payments.checker import Verdict, classify_payment
 from bot.domain.timezones import BEIJING, display_name, format_local
 from bot.render.i18n import Html, translate
 from bot.render.model_text import model_text_html
-from bot.runtime.persistence import StoredConversation
 from bot.services.orders import EXTENSION_CHOICES
 from bot.services.tracking import OrderCard
 from handlers import routes
 from handlers.callback_data import parse_number
+from handlers.conversation import StoredConversation
 from handlers.guided import (
     TYPED_TEXT,
     Answer,
@@ -592,10 +592,7 @@ EDIT_FLOW = GuidedFlow(
         Question("value", catalogue_prompt("ord_edit_prompt"), typed=_typed_edit, skippable=False),
     ),
     texts=FlowTexts(
-        stale="button_expired_alert",
-        use_buttons="ord_edit_prompt",
-        skip="ord_label_skip",
-        expired="ord_gone",
+        stale="button_expired_alert", use_buttons="ord_edit_prompt", expired="ord_gone"
     ),
     finish=_edited,
     idle=timedelta(minutes=30),

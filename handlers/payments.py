@@ -28,18 +28,26 @@ from telegram.ext import (
 
 from bot.assist.payments import ReviewedCheck, review_payment
 from bot.context import AnyHandler, BotContext
-from bot.db import payment_checks
-from bot.domain.masking import mask_numbers
 from bot.domain.payments.checker import PaymentCheck, classify_payment, looks_like_payment_talk
 from bot.render.model_text import TELEGRAM_MESSAGE_LIMIT, model_text_html, split_message
 from bot.render.payments import explanation_key, plain_text, render_check
-from bot.runtime.persistence import StoredConversation
+from bot.services.payments import FEEDBACK_LABELS
 from handlers import routes
 from handlers.callback_data import parse_number
+from handlers.conversation import StoredConversation
+from handlers.guided import (
+    FlowState,
+    FlowTexts,
+    GuidedFlow,
+    Handled,
+    Outcome,
+    Question,
+    Turn,
+    catalogue_prompt,
+)
 from handlers.replies import (
     acknowledge,
     assistant_note,
-    replace_or_reply,
     reply,
     reply_in_pieces,
 )
@@ -49,7 +57,6 @@ if TYPE_CHECKING:
     # Only the type: the reader and OpenCV load on the first picture (bot.context.Services).
     from bot.adapters.ocr import ImageReading
 
-AWAITING = 1
 # Telegram lets bots download up to 20 MB; a screenshot is far smaller.
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 # CopyTextButton carries at most 256 characters.
@@ -70,8 +77,7 @@ IMAGES = (filters.PHOTO | filters.Document.IMAGE) & _FRESH
 
 async def ask_for_request(update: Update, context: BotContext) -> int:
     await acknowledge(update, context)
-    await replace_or_reply(update, context.text("pay_prompt"))
-    return AWAITING
+    return await FLOW.begin(update, context, FlowState())
 
 
 async def pay_command(update: Update, context: BotContext) -> int:
@@ -94,7 +100,14 @@ async def check_message_text(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+async def _request_typed(turn: Turn, text: str) -> Outcome:
+    await check_message_text(turn.update, turn.context)
+    return Handled(ended=True)
+
+
 async def check_image(update: Update, context: BotContext) -> int:
+    # Whether it came asked for (/pay) or not, the picture is the request: /pay is answered.
+    FLOW.forget(context)
     message = update.effective_message
     if message is None:
         return ConversationHandler.END
@@ -114,11 +127,6 @@ async def check_image(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     await _check_image_reading(update, context, reading, caption)
     return ConversationHandler.END
-
-
-async def prompt_again(update: Update, context: BotContext) -> int:
-    await reply(update, context.text("pay_prompt_again"))
-    return AWAITING
 
 
 async def _download_image(message: Message) -> bytes | None:
@@ -217,16 +225,9 @@ async def _record(
     user = update.effective_user
     if user is None:
         return None
-    async with context.session() as session, session.begin():
-        return await payment_checks.record_check(
-            session,
-            user.id,
-            source=source,
-            verdict=check.verdict.value,
-            signal_codes=[signal.code for signal in check.signals],
-            now=context.clock.now(),
-            masked_text=mask_numbers(text) if context.state.keep_texts else None,
-        )
+    return await context.services.payments.record(
+        user.id, check, text, source=source, keep_text=context.state.keep_texts
+    )
 
 
 def _keyboard(
@@ -265,14 +266,10 @@ async def on_feedback(update: Update, context: BotContext) -> None:
         await acknowledge(update, context, context.text("button_expired_alert"), alert=True)
         return
     label = parts[1]
-    if label not in payment_checks.FEEDBACK_LABELS:
+    if label not in FEEDBACK_LABELS:
         await acknowledge(update, context, context.text("button_expired_alert"), alert=True)
         return
-    async with context.session() as session, session.begin():
-        stored = await payment_checks.set_feedback(
-            session, user.id, check_id, label, context.clock.now()
-        )
-    if not stored:
+    if not await context.services.payments.feedback(user.id, check_id, label):
         await acknowledge(update, context, context.text("pay_feedback_unknown"), alert=True)
         return
     await acknowledge(update, context, context.text("pay_feedback_thanks"))
@@ -291,23 +288,32 @@ async def _drop_feedback_row(message: object) -> None:
     await message.edit_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
 
 
+FLOW = GuidedFlow(
+    name="payment",
+    route=None,
+    questions=(
+        Question(
+            "request",
+            catalogue_prompt("pay_prompt"),
+            typed=_request_typed,
+            skippable=False,
+            repeat_prompt=False,
+        ),
+    ),
+    texts=FlowTexts(stale="button_expired_alert", use_buttons="pay_prompt_again"),
+    idle=timedelta(minutes=15),
+)
+
+
 def conversation(fallbacks: list[AnyHandler]) -> StoredConversation:
     """/pay or the menu button without a message: wait for the text, forward or picture."""
-    entry_points: list[AnyHandler] = [
-        CommandHandler("pay", pay_command),
-        CallbackQueryHandler(ask_for_request, pattern=MENU.exact("pay")),
-    ]
-    awaiting: list[AnyHandler] = [
-        MessageHandler(IMAGES, check_image),
-        MessageHandler(filters.TEXT & ~filters.COMMAND & _FRESH, check_message_text),
-        MessageHandler(~filters.COMMAND & _FRESH, prompt_again),
-    ]
-    return StoredConversation(
-        name="payment",
-        entry_points=entry_points,
-        states={AWAITING: awaiting},
+    return FLOW.conversation(
+        entry_points=[
+            CommandHandler("pay", pay_command),
+            CallbackQueryHandler(ask_for_request, pattern=MENU.exact("pay")),
+        ],
         fallbacks=fallbacks,
-        idle_timeout=timedelta(minutes=15),
+        asking=[MessageHandler(IMAGES, check_image)],
     )
 
 

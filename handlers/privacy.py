@@ -6,7 +6,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
-from bot.db import users
 from handlers import routes
 from handlers.keyboards import main_menu
 from handlers.replies import acknowledge, pressed_choice, replace_or_reply
@@ -31,8 +30,7 @@ async def toggle_keep_texts(update: Update, context: BotContext) -> None:
     if choice is None or update.effective_user is None:
         return
     keep = choice == "on"
-    async with context.session() as session, session.begin():
-        await users.set_keep_texts(session, update.effective_user.id, keep)
+    await context.services.users.set_keep_texts(update.effective_user.id, keep)
     context.state.keep_texts = keep
     await acknowledge(update, context)
     await show_privacy(update, context)
@@ -66,8 +64,7 @@ async def answer_forget(update: Update, context: BotContext) -> None:
         await replace_or_reply(update, context.text("forgetme_kept"), main_menu(context.language))
         return
     farewell = context.text("forgetme_done")
-    async with context.session() as session, session.begin():
-        await users.delete_user(session, user.id)
+    await context.services.users.forget(user.id)
     # The in-memory copy goes too, so nothing about the user outlives the rows.
     context.application.drop_user_data(user.id)
     await replace_or_reply(update, farewell, None)

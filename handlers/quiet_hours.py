@@ -8,8 +8,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import AnyHandler, BotContext
-from bot.db import users
-from bot.services import orders as order_service
 from handlers import routes
 from handlers.replies import acknowledge, pressed_choice, replace_or_reply
 
@@ -61,12 +59,7 @@ async def _save(update: Update, context: BotContext, hours: tuple[int, int] | No
     user = update.effective_user
     if user is None:
         return
-    async with context.session() as session, session.begin():
-        await users.set_quiet_hours(session, user.id, hours)
-        due = await order_service.replan_user_orders(
-            session, user.id, context.clock.now(), context.services.reminder_policy
-        )
-    context.services.note_new_reminders(due)
+    await context.services.users.set_quiet_hours(user.id, hours)
     if hours is None:
         await replace_or_reply(update, context.text("quiet_off"))
     else:

@@ -15,7 +15,7 @@ CODE = 20  # a step or a choice: `chengxintong_years`, `not_as_described`
 # The frame
 MENU = CallbackRoute("menu", (CODE,))  # menu|<item>
 LANGUAGE = CallbackRoute("lang", (8,))  # lang|<code>
-TIMEZONE = CallbackRoute("tz", (40,))  # tz|<IANA zone>
+TIMEZONE = CallbackRoute("tz", (8, 40))  # tz|zone|<IANA zone>
 QUIET_HOURS = CallbackRoute("quiet", (8,))  # quiet|<preset>
 KEEP_TEXTS = CallbackRoute("keep", (4,))  # keep|on or keep|off
 FORGET_ME = CallbackRoute("forget", (4,))  # forget|yes or forget|no

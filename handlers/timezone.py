@@ -8,17 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import AnyHandler, BotContext
-from bot.db import users
 from bot.domain.timezones import (
     BEIJING,
     TimezoneChoice,
@@ -27,14 +20,22 @@ from bot.domain.timezones import (
     parse_timezone,
     utc_offset_label,
 )
-from bot.runtime.persistence import StoredConversation
-from bot.services import orders as order_service
 from handlers import routes
+from handlers.conversation import StoredConversation
+from handlers.guided import (
+    Answer,
+    Choice,
+    FlowState,
+    FlowTexts,
+    GuidedFlow,
+    Outcome,
+    Problem,
+    Question,
+    Turn,
+)
 from handlers.keyboards import menu_button
-from handlers.replies import acknowledge, replace_or_reply, reply
+from handlers.replies import acknowledge, replace_or_reply
 from handlers.routes import MENU
-
-CHOOSING = 1
 
 # Where most of our users buy from or live; anything else is typed. Labels: tz_city_<zone>.
 SUGGESTED_ZONES = (
@@ -51,62 +52,52 @@ SUGGESTED_ZONES = (
 )
 
 
-def _suggestions(context: BotContext) -> InlineKeyboardMarkup:
-    buttons = [
-        InlineKeyboardButton(
-            context.text(f"tz_city_{zone}"), callback_data=routes.TIMEZONE.pack(zone)
-        )
-        for zone in SUGGESTED_ZONES
-    ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+def _prompt(turn: Turn) -> str:
+    stored = turn.context.state.timezone or turn.context.settings.default_timezone
+    return turn.text("timezone_prompt", current=display_name(stored, turn.context.clock.now()))
+
+
+def _cities(turn: Turn) -> list[Choice]:
+    return [Choice(zone, turn.text(f"tz_city_{zone}")) for zone in SUGGESTED_ZONES]
+
+
+async def _typed_zone(turn: Turn, text: str) -> Outcome:
+    choice = parse_timezone(text)
+    if choice is None:
+        shown = text if len(text) <= 64 else text[:61] + "…"
+        return Problem(turn.text("timezone_unknown", text=shown))
+    return Answer(choice.name)
 
 
 async def ask_timezone(update: Update, context: BotContext) -> int:
     await acknowledge(update, context)
+    turn = FLOW.turn(update, context, FlowState())
     typed = " ".join(context.args or []) if update.message else ""
-    if typed:
-        return await _apply(update, context, typed)
-    stored = context.state.timezone or context.settings.default_timezone
-    current = display_name(stored, context.clock.now())
-    await replace_or_reply(
-        update, context.text("timezone_prompt", current=current), _suggestions(context)
-    )
-    return CHOOSING
+    if not typed:
+        return await FLOW.ask_next(turn)
+    return await _answer(turn, await _typed_zone(turn, typed))
 
 
-async def typed_timezone(update: Update, context: BotContext) -> int:
-    text = update.effective_message.text if update.effective_message else None
-    return await _apply(update, context, text or "")
+async def _answer(turn: Turn, outcome: Outcome) -> int:
+    question = FLOW.questions[0]
+    if isinstance(outcome, Answer):
+        return await FLOW.record(turn, question, outcome.value)
+    if isinstance(outcome, Problem):
+        await FLOW.say_again(turn, question, outcome.text)
+    return FLOW.waiting(turn, question.code)
 
 
-async def pressed_timezone(update: Update, context: BotContext) -> int:
-    parts = routes.TIMEZONE.unpack(update.callback_query.data if update.callback_query else None)
-    await acknowledge(update, context)
-    return await _apply(update, context, parts[0] if parts else "")
-
-
-async def not_text(update: Update, context: BotContext) -> int:
-    await reply(update, context.text("timezone_not_text"))
-    return CHOOSING
-
-
-async def _apply(update: Update, context: BotContext, typed: str) -> int:
-    choice = parse_timezone(typed)
-    user = update.effective_user
-    if choice is None or user is None:
-        shown = typed if len(typed) <= 64 else typed[:61] + "…"
-        await reply(update, context.text("timezone_unknown", text=shown))
-        return CHOOSING
-    async with context.session() as session, session.begin():
-        await users.set_timezone(session, user.id, choice.name)
-        # Quiet hours are in the user's own time, so their reminders move with the zone.
-        due = await order_service.replan_user_orders(
-            session, user.id, context.clock.now(), context.services.reminder_policy
-        )
-    context.services.note_new_reminders(due)
-    context.state.timezone = choice.name
-    await replace_or_reply(update, _confirmation(context, choice), menu_button(context.language))
-    return ConversationHandler.END
+async def _zone_chosen(turn: Turn, lead: str) -> None:
+    # A zone a button offered, or a typed one parse_timezone already read.
+    name, user = turn.state.answer("zone"), turn.update.effective_user
+    if not isinstance(name, str) or user is None:
+        return
+    choice = TimezoneChoice(name)
+    # Quiet hours are in the user's own time, so their reminders move with the zone.
+    await turn.context.services.users.set_timezone(user.id, choice.name)
+    turn.context.state.timezone = choice.name
+    confirmation = _confirmation(turn.context, choice)
+    await replace_or_reply(turn.update, confirmation, menu_button(turn.language))
 
 
 def _confirmation(context: BotContext, choice: TimezoneChoice) -> str:
@@ -121,23 +112,32 @@ def _confirmation(context: BotContext, choice: TimezoneChoice) -> str:
     )
 
 
+FLOW = GuidedFlow(
+    name="timezone",
+    route=routes.TIMEZONE,
+    questions=(
+        Question(
+            "zone",
+            _prompt,
+            choices=_cities,
+            row_sizes=(2, 2, 2, 2, 2),
+            typed=_typed_zone,
+            skippable=False,
+            repeat_prompt=False,
+        ),
+    ),
+    texts=FlowTexts(stale="button_expired_alert", use_buttons="timezone_not_text"),
+    finish=_zone_chosen,
+    idle=timedelta(minutes=15),
+)
+
+
 def conversation(fallbacks: Sequence[AnyHandler]) -> StoredConversation:
     """The /timezone conversation; `fallbacks` are the ways out (commands, menu buttons)."""
-    pressed: AnyHandler = CallbackQueryHandler(pressed_timezone, pattern=routes.TIMEZONE.pattern)
-    entry_points: list[AnyHandler] = [
-        CommandHandler("timezone", ask_timezone),
-        CallbackQueryHandler(ask_timezone, pattern=MENU.exact("timezone")),
-        pressed,
-    ]
-    choosing: list[AnyHandler] = [
-        pressed,
-        MessageHandler(filters.TEXT & ~filters.COMMAND, typed_timezone),
-        MessageHandler(~filters.COMMAND & ~filters.UpdateType.EDITED, not_text),
-    ]
-    return StoredConversation(
-        name="timezone",
-        entry_points=entry_points,
-        states={CHOOSING: choosing},
-        fallbacks=list(fallbacks),
-        idle_timeout=timedelta(minutes=15),
+    return FLOW.conversation(
+        entry_points=[
+            CommandHandler("timezone", ask_timezone),
+            CallbackQueryHandler(ask_timezone, pattern=MENU.exact("timezone")),
+        ],
+        fallbacks=fallbacks,
     )

@@ -49,7 +49,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -57,12 +57,10 @@ from telegram import Update
 from telegram.ext import (
     Application,
     BasePersistence,
-    ConversationHandler,
     ExtBot,
     JobQueue,
     PersistenceInput,
 )
-from telegram.ext._utils.trackingdict import TrackingDict
 
 from bot.clock import Clock, SystemClock
 from bot.context import BotApplication, BotContext, Services, UserState
@@ -70,110 +68,26 @@ from bot.db import conversations
 from bot.db.conversations import StateChange, StateId
 from bot.db.engine import create_sessionmaker
 from bot.runtime.delivery import Deliveries, Outcome
+from handlers.conversation import (
+    ConversationKey,
+    StoredConversation,
+    conversation_key,
+    conversation_states,
+    stored_conversations,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
     from telegram.ext._utils.types import CDCData
 
-    from bot.context import AnyHandler
 
 log = logging.getLogger(__name__)
 
-ConversationKey = tuple[int | str, ...]
 # PTB's own periodic write only catches changes made outside an update (every update
 # writes its changes when it ends); a few seconds keeps that gap small and costs nothing
 # when there is nothing to write.
 BACKSTOP_INTERVAL_SECONDS = 5.0
 SWEEP_INTERVAL = timedelta(hours=1)
-
-
-class StoredConversation(ConversationHandler[BotContext]):
-    """A per-user conversation whose state lives in the database (see the module docstring).
-
-    Always persistent, keyed by (chat, user), never per message: the key's last element is
-    the user, which ties the stored row to them. `idle_timeout` takes the place of PTB's
-    `conversation_timeout`.
-    """
-
-    __slots__ = ("idle_timeout",)
-
-    def __init__(
-        self,
-        *,
-        name: str,
-        entry_points: Sequence[AnyHandler],
-        states: dict[object, list[AnyHandler]],
-        fallbacks: Sequence[AnyHandler],
-        idle_timeout: timedelta,
-        allow_reentry: bool = True,
-    ) -> None:
-        super().__init__(
-            entry_points=list(entry_points),
-            states=states,
-            fallbacks=list(fallbacks),
-            allow_reentry=allow_reentry,
-            name=name,
-            persistent=True,
-        )
-        self.idle_timeout = idle_timeout
-
-    async def handle_update(
-        self,
-        update: Update,
-        application: Application[Any, BotContext, Any, Any, Any, Any],
-        check_result: Any,
-        context: BotContext,
-    ) -> object | None:
-        try:
-            return await super().handle_update(update, application, check_result, context)
-        finally:
-            # A step that keeps the state (the callback returned None) is activity too, as
-            # it is for PTB's own timeout; PTB writes nothing for it, so ask for a write,
-            # which renews `updated_at`.
-            key = conversation_key(self, update)
-            states = conversation_states(self)
-            if key is not None and key in states:
-                states.mark_as_accessed(key)
-
-
-def conversation_states(
-    handler: ConversationHandler[Any],
-) -> TrackingDict[ConversationKey, object]:
-    """The mapping in which python-telegram-bot keeps a conversation's states.
-
-    PTB reads it in `check_update` and loads it from the persistence only at start-up; it
-    has no public way to set a state later, which sharing conversations between processes
-    needs. This is the one place that reaches into it (a TrackingDict once the application
-    is initialised with a persistence); tests/db/test_persistence.py fails if PTB changes it.
-    """
-    states = handler._conversations
-    if not isinstance(states, TrackingDict):
-        raise RuntimeError(
-            f"conversation {handler.name!r}: python-telegram-bot no longer keeps persistent "
-            "states in a TrackingDict (or the application was not initialised)"
-        )
-    return states
-
-
-def conversation_key(handler: ConversationHandler[Any], update: Update) -> ConversationKey | None:
-    """The key PTB files this update's conversation under (None: it has none)."""
-    chat, user = update.effective_chat, update.effective_user
-    if user is None or (handler.per_chat and chat is None):
-        return None
-    if handler.per_chat and chat is not None:
-        return (chat.id, user.id)
-    return (user.id,)
-
-
-def stored_conversations(
-    application: Application[Any, Any, Any, Any, Any, Any],
-) -> list[StoredConversation]:
-    return [
-        handler
-        for group in application.handlers.values()
-        for handler in group
-        if isinstance(handler, StoredConversation)
-    ]
 
 
 def _state_id(name: str, key: ConversationKey) -> StateId:
@@ -376,6 +290,8 @@ class DurableApplication(
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._deliveries: Deliveries | None = None
+        # Runs before any handler sees an update (bot/runtime/users.py).
+        self.before_handlers: Callable[[BotApplication, Update], Awaitable[None]] | None = None
 
     @property
     def deliveries(self) -> Deliveries:
@@ -394,6 +310,13 @@ class DurableApplication(
         return await self.deliveries.deliver(update, self._handle)
 
     async def _handle(self, update: object) -> None:
+        if self.before_handlers is not None and isinstance(update, Update):
+            try:
+                await self.before_handlers(self, update)
+            except Exception as error:
+                # As for a handler that fails: the error handler apologises, and the
+                # handlers still answer from what is known.
+                await self.process_error(update=update, error=error)
         await super().process_update(update)
         await self.update_persistence()
 
@@ -414,13 +337,6 @@ def durable(application: BotApplication) -> DurableApplication:
     if not isinstance(application, DurableApplication):
         raise TypeError("expected the application bot.app.build_application builds")
     return application
-
-
-async def resume_user_state(session: AsyncSession, context: BotContext, update: Update) -> None:
-    """The users handler's hook: load this user's conversations (DatabasePersistence.resume)."""
-    persistence = context.application.persistence
-    if isinstance(persistence, DatabasePersistence):
-        await persistence.resume(session, context.application, update, context.state)
 
 
 async def _sweep_job(context: BotContext) -> None:

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.clock import Clock
 from bot.db import payment_checks, users
 from bot.db.base import Base
 from bot.db.models import Order, Reminder, SupplierCheckRecord, User
@@ -78,3 +79,15 @@ async def collect(session: AsyncSession, now: datetime) -> BotStats:
 async def _count(session: AsyncSession, table: type[Base], *where: ColumnElement[bool]) -> int:
     statement = select(func.count()).select_from(table).where(*where)
     return (await session.scalars(statement)).one()
+
+
+class Reporting:
+    """The figures for /stats, counted now."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def figures(self) -> BotStats:
+        async with self._sessions() as session:
+            return await collect(session, self._clock.now())

@@ -19,8 +19,8 @@ from bot.context import UserState
 from bot.db import conversations, users
 from bot.db.conversations import StateChange
 from bot.db.models import ConversationState, UserFlow
-from bot.runtime.persistence import (
-    DatabasePersistence,
+from bot.runtime.persistence import DatabasePersistence
+from handlers.conversation import (
     StoredConversation,
     conversation_key,
     conversation_states,
@@ -270,8 +270,8 @@ async def test_every_conversation_is_stored_and_named(settings: Settings) -> Non
 
 async def test_ptb_reads_states_where_the_persistence_puts_them(settings: Settings) -> None:
     """Fails if python-telegram-bot changes how a ConversationHandler keeps its states
-    (bot.runtime.persistence.conversation_states) or keys them
-    (bot.runtime.persistence.conversation_key)."""
+    (handlers.conversation.conversation_states) or keys them
+    (handlers.conversation.conversation_key)."""
     application = build_application(settings, migrate=False)
     await application.initialize()
     try:

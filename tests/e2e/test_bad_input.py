@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from bot.app import BotApplication
+from bot.db.models import User
 from bot.sandbox.server import Sandbox
 from tests.conftest import ChatUser, texts
 
@@ -52,11 +55,18 @@ async def test_forged_button_data_is_refused_politely(
     assert errors == [], [(c.method, c.description) for c in errors]
 
 
-async def test_forged_zone_button_does_not_store_it(ann: ChatUser) -> None:
-    await ann.says("/menu")
-    replies = await ann.taps_forged("tz|Mars/Phobos")
+async def test_forged_zone_button_does_not_store_it(
+    ann: ChatUser, sandbox: Sandbox, bot: BotApplication
+) -> None:
+    await ann.says("/timezone")
+    await ann.taps_forged("tz|zone|Mars/Phobos")
 
-    assert "couldn't find a time zone" in texts(replies)
+    # A zone no button offers is refused like any forged button, and nothing is stored.
+    alert = [c for c in sandbox.calls if c.method == "answerCallbackQuery"][-1]
+    assert "no longer" in alert.params.get("text", "")
+    async with bot.bot_data.sessions() as session:
+        stored = await session.scalar(select(User.timezone).where(User.telegram_id == ann.user_id))
+    assert stored is None
 
 
 async def test_a_broken_photo_outside_any_flow_is_explained(

@@ -27,11 +27,12 @@ from bot.config import Settings
 from bot.context import BotApplication
 from bot.db.models import ConversationState, UserFlow
 from bot.db.scratch import temporary_postgres_database
-from bot.runtime.persistence import DatabasePersistence, stored_conversations
+from bot.runtime.persistence import DatabasePersistence
 from bot.runtime.polling import polling
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox, StoredMessage
 from handlers import spec
+from handlers.conversation import stored_conversations
 from tests.conftest import BOT_TOKEN, ChatUser, texts
 from tests.db.databases import POSTGRES_SKIP_REASON, TEST_DATABASE_PREFIX, postgres_admin_url
 from tests.e2e.test_restart import control, start_bot, wait_until
