@@ -201,8 +201,11 @@ def _no_rows(_turn: Turn) -> list[list[InlineKeyboardButton]]:
     return []
 
 
-def _no_ticks(_state: FlowState) -> list[str]:
-    return []
+def _ticks_given(state: FlowState) -> list[str]:
+    """The ticks of the last answer to the question on screen: coming Back (or to a saved
+    walk) shows what was ticked."""
+    given = state.answers.get(state.step) if state.step else None
+    return [str(value) for value in given] if isinstance(given, list) else []
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,7 @@ class Question:
     choices: Callable[[Turn], Sequence[Choice]] = _no_choices
     row_sizes: tuple[int, ...] = ()  # choices per row, in order; the rest one per row
     multi: bool = False
-    preset_ticks: Callable[[FlowState], list[str]] = _no_ticks
+    preset_ticks: Callable[[FlowState], list[str]] = _ticks_given
     none_choice: bool = False  # with `multi`: a "None of these" button next to Done
     typed: Parser | None = None
     skippable: bool = True
