@@ -17,8 +17,9 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import CONTEXT_TYPES, BotApplication
 from bot.db.engine import create_engine
-from bot.reminders.engine import EngineConfig, ReminderEngine, acquire_instance_lock
+from bot.reminders.engine import EngineConfig, ReminderEngine
 from bot.render.i18n import DEFAULT_LANGUAGE, available_languages
+from bot.runtime.instance_lock import acquire_instance_lock
 from bot.runtime.persistence import (
     DatabasePersistence,
     DurableApplication,

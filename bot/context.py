@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from bot.adapters.llm import LanguageModel
     from bot.adapters.ocr import ImageReader
     from bot.config import Settings
-    from bot.reminders.engine import InstanceLock, ReminderEngine
+    from bot.reminders.engine import ReminderEngine
+    from bot.runtime.instance_lock import InstanceLock
     from bot.services.orders import ReminderPolicy
     from bot.services.payments import PaymentChecks
     from bot.services.stats import Reporting

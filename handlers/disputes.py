@@ -48,7 +48,7 @@ from bot.domain.disputes import (
 )
 from bot.domain.escrow import InvalidTransition, OrderAction, OrderState
 from bot.domain.timezones import format_local, zone_for
-from bot.reminders.engine import ReminderRow
+from bot.reminders.store import ReminderRow
 from bot.render.i18n import translate
 from bot.services import orders as order_service
 from handlers import routes

@@ -178,7 +178,7 @@ def _sqlite_time(moment: datetime) -> str:
 
 
 async def _claim_rows(url: str, label: str, sizes: BenchSizes, now: datetime) -> list[Row]:
-    from bot.reminders.engine import claim_due, mark_sent
+    from bot.reminders.store import claim_due, mark_sent
 
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
@@ -443,7 +443,8 @@ def _rss_mb() -> float:
 async def _startup_child(database_url: str) -> dict[str, Any]:
     from telegram import Bot
 
-    from bot.reminders.engine import EngineConfig, ReminderEngine, ReminderRow, RenderedReminder
+    from bot.reminders.engine import EngineConfig, ReminderEngine, RenderedReminder
+    from bot.reminders.store import ReminderRow
 
     async def render(row: ReminderRow, _session: Any) -> RenderedReminder:
         return RenderedReminder(f"⏰ Reminder #{row.id}")
@@ -468,7 +469,8 @@ async def _drain_child(
 ) -> dict[str, Any]:
     from telegram import Bot
 
-    from bot.reminders.engine import EngineConfig, ReminderEngine, ReminderRow, RenderedReminder
+    from bot.reminders.engine import EngineConfig, ReminderEngine, RenderedReminder
+    from bot.reminders.store import ReminderRow
 
     async def render(row: ReminderRow, _session: Any) -> RenderedReminder:
         return RenderedReminder(f"⏰ Reminder #{row.id}: order {row.order_id} is due")

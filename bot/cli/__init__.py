@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.config import Settings
+from bot.runtime.instance_lock import InstanceAlreadyRunningError
 from bot.runtime.logs import configure_logging
 
 
@@ -61,8 +62,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     # Commands whose output is read by people or scripts keep the log to warnings.
     quiet = command in ("chat", "bench", "check-payment", "check-link", "migrate")
     configure_logging("WARNING" if quiet else settings.log_level, _secrets(settings))
-    from bot.reminders.engine import InstanceAlreadyRunningError
-
     try:
         status = _dispatch(command, args, settings)
     except InstanceAlreadyRunningError as running:

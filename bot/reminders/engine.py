@@ -1,18 +1,16 @@
 """The reminder engine: the database is the truth, APScheduler (PTB's JobQueue) only the clock.
 
-Every planned message is a `reminders` row. A periodic sweep claims due rows with a lease,
-one sender delivers them under our own flood limits, and each row is marked right after
-Telegram accepted it. The guarantees, and what each piece below is for:
+Every planned message is a `reminders` row (bot.reminders.store). A periodic sweep claims
+due rows with a lease, one sender delivers them under our own flood limits
+(bot.reminders.sending), and each row is marked right after Telegram accepted it. The
+guarantees:
 
-- **Never lost.** A row leaves `pending` only for a final state written after the outcome
-  is known (`sent`, `failed`, `cancelled`) or for `paused` while the user blocks the bot.
-  A process that dies holding a claim loses nothing: its lease expires and the next sweep
-  (of any process) takes the row back, flagged `in_doubt`.
+- **Never lost.** A process that dies holding a claim loses nothing: its lease expires and
+  the next sweep (of any process) takes the row back, flagged `in_doubt`.
 - **Late is never skipped.** A due row is claimed however late it is; the render callback
   sees `due_at`/`deadline_at` and words it accordingly.
-- **Never sent twice by two workers.** Claims are atomic (PostgreSQL `FOR UPDATE SKIP
-  LOCKED`; SQLite `BEGIN IMMEDIATE` and one writer) and every later write is fenced by
-  the claim token, so a worker whose lease was taken over cannot overwrite the new owner.
+- **Never sent twice by two workers.** Claims are atomic and every later write is fenced
+  by the claim token (see bot.reminders.store).
 - **Duplicates only when in doubt, and visibly.** Telegram has no idempotency key, so a
   send whose fate is unknown (timeout after the request went out, death before the mark)
   is repeated once the row is reclaimed, and the render callback gets `in_doubt=True` to
@@ -29,100 +27,76 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
-import fcntl
 import heapq
 import logging
-import os
 import random
-import re
-import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from apscheduler.jobstores.base import JobLookupError  # type: ignore[import-untyped]
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql.dml import ReturningUpdate
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
+from telegram.error import RetryAfter, TelegramError
 
-from bot.db.models import Reminder
 from bot.db.users import set_blocked
+from bot.reminders.alerts import AdminAlerts
+from bot.reminders.sending import (
+    FloodLimiter,
+    Outbox,
+    Rate,
+    SendOutcome,
+    classify_send_error,
+    describe_error,
+    retry_after_seconds,
+)
+from bot.reminders.store import (
+    Claim,
+    ReminderRow,
+    Settle,
+    claim_due,
+    mark_cancelled,
+    mark_failed,
+    mark_sent,
+    next_due_at,
+    pause_user_reminders,
+    reclaim_expired,
+    reschedule,
+    resume_user_reminders,
+)
 
 if TYPE_CHECKING:
     from telegram.ext import CallbackContext, Job, JobQueue
 
     from bot.config import Settings
 
-# RetryAfter.retry_after as a timedelta (the int form warns since PTB 22.2); bot.app sets
-# the same, this keeps the engine right when used on its own (tests, benchmarks).
-os.environ.setdefault("PTB_TIMEDELTA", "true")
+__all__ = [
+    "Clock",
+    "EngineConfig",
+    "ReminderEngine",
+    "ReminderRow",
+    "RenderReminder",
+    "RenderedReminder",
+    "utc_now",
+]
 
 log = logging.getLogger(__name__)
 
-PENDING = "pending"
-SENDING = "sending"
-SENT = "sent"
-FAILED = "failed"
-CANCELLED = "cancelled"
-PAUSED = "paused"
-STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED, PAUSED)
-
-LAST_ERROR_LENGTH = 200
 # Writes that decide whether a reminder is repeated are retried briefly when the database
 # is busy: a lost "sent" mark turns into a duplicate after the lease expires.
 WRITE_RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0)
-ALERT_COALESCE_SECONDS = 1.0
-ALERT_MAX_LINES = 20
-TELEGRAM_TEXT_LIMIT = 4096
-_TOKEN_IN_TEXT = re.compile(r"bot\d+:[A-Za-z0-9_-]+")
+
 
 Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-# -- public data types -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReminderRow:
-    """What the render callback learns about a claimed reminder.
-
-    `attempts` counts this attempt. `in_doubt` means an earlier send may have reached the
-    user: the text should say it is a repeat.
-    """
-
-    id: int
-    order_id: int
-    user_id: int
-    chat_id: int
-    kind: str
-    deadline_at: datetime | None
-    due_at: datetime
-    attempts: int
-    in_doubt: bool
 
 
 @dataclass(frozen=True)
@@ -182,520 +156,6 @@ class EngineConfig:
         return timedelta(seconds=ceiling * random.uniform(0.5, 1.0))
 
 
-# -- SQL -----------------------------------------------------------------------------------
-
-# Status tests are rendered as literals, not bound parameters: both PostgreSQL (generic
-# plans of prepared statements) and SQLite use a partial index only when the query's WHERE
-# visibly implies the index's `status = 'pending'` / `status = 'sending'`.
-_IS_PENDING = Reminder.status == literal_column(f"'{PENDING}'")
-_IS_SENDING = Reminder.status == literal_column(f"'{SENDING}'")
-_NO_SYNC = {"synchronize_session": False}
-_ROW_COLUMNS = (
-    Reminder.id,
-    Reminder.order_id,
-    Reminder.user_id,
-    Reminder.chat_id,
-    Reminder.kind,
-    Reminder.deadline_at,
-    Reminder.due_at,
-    Reminder.attempts,
-    Reminder.in_doubt,
-)
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A row this process owns until `lease_until`, proven by `token`."""
-
-    row: ReminderRow
-    token: str
-    lease_until: datetime
-
-    @property
-    def sort_key(self) -> tuple[datetime, int]:
-        return (self.row.due_at, self.row.id)
-
-
-def _is_due(now: datetime) -> ColumnElement[bool]:
-    return and_(
-        _IS_PENDING,
-        Reminder.due_at <= now,
-        or_(Reminder.next_attempt_at.is_(None), Reminder.next_attempt_at <= now),
-    )
-
-
-async def reclaim_expired(
-    session: AsyncSession, now: datetime, keep_tokens: Collection[str] = ()
-) -> list[int]:
-    """Put `sending` rows whose lease ran out back to `pending`, flagged in doubt.
-
-    Their owner died (or stalled) somewhere between claim and mark: the message may or
-    may not have gone out. `keep_tokens` are claims this process still holds (a clock that
-    jumped forward must not make us take our own rows twice).
-    """
-    condition = and_(_IS_SENDING, Reminder.lease_until < now)
-    if keep_tokens:
-        condition = and_(condition, Reminder.claim_token.not_in(list(keep_tokens)))
-    statement = (
-        update(Reminder)
-        .where(condition)
-        .values(status=PENDING, in_doubt=True, claim_token=None, lease_until=None)
-        .values(next_attempt_at=None)
-        .returning(Reminder.id)
-        .execution_options(**_NO_SYNC)
-    )
-    return list((await session.scalars(statement)).all())
-
-
-async def claim_due(
-    session: AsyncSession, now: datetime, *, limit: int, token: str, lease: timedelta
-) -> list[Claim]:
-    """Atomically take up to `limit` due rows, earliest first.
-
-    PostgreSQL: the inner SELECT locks with SKIP LOCKED, so concurrent sweepers take
-    disjoint rows without waiting. SQLite renders no FOR UPDATE; the transaction is
-    BEGIN IMMEDIATE (bot.db.engine), so sweeps are serialised by the write lock.
-    """
-    # The chosen ids are a materialised CTE joined by UPDATE … FROM. Written as
-    # `id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`, PostgreSQL may run the subquery
-    # again for outer rows, and with SKIP LOCKED each run picks other rows: one sweep then
-    # claimed 900 rows with LIMIT 50 in our tests.
-    due = (
-        select(Reminder.id)
-        .where(_is_due(now))
-        .order_by(Reminder.due_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .cte("due")
-        .prefix_with("MATERIALIZED", dialect="postgresql")
-    )
-    lease_until = now + lease
-    statement = (
-        update(Reminder)
-        .where(Reminder.id == due.c.id)
-        .values(
-            status=SENDING,
-            claim_token=token,
-            lease_until=lease_until,
-            attempts=Reminder.attempts + 1,
-        )
-        .returning(*_ROW_COLUMNS)
-        .execution_options(**_NO_SYNC)
-    )
-    # Every RETURNING row is read before the transaction commits.
-    rows = (await session.execute(statement)).all()
-    claims = [Claim(ReminderRow(*row), token, lease_until) for row in rows]
-    return sorted(claims, key=lambda claim: claim.sort_key)
-
-
-async def next_due_at(session: AsyncSession, now: datetime) -> datetime | None:
-    """The earliest future due_at (one step down the partial index)."""
-    statement = select(func.min(Reminder.due_at)).where(_IS_PENDING, Reminder.due_at > now)
-    return (await session.scalars(statement)).one()
-
-
-def _owned(claim: Claim) -> ColumnElement[bool]:
-    """The fence: only the holder of the current claim may settle the row."""
-    return and_(Reminder.id == claim.row.id, Reminder.claim_token == claim.token, _IS_SENDING)
-
-
-Settle = ReturningUpdate[tuple[int]]
-
-
-def _settle(claim: Claim, **values: Any) -> Settle:
-    return (
-        update(Reminder)
-        .where(_owned(claim))
-        .values(claim_token=None, lease_until=None, **values)
-        .returning(Reminder.id)
-        .execution_options(**_NO_SYNC)
-    )
-
-
-def mark_sent(claim: Claim, message_id: int, now: datetime) -> Settle:
-    return _settle(claim, status=SENT, sent_at=now, tg_message_id=message_id, last_error=None)
-
-
-def mark_cancelled(claim: Claim) -> Settle:
-    return _settle(claim, status=CANCELLED)
-
-
-def mark_failed(claim: Claim, error: str) -> Settle:
-    return _settle(claim, status=FAILED, last_error=error[:LAST_ERROR_LENGTH])
-
-
-def reschedule(
-    claim: Claim,
-    at: datetime | None,
-    *,
-    error: str | None,
-    in_doubt: bool,
-    count_attempt: bool = True,
-) -> Settle:
-    """Back to pending, to be claimed again from `at` on (None: at once).
-
-    `count_attempt=False` gives back the attempt the claim counted: the send did not
-    happen (flood wait, rows handed back unsent).
-    """
-    attempts = Reminder.attempts if count_attempt else Reminder.attempts - 1
-    return _settle(
-        claim,
-        status=PENDING,
-        next_attempt_at=at,
-        last_error=error,
-        in_doubt=in_doubt,
-        attempts=attempts,
-    )
-
-
-async def pause_user_reminders(
-    session: AsyncSession, user_id: int, claims: Iterable[Claim], error: str
-) -> int:
-    """The user blocked the bot: hold their pending rows and the given claims.
-
-    The claims' attempts are given back: a block says nothing about the reminder, and a
-    user who blocks and unblocks a few times must not use up its attempts.
-    """
-    paused = 0
-    for claim in claims:
-        pause = _settle(claim, status=PAUSED, last_error=error, attempts=Reminder.attempts - 1)
-        result = await session.scalars(pause)
-        paused += len(result.all())
-    statement = (
-        update(Reminder)
-        .where(Reminder.user_id == user_id, _IS_PENDING)
-        .values(status=PAUSED)
-        .returning(Reminder.id)
-        .execution_options(**_NO_SYNC)
-    )
-    paused += len((await session.scalars(statement)).all())
-    return paused
-
-
-async def resume_user_reminders(session: AsyncSession, user_id: int) -> list[datetime]:
-    """Paused rows of the user back to pending; returns their due times."""
-    statement = (
-        update(Reminder)
-        .where(Reminder.user_id == user_id, Reminder.status == PAUSED)
-        .values(status=PENDING, next_attempt_at=None)
-        .returning(Reminder.due_at)
-        .execution_options(**_NO_SYNC)
-    )
-    return list((await session.scalars(statement)).all())
-
-
-async def count_by_status(session: AsyncSession) -> dict[str, int]:
-    """How many reminders are in each state (every state present, zeros included)."""
-    statement = select(Reminder.status, func.count()).group_by(Reminder.status)
-    counts = dict.fromkeys(STATUSES, 0)
-    for status, count in (await session.execute(statement)).all():
-        counts[status] = count
-    return counts
-
-
-async def deadlines_missed(session: AsyncSession, now: datetime) -> int:
-    """Orders whose deadline passed without any reminder reaching the user in time.
-
-    The product's failure count: an order counts when a reminder for a deadline that is
-    already over is still unsent (pending, sending, paused, failed) or went out late, and
-    no reminder of that order was sent before its deadline. Cancelled rows (the user acted,
-    the deadline moved) do not count.
-    """
-    late = aliased(Reminder, name="late")
-    on_time = aliased(Reminder, name="on_time")
-    sent_in_time = (
-        select(on_time.id)
-        .where(
-            on_time.order_id == late.order_id,
-            on_time.status == SENT,
-            on_time.sent_at <= on_time.deadline_at,
-        )
-        .exists()
-    )
-    unsent = late.status.in_([PENDING, SENDING, PAUSED, FAILED])
-    sent_late = and_(late.status == SENT, late.sent_at > late.deadline_at)
-    statement = select(func.count(func.distinct(late.order_id))).where(
-        late.deadline_at <= now, or_(unsent, sent_late), ~sent_in_time
-    )
-    return (await session.scalars(statement)).one()
-
-
-# -- sending errors ----------------------------------------------------------------------
-
-
-class SendOutcome(enum.Enum):
-    """What a failed sendMessage means for the reminder."""
-
-    FLOOD = "flood"  # 429: not delivered; wait as told, attempt not counted
-    BLOCKED = "blocked"  # 403: the user blocked the bot; hold until they write again
-    REJECTED = "rejected"  # 400 and kin: our request is wrong; retrying cannot help
-    NOT_SENT = "not_sent"  # the request never reached Telegram or was refused: retry
-    IN_DOUBT = "in_doubt"  # the request went out, the answer got lost: retry as repeat
-
-
-# httpx errors raised before a byte of the request left: the message cannot have arrived.
-_BEFORE_SENDING = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-def classify_send_error(error: TelegramError) -> SendOutcome:
-    if isinstance(error, RetryAfter):
-        return SendOutcome.FLOOD
-    if isinstance(error, Forbidden):
-        return SendOutcome.BLOCKED
-    if isinstance(error, BadRequest | ChatMigrated):
-        return SendOutcome.REJECTED
-    if isinstance(error, NetworkError):
-        cause = error.__cause__
-        if isinstance(cause, _BEFORE_SENDING):
-            return SendOutcome.NOT_SENT
-        if isinstance(error, TimedOut) or isinstance(cause, httpx.HTTPError):
-            # Read/write timeouts and dropped connections: Telegram may have delivered.
-            return SendOutcome.IN_DOUBT
-        # An HTTP answer with an error status (500, 502): Telegram refused it.
-        return SendOutcome.NOT_SENT
-    # InvalidToken, Conflict, unknown errors: not about this row; retry and let the
-    # attempt limit and the admin alert surface a lasting problem.
-    return SendOutcome.NOT_SENT
-
-
-def retry_after_seconds(error: RetryAfter) -> float:
-    value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def describe_error(error: BaseException) -> str:
-    """A short, log-safe description (a bot token in an error text is masked)."""
-    text = f"{type(error).__name__}: {error}"
-    return _TOKEN_IN_TEXT.sub("bot<token>", text)[:LAST_ERROR_LENGTH]
-
-
-# -- rate limiting -----------------------------------------------------------------------
-
-
-class TokenBucket:
-    """Tokens refill at `rate` per second up to `burst`; time is monotonic seconds."""
-
-    __slots__ = ("_burst", "_rate", "_tokens", "_updated")
-
-    def __init__(self, rate: float, burst: int, now: float) -> None:
-        self._rate = rate
-        self._burst = float(max(burst, 1))
-        self._tokens = self._burst
-        self._updated = now
-
-    def wait_time(self, now: float) -> float:
-        self._refill(now)
-        return 0.0 if self._tokens >= 1.0 else (1.0 - self._tokens) / self._rate
-
-    def take(self, now: float) -> None:
-        self._refill(now)
-        self._tokens -= 1.0
-
-    def drain_until(self, until: float, now: float) -> None:
-        """Hold the bucket empty until `until` (Telegram told us to wait)."""
-        self._refill(now)
-        self._tokens = min(self._tokens, 1.0 - max(until - now, 0.0) * self._rate)
-
-    def is_full(self, now: float) -> bool:
-        self._refill(now)
-        return self._tokens >= self._burst
-
-    def _refill(self, now: float) -> None:
-        elapsed = max(0.0, now - self._updated)
-        self._tokens = min(self._burst, self._tokens + elapsed * self._rate)
-        self._updated = now
-
-
-class FloodLimiter:
-    """One global bucket and one bucket per chat, the shape of Telegram's limits."""
-
-    PRUNE_ABOVE = 10_000
-
-    def __init__(self, config: EngineConfig, clock: Callable[[], float] = time.monotonic):
-        self._config = config
-        self._clock = clock
-        self._global = TokenBucket(config.global_per_second, config.global_burst, clock())
-        self._chats: dict[int, TokenBucket] = {}
-
-    def now(self) -> float:
-        return self._clock()
-
-    def chat_wait(self, chat_id: int, now: float) -> float:
-        bucket = self._chats.get(chat_id)
-        return 0.0 if bucket is None else bucket.wait_time(now)
-
-    def global_wait(self, now: float) -> float:
-        return self._global.wait_time(now)
-
-    def take(self, chat_id: int, now: float) -> None:
-        self._global.take(now)
-        self._chat_bucket(chat_id, now).take(now)
-
-    def hold(self, chat_id: int, seconds: float) -> None:
-        """After a 429 nothing more goes out for `seconds`: to this chat, nor at all,
-        since the answer does not say which limit was hit and ignoring it risks a ban."""
-        now = self._clock()
-        self._chat_bucket(chat_id, now).drain_until(now + seconds, now)
-        self._global.drain_until(now + seconds, now)
-
-    def _chat_bucket(self, chat_id: int, now: float) -> TokenBucket:
-        bucket = self._chats.get(chat_id)
-        if bucket is None:
-            if len(self._chats) > self.PRUNE_ABOVE:
-                self._prune(now)
-            config = self._config
-            bucket = TokenBucket(config.per_chat_per_second, config.per_chat_burst, now)
-            self._chats[chat_id] = bucket
-        return bucket
-
-    def _prune(self, now: float) -> None:
-        # A full bucket behaves exactly like a missing one.
-        self._chats = {chat: b for chat, b in self._chats.items() if not b.is_full(now)}
-
-
-# -- the queue between sweeps and sends --------------------------------------------------
-
-
-class Outbox:
-    """Claimed rows waiting for their turn, earliest due first, plus rows being sent."""
-
-    def __init__(self) -> None:
-        self._queued: list[Claim] = []
-        self._busy_chats: set[int] = set()
-        self._tokens: Counter[str] = Counter()
-        self._changed = asyncio.Event()
-
-    def __len__(self) -> int:
-        return len(self._queued)
-
-    @property
-    def held(self) -> int:
-        """Rows claimed and not yet settled: queued or being sent."""
-        return sum(self._tokens.values())
-
-    @property
-    def live_tokens(self) -> set[str]:
-        return set(self._tokens)
-
-    def add(self, claims: Sequence[Claim]) -> None:
-        for claim in claims:
-            self._tokens[claim.token] += 1
-        self._queued = sorted([*self._queued, *claims], key=lambda claim: claim.sort_key)
-        self._changed.set()
-
-    def pick(self, limits: FloodLimiter, now: float) -> tuple[Claim | None, float | None]:
-        """The earliest row whose chat may receive now, else how long until one may.
-
-        A chat with a send in flight is skipped, so one chat's reminders stay in order.
-        """
-        # Cleared before looking, so a row added after this look wakes the waiter.
-        self._changed.clear()
-        soonest: float | None = None
-        for index, claim in enumerate(self._queued):
-            chat_id = claim.row.chat_id
-            if chat_id in self._busy_chats:
-                continue
-            wait = limits.chat_wait(chat_id, now)
-            if wait <= 0:
-                del self._queued[index]
-                self._busy_chats.add(chat_id)
-                return claim, None
-            soonest = wait if soonest is None else min(soonest, wait)
-        return None, soonest
-
-    def put_back(self, claim: Claim) -> None:
-        """Undo `pick` (the sender was stopped before it could send)."""
-        self._busy_chats.discard(claim.row.chat_id)
-        self._queued = sorted([*self._queued, claim], key=lambda queued: queued.sort_key)
-        self._changed.set()
-
-    def take_expiring(self, before: datetime) -> list[Claim]:
-        """Remove queued rows whose lease ends before `before`."""
-        expiring = [claim for claim in self._queued if claim.lease_until < before]
-        if expiring:
-            self._queued = [claim for claim in self._queued if claim.lease_until >= before]
-        return expiring
-
-    def take_user(self, user_id: int) -> list[Claim]:
-        taken = [claim for claim in self._queued if claim.row.user_id == user_id]
-        if taken:
-            self._queued = [claim for claim in self._queued if claim.row.user_id != user_id]
-        return taken
-
-    def take_all(self) -> list[Claim]:
-        taken, self._queued = self._queued, []
-        return taken
-
-    def done(self, claim: Claim, *, sending: bool) -> None:
-        """The row is settled (or handed back); `sending` if it was picked for sending."""
-        if sending:
-            self._busy_chats.discard(claim.row.chat_id)
-        self._tokens[claim.token] -= 1
-        if self._tokens[claim.token] <= 0:
-            del self._tokens[claim.token]
-        self._changed.set()
-
-    async def wait_for_change(self, timeout: float | None) -> None:
-        """Wait until rows are added or settled since the last `pick`, or `timeout`."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._changed.wait(), timeout)
-
-
-# -- admin alerts --------------------------------------------------------------------------
-
-
-class AdminAlerts:
-    """Tells the admins when a reminder failed for good. Never raises.
-
-    Lines are gathered for a moment and sent as one message, so a storm of failures
-    (a broken template fails every reminder) is a few messages, not thousands.
-    """
-
-    def __init__(self, bot: Bot, admin_ids: Collection[int]) -> None:
-        self._bot = bot
-        self._admin_ids = tuple(sorted(admin_ids))
-        self._lines: list[str] = []
-        self._task: asyncio.Task[None] | None = None
-
-    def notify(self, line: str) -> None:
-        log.error("reminder alert: %s", line)
-        if not self._admin_ids:
-            return
-        self._lines.append(line)
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._flush_later(), name="reminder-alerts")
-
-    async def close(self) -> None:
-        if self._task is not None and not self._task.done():
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._task, ALERT_COALESCE_SECONDS + 10)
-
-    async def _flush_later(self) -> None:
-        await asyncio.sleep(ALERT_COALESCE_SECONDS)
-        while self._lines:
-            lines, self._lines = self._lines, []
-            await self._send(self._compose(lines))
-
-    @staticmethod
-    def _compose(lines: list[str]) -> str:
-        shown = lines[:ALERT_MAX_LINES]
-        text = "⚠️ Reminder engine\n" + "\n".join(f"• {line}" for line in shown)
-        if len(lines) > len(shown):
-            text += f"\n… and {len(lines) - len(shown)} more (see the log)"
-        return text[:TELEGRAM_TEXT_LIMIT]
-
-    async def _send(self, text: str) -> None:
-        for admin_id in self._admin_ids:
-            try:
-                # Plain text: error descriptions may contain '<' and must not be parsed.
-                await self._bot.send_message(admin_id, text, parse_mode=None)
-            except TelegramError as error:
-                log.warning("could not alert admin %s: %s", admin_id, describe_error(error))
-
-
-# -- the engine ----------------------------------------------------------------------------
-
-
 class ReminderEngine:
     """Claims due reminders, sends them within Telegram's limits and records the outcome.
 
@@ -720,7 +180,10 @@ class ReminderEngine:
         self._render = render
         self._config = config or EngineConfig()
         self._clock = clock
-        self._limits = FloodLimiter(self._config)
+        self._limits = FloodLimiter(
+            Rate(self._config.global_per_second, self._config.global_burst),
+            Rate(self._config.per_chat_per_second, self._config.per_chat_burst),
+        )
         self._outbox = Outbox()
         self._alerts = AdminAlerts(bot, admin_ids)
         self._slots = asyncio.Semaphore(self._config.max_in_flight)
@@ -1107,71 +570,3 @@ class ReminderEngine:
             log.info("user %d is back: %d reminder(s) resumed", user_id, len(due_times))
             self.note_new_due(min(due_times))
         return len(due_times)
-
-
-# -- one process per SQLite file -----------------------------------------------------------
-
-
-class InstanceAlreadyRunningError(RuntimeError):
-    """Another bot process holds the database's instance lock."""
-
-
-class InstanceLock:
-    """An exclusive flock on `<database>.lock`, held for the life of the process.
-
-    The kernel drops it when the process ends, however it ends (kill -9 included), so a
-    crashed bot never leaves a stale lock behind.
-    """
-
-    def __init__(self, path: Path, handle: IO[str]) -> None:
-        self.path = path
-        self._handle: IO[str] | None = handle
-
-    def release(self) -> None:
-        if self._handle is not None:
-            fcntl.flock(self._handle, fcntl.LOCK_UN)
-            self._handle.close()
-            self._handle = None
-
-    def __enter__(self) -> InstanceLock:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.release()
-
-
-def acquire_instance_lock(db_path: Path) -> InstanceLock:
-    """Make sure this is the only bot process using the SQLite database at `db_path`.
-
-    SQLite has no SKIP LOCKED: two processes sweeping one file would each believe they
-    own the rows a lease protects. Raises InstanceAlreadyRunningError with a clear message.
-    """
-    lock_path = db_path.with_name(db_path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle = lock_path.open("a+", encoding="utf-8")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = _read_holder(handle)
-        handle.close()
-        raise InstanceAlreadyRunningError(
-            f"another Sourcing Guard process{holder} is already using {db_path} "
-            f"(lock file {lock_path}). With SQLite only one bot process may run; "
-            "stop the other one, or use PostgreSQL to run several."
-        ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
-    return InstanceLock(lock_path, handle)
-
-
-def _read_holder(handle: IO[str]) -> str:
-    handle.seek(0)
-    pid = handle.read().strip()
-    return f" (pid {pid})" if pid.isdigit() else ""

@@ -18,7 +18,7 @@ from bot.db.base import Base
 from bot.db.models import Order, Reminder, SupplierCheckRecord, User
 from bot.domain.escrow.states import OrderState
 from bot.domain.payments.model import Verdict
-from bot.reminders.engine import (
+from bot.reminders.store import (
     FAILED,
     PAUSED,
     PENDING,

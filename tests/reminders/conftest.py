@@ -19,13 +19,8 @@ from bot.clock import ShiftedClock
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrations import upgrade_to_head
 from bot.db.models import Order, Reminder, User
-from bot.reminders.engine import (
-    EngineConfig,
-    ReminderEngine,
-    ReminderRow,
-    RenderedReminder,
-    RenderReminder,
-)
+from bot.reminders.engine import EngineConfig, ReminderEngine, RenderedReminder, RenderReminder
+from bot.reminders.store import ReminderRow
 from bot.sandbox.server import RecordedCall, Sandbox
 from tests.conftest import BOT_TOKEN
 from tests.db.databases import (

@@ -21,13 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import ApplicationBuilder
 
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.reminders.engine import (
-    EngineConfig,
-    ReminderEngine,
-    ReminderRow,
-    RenderedReminder,
-    acquire_instance_lock,
-)
+from bot.reminders.engine import EngineConfig, ReminderEngine, RenderedReminder
+from bot.reminders.store import ReminderRow
+from bot.runtime.instance_lock import acquire_instance_lock
 
 TOKEN = "123456789:test-token-for-the-sandbox-abcdefghij"
 

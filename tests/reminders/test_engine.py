@@ -23,18 +23,15 @@ from telegram.error import (
 )
 
 from bot.db.models import Reminder
-from bot.reminders.engine import (
-    EngineConfig,
+from bot.reminders.engine import EngineConfig, RenderedReminder, RenderReminder
+from bot.reminders.sending import SendOutcome, classify_send_error, describe_error
+from bot.reminders.store import (
     ReminderRow,
-    RenderedReminder,
-    RenderReminder,
-    SendOutcome,
     claim_due,
-    classify_send_error,
     count_by_status,
     deadlines_missed,
-    describe_error,
     mark_sent,
+    reclaim_expired,
 )
 from bot.sandbox.server import Sandbox
 
@@ -399,8 +396,6 @@ async def test_a_late_owner_cannot_overwrite_the_new_claim(
         (old,) = await claim_due(session, clock(), limit=1, token="old", lease=MINUTE)
     clock.jump(2 * MINUTE)
     async with sessions.begin() as session:
-        from bot.reminders.engine import reclaim_expired
-
         assert await reclaim_expired(session, clock()) == [reminder]
         (new,) = await claim_due(session, clock(), limit=1, token="new", lease=MINUTE)
     async with sessions.begin() as session:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.reminders.engine import InstanceAlreadyRunningError, acquire_instance_lock
+from bot.runtime.instance_lock import InstanceAlreadyRunningError, acquire_instance_lock
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import RecordedCall, Sandbox
 

@@ -1,0 +1,68 @@
+"""Telling the admins when a reminder failed for good."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Collection
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.reminders.sending import describe_error
+
+log = logging.getLogger(__name__)
+
+ALERT_COALESCE_SECONDS = 1.0
+ALERT_MAX_LINES = 20
+TELEGRAM_TEXT_LIMIT = 4096
+
+
+class AdminAlerts:
+    """Tells the admins when a reminder failed for good. Never raises.
+
+    Lines are gathered for a moment and sent as one message, so a storm of failures
+    (a broken template fails every reminder) is a few messages, not thousands.
+    """
+
+    def __init__(self, bot: Bot, admin_ids: Collection[int]) -> None:
+        self._bot = bot
+        self._admin_ids = tuple(sorted(admin_ids))
+        self._lines: list[str] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def notify(self, line: str) -> None:
+        log.error("reminder alert: %s", line)
+        if not self._admin_ids:
+            return
+        self._lines.append(line)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._flush_later(), name="reminder-alerts")
+
+    async def close(self) -> None:
+        if self._task is not None and not self._task.done():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._task, ALERT_COALESCE_SECONDS + 10)
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(ALERT_COALESCE_SECONDS)
+        while self._lines:
+            lines, self._lines = self._lines, []
+            await self._send(self._compose(lines))
+
+    @staticmethod
+    def _compose(lines: list[str]) -> str:
+        shown = lines[:ALERT_MAX_LINES]
+        text = "⚠️ Reminder engine\n" + "\n".join(f"• {line}" for line in shown)
+        if len(lines) > len(shown):
+            text += f"\n… and {len(lines) - len(shown)} more (see the log)"
+        return text[:TELEGRAM_TEXT_LIMIT]
+
+    async def _send(self, text: str) -> None:
+        for admin_id in self._admin_ids:
+            try:
+                # Plain text: error descriptions may contain '<' and must not be parsed.
+                await self._bot.send_message(admin_id, text, parse_mode=None)
+            except TelegramError as error:
+                log.warning("could not alert admin %s: %s", admin_id, describe_error(error))
