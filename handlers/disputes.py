@@ -31,7 +31,7 @@ from telegram.ext import (
 )
 
 from bot.context import AnyHandler, BotContext
-from bot.db.models import Order, OrderEvent, Reminder
+from bot.db.models import Order, OrderEvent, Reminder, ReminderStatus
 from bot.domain.disputes import (
     REASONS,
     SELLER_RESPONSE_DAYS,
@@ -89,8 +89,8 @@ SUMMARY, OPEN = "summary", "open"
 WALK = (REASON, REFUND, EVIDENCE, WEIGHT, ESCALATE)
 _REASON_CODES = frozenset(reason.value for reason in Reason)
 _EVIDENCE_CODES = frozenset(item.value for item in Evidence)
-_REFUND_OPEN = (OrderState.REFUND_REQUESTED.value, OrderState.PLATFORM_INTERVENTION.value)
-_DISPUTE_OVER = (OrderState.CLOSED.value, OrderState.INSPECTED_OK.value)
+_REFUND_OPEN = (OrderState.REFUND_REQUESTED, OrderState.PLATFORM_INTERVENTION)
+_DISPUTE_OVER = (OrderState.CLOSED, OrderState.INSPECTED_OK)
 
 
 @dataclass
@@ -174,7 +174,7 @@ async def _draft_from_order(session: AsyncSession, order: Order) -> Draft:
         .where(
             Reminder.order_id == order.id,
             Reminder.kind == REMINDER_KIND,
-            Reminder.status == "pending",
+            Reminder.status == ReminderStatus.PENDING,
         )
         .order_by(Reminder.due_at.desc())
         .limit(1)
@@ -481,7 +481,7 @@ async def _record_refund(update: Update, context: BotContext, draft: Draft) -> s
             return "dsp_order_gone"
         if order.state in _REFUND_OPEN:
             return "dsp_refund_already"
-        if order.state == OrderState.INSPECTED_OK.value:
+        if order.state == OrderState.INSPECTED_OK:
             # Problems found after an OK inspection: the order goes through "problem" first.
             due += await _try_action(session, order, OrderAction.REPORT_PROBLEM, context)
         due += await _try_action(session, order, OrderAction.REQUEST_REFUND, context)
@@ -523,11 +523,11 @@ async def _plan_followup(
         select(Reminder).where(
             Reminder.order_id == order.id,
             Reminder.kind == REMINDER_KIND,
-            Reminder.status == "pending",
+            Reminder.status == ReminderStatus.PENDING,
         )
     )
     for row in earlier:
-        row.status = "cancelled"
+        row.status = ReminderStatus.CANCELLED
     session.add(
         Reminder(
             order_id=order.id,
@@ -536,7 +536,7 @@ async def _plan_followup(
             kind=REMINDER_KIND,
             deadline_at=None,
             due_at=due,
-            status="pending",
+            status=ReminderStatus.PENDING,
             created_at=now,
         )
     )
@@ -684,7 +684,7 @@ def render_dispute_reminder(order: Order, row: ReminderRow, language: str) -> st
         return None
     key = (
         "dsp_reminder_intervention"
-        if order.state == OrderState.PLATFORM_INTERVENTION.value
+        if order.state == OrderState.PLATFORM_INTERVENTION
         else "dsp_reminder_check"
     )
     text = translate(language, key, label=order.label, escalate=message_zh(Step.ESCALATE))

@@ -408,7 +408,7 @@ def deadline_lines(order: Order, language: str, zone: tzinfo, now: datetime) -> 
         return translate(language, "ord_clock_paused")
     if order.deadline_at is None:
         return translate(language, "ord_no_deadline")
-    if reminders_stop(OrderState(order.state)):
+    if reminders_stop(order.state):
         return translate(language, "ord_reminders_stopped")
     left = order.deadline_at - now
     return translate(
@@ -427,7 +427,7 @@ def card_keyboard(order: Order, language: str) -> InlineKeyboardMarkup:
             translate(language, key), callback_data=CARD.pack(order.id, action)
         )
 
-    state = OrderState(order.state)
+    state = order.state
     rows: list[list[InlineKeyboardButton]] = []
     if state in (OrderState.SHIPPED, OrderState.AWAITING_SHIPMENT):
         rows.append([button("ord_btn_sign", "sign")])

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.clock import Clock
-from bot.domain.escrow import OrderState, reminders_stop
+from bot.domain.escrow import reminders_stop
 from bot.reminders.engine import ReminderRow, RenderedReminder, RenderReminder
 from bot.render.i18n import translate
 from bot.services.tracking import Tracking
@@ -46,7 +46,7 @@ def render_reminder(
         if followup is None:
             return None
         return RenderedReminder(followup, disputes.dispute_reminder_keyboard(order, language))
-    if reminders_stop(OrderState(order.state)) or order.pause_started_at:
+    if reminders_stop(order.state) or order.pause_started_at:
         return None
     deadline = order.deadline_at or row.deadline_at
     kind = _reminder_kind(row.kind, deadline, now)

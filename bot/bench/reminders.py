@@ -41,7 +41,9 @@ from sqlalchemy.engine import make_url
 from bot.clock import SystemClock
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrations import upgrade_to_head
+from bot.db.models import ReminderStatus
 from bot.db.scratch import temporary_postgres_database
+from bot.domain.escrow.states import OrderState
 
 Row = tuple[str, str, str]
 BOT_TOKEN = "123456789:bench-token-for-the-sandbox"
@@ -49,6 +51,8 @@ TELEGRAM_CEILING_PER_SECOND = 30
 _BATCH = 100
 _ORDERS = 1000
 _CHUNK = 50_000
+_PENDING = ReminderStatus.PENDING.value
+_SHIPPED = OrderState.SHIPPED.value
 _REMINDER_COLUMNS = (
     "order_id",
     "user_id",
@@ -144,7 +148,7 @@ def _fill_sqlite(path: Path, plan: Iterator[tuple[int, datetime]], now: datetime
             )
             connection.executemany(
                 "INSERT INTO orders (id, user_id, chat_id, label, state, extension_days,"
-                " paused_seconds, created_at, updated_at) VALUES (?, 1, 1, 'bench', 'shipped',"
+                f" paused_seconds, created_at, updated_at) VALUES (?, 1, 1, 'bench', '{_SHIPPED}',"
                 " 0, 0, ?, ?)",
                 [(order, stamp, stamp) for order in range(1, _ORDERS + 1)],
             )
@@ -159,7 +163,7 @@ def _fill_sqlite(path: Path, plan: Iterator[tuple[int, datetime]], now: datetime
                         "t-24h",
                         _sqlite_time(due + timedelta(days=1)),
                         _sqlite_time(due),
-                        "pending",
+                        _PENDING,
                         0,
                         0,
                         stamp,
@@ -266,11 +270,11 @@ async def _fill_postgres(url: str, plan: Iterator[tuple[int, datetime]], now: da
         )
         await connection.executemany(
             "INSERT INTO orders (id, user_id, chat_id, label, state, created_at, updated_at)"
-            " VALUES ($1, 1, 1, 'bench', 'shipped', $2, $2)",
+            f" VALUES ($1, 1, 1, 'bench', '{_SHIPPED}', $2, $2)",
             [(order, now) for order in range(1, _ORDERS + 1)],
         )
         records = (
-            (order, 1, 1, "t-24h", due + timedelta(days=1), due, "pending", 0, False, now)
+            (order, 1, 1, "t-24h", due + timedelta(days=1), due, _PENDING, 0, False, now)
             for order, due in plan
         )
         while chunk := [record for _, record in zip(range(_CHUNK), records, strict=False)]:
@@ -398,14 +402,14 @@ def _fill_backlog(path: Path, users: list[int], now: datetime) -> None:
             )
             connection.executemany(
                 "INSERT INTO orders (id, user_id, chat_id, label, state, extension_days,"
-                " paused_seconds, created_at, updated_at) VALUES (?, ?, ?, 'bench', 'shipped',"
+                f" paused_seconds, created_at, updated_at) VALUES (?, ?, ?, 'bench', '{_SHIPPED}',"
                 " 0, 0, ?, ?)",
                 [(n, user, user, stamp, stamp) for n, user in enumerate(users, 1)],
             )
             connection.executemany(
                 "INSERT INTO reminders (order_id, user_id, chat_id, kind, deadline_at, due_at,"
                 " status, attempts, in_doubt, created_at) VALUES (?, ?, ?, 't-6h', ?, ?,"
-                " 'pending', 0, 0, ?)",
+                f" '{_PENDING}', 0, 0, ?)",
                 [(n, user, user, deadline, due, stamp) for n, user in enumerate(users, 1)],
             )
     finally:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -19,6 +20,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+Member = TypeVar("Member", bound=StrEnum)
 
 
 class Base(DeclarativeBase):
@@ -53,3 +57,26 @@ class UTCDateTime(TypeDecorator[datetime]):
             # SQLite hands back exactly what was written, which was UTC.
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class StrEnumText(TypeDecorator[Member]):
+    """A StrEnum member in Python, its value in a VARCHAR in the database.
+
+    Plain text rather than a database ENUM: adding a member needs no migration, and the
+    partial indexes on `status = 'pending'` keep working on both backends. Unknown text
+    read back raises ValueError: a status the code does not know must not pass silently.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_class: type[Member], length: int) -> None:
+        super().__init__(length)
+        self.enum_class = enum_class
+
+    def process_bind_param(self, value: Member | str | None, dialect: Dialect) -> str | None:
+        # Plain strings are accepted too (query helpers, tests), if they name a member.
+        return None if value is None else self.enum_class(value).value
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> Member | None:
+        return None if value is None else self.enum_class(value)

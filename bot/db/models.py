@@ -5,6 +5,7 @@ ON DELETE CASCADE, so deleting the user row (`/forgetme`) deletes everything abo
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -23,7 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.base import Base, UTCDateTime
+from bot.db.base import Base, StrEnumText, UTCDateTime
+from bot.domain.escrow.states import OrderState
 
 # RFC 5646 advises room for 35 characters in a language tag.
 LANGUAGE_TAG_LENGTH = 35
@@ -125,7 +127,7 @@ class Order(Base):
     label: Mapped[str] = mapped_column(String(ORDER_LABEL_LENGTH))
     order_number: Mapped[str | None] = mapped_column(String(SHORT_CODE_LENGTH))
     supplier: Mapped[str | None] = mapped_column(String(URL_LENGTH))
-    state: Mapped[str] = mapped_column(String(SHORT_CODE_LENGTH))
+    state: Mapped[OrderState] = mapped_column(StrEnumText(OrderState, SHORT_CODE_LENGTH))
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     extension_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -152,12 +154,23 @@ class OrderEvent(Base):
     detail: Mapped[str | None] = mapped_column(String(LABEL_LENGTH))
 
 
+class ReminderStatus(StrEnum):
+    """pending → sending (claimed, lease_until set) → sent | failed | cancelled; paused
+    while the user has blocked the bot."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    PAUSED = "paused"
+
+
 class Reminder(Base):
     """One planned message. The database is the truth; the scheduler is only a clock.
 
-    status: pending → sending (claimed, lease_until set) → sent | failed | cancelled;
-    paused while the user has blocked the bot. `in_doubt` marks a row whose send may have
-    reached Telegram before the process lost track of it: it is resent once as a repeat.
+    `in_doubt` marks a row whose send may have reached Telegram before the process lost
+    track of it: it is resent once as a repeat.
     """
 
     __tablename__ = "reminders"
@@ -166,14 +179,14 @@ class Reminder(Base):
         Index(
             "ix_reminders_pending_due",
             "due_at",
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text(f"status = '{ReminderStatus.PENDING}'"),
+            postgresql_where=text(f"status = '{ReminderStatus.PENDING}'"),
         ),
         Index(
             "ix_reminders_sending_lease",
             "lease_until",
-            sqlite_where=text("status = 'sending'"),
-            postgresql_where=text("status = 'sending'"),
+            sqlite_where=text(f"status = '{ReminderStatus.SENDING}'"),
+            postgresql_where=text(f"status = '{ReminderStatus.SENDING}'"),
         ),
     )
 
@@ -188,7 +201,9 @@ class Reminder(Base):
     kind: Mapped[str] = mapped_column(String(SHORT_CODE_LENGTH))
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(SHORT_CODE_LENGTH), default="pending")
+    status: Mapped[ReminderStatus] = mapped_column(
+        StrEnumText(ReminderStatus, SHORT_CODE_LENGTH), default=ReminderStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claim_token: Mapped[str | None] = mapped_column(String(SHORT_CODE_LENGTH + 4))

@@ -19,15 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import ReturningUpdate
 
-from bot.db.models import Reminder
-
-PENDING = "pending"
-SENDING = "sending"
-SENT = "sent"
-FAILED = "failed"
-CANCELLED = "cancelled"
-PAUSED = "paused"
-STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED, PAUSED)
+from bot.db.models import Reminder, ReminderStatus
 
 LAST_ERROR_LENGTH = 200
 
@@ -54,8 +46,8 @@ class ReminderRow:
 # Status tests are rendered as literals, not bound parameters: both PostgreSQL (generic
 # plans of prepared statements) and SQLite use a partial index only when the query's WHERE
 # visibly implies the index's `status = 'pending'` / `status = 'sending'`.
-_IS_PENDING = Reminder.status == literal_column(f"'{PENDING}'")
-_IS_SENDING = Reminder.status == literal_column(f"'{SENDING}'")
+_IS_PENDING = Reminder.status == literal_column(f"'{ReminderStatus.PENDING}'")
+_IS_SENDING = Reminder.status == literal_column(f"'{ReminderStatus.SENDING}'")
 _NO_SYNC = {"synchronize_session": False}
 _ROW_COLUMNS = (
     Reminder.id,
@@ -106,7 +98,7 @@ async def reclaim_expired(
     statement = (
         update(Reminder)
         .where(condition)
-        .values(status=PENDING, in_doubt=True, claim_token=None, lease_until=None)
+        .values(status=ReminderStatus.PENDING, in_doubt=True, claim_token=None, lease_until=None)
         .values(next_attempt_at=None)
         .returning(Reminder.id)
         .execution_options(**_NO_SYNC)
@@ -141,7 +133,7 @@ async def claim_due(
         update(Reminder)
         .where(Reminder.id == due.c.id)
         .values(
-            status=SENDING,
+            status=ReminderStatus.SENDING,
             claim_token=token,
             lease_until=lease_until,
             attempts=Reminder.attempts + 1,
@@ -180,15 +172,17 @@ def _settle(claim: Claim, **values: Any) -> Settle:
 
 
 def mark_sent(claim: Claim, message_id: int, now: datetime) -> Settle:
-    return _settle(claim, status=SENT, sent_at=now, tg_message_id=message_id, last_error=None)
+    return _settle(
+        claim, status=ReminderStatus.SENT, sent_at=now, tg_message_id=message_id, last_error=None
+    )
 
 
 def mark_cancelled(claim: Claim) -> Settle:
-    return _settle(claim, status=CANCELLED)
+    return _settle(claim, status=ReminderStatus.CANCELLED)
 
 
 def mark_failed(claim: Claim, error: str) -> Settle:
-    return _settle(claim, status=FAILED, last_error=error[:LAST_ERROR_LENGTH])
+    return _settle(claim, status=ReminderStatus.FAILED, last_error=error[:LAST_ERROR_LENGTH])
 
 
 def reschedule(
@@ -207,7 +201,7 @@ def reschedule(
     attempts = Reminder.attempts if count_attempt else Reminder.attempts - 1
     return _settle(
         claim,
-        status=PENDING,
+        status=ReminderStatus.PENDING,
         next_attempt_at=at,
         last_error=error,
         in_doubt=in_doubt,
@@ -225,13 +219,15 @@ async def pause_user_reminders(
     """
     paused = 0
     for claim in claims:
-        pause = _settle(claim, status=PAUSED, last_error=error, attempts=Reminder.attempts - 1)
+        pause = _settle(
+            claim, status=ReminderStatus.PAUSED, last_error=error, attempts=Reminder.attempts - 1
+        )
         result = await session.scalars(pause)
         paused += len(result.all())
     statement = (
         update(Reminder)
         .where(Reminder.user_id == user_id, _IS_PENDING)
-        .values(status=PAUSED)
+        .values(status=ReminderStatus.PAUSED)
         .returning(Reminder.id)
         .execution_options(**_NO_SYNC)
     )
@@ -243,18 +239,18 @@ async def resume_user_reminders(session: AsyncSession, user_id: int) -> list[dat
     """Paused rows of the user back to pending; returns their due times."""
     statement = (
         update(Reminder)
-        .where(Reminder.user_id == user_id, Reminder.status == PAUSED)
-        .values(status=PENDING, next_attempt_at=None)
+        .where(Reminder.user_id == user_id, Reminder.status == ReminderStatus.PAUSED)
+        .values(status=ReminderStatus.PENDING, next_attempt_at=None)
         .returning(Reminder.due_at)
         .execution_options(**_NO_SYNC)
     )
     return list((await session.scalars(statement)).all())
 
 
-async def count_by_status(session: AsyncSession) -> dict[str, int]:
+async def count_by_status(session: AsyncSession) -> dict[ReminderStatus, int]:
     """How many reminders are in each state (every state present, zeros included)."""
     statement = select(Reminder.status, func.count()).group_by(Reminder.status)
-    counts = dict.fromkeys(STATUSES, 0)
+    counts = dict.fromkeys(ReminderStatus, 0)
     for status, count in (await session.execute(statement)).all():
         counts[status] = count
     return counts
@@ -274,13 +270,20 @@ async def deadlines_missed(session: AsyncSession, now: datetime) -> int:
         select(on_time.id)
         .where(
             on_time.order_id == late.order_id,
-            on_time.status == SENT,
+            on_time.status == ReminderStatus.SENT,
             on_time.sent_at <= on_time.deadline_at,
         )
         .exists()
     )
-    unsent = late.status.in_([PENDING, SENDING, PAUSED, FAILED])
-    sent_late = and_(late.status == SENT, late.sent_at > late.deadline_at)
+    unsent = late.status.in_(
+        [
+            ReminderStatus.PENDING,
+            ReminderStatus.SENDING,
+            ReminderStatus.PAUSED,
+            ReminderStatus.FAILED,
+        ]
+    )
+    sent_late = and_(late.status == ReminderStatus.SENT, late.sent_at > late.deadline_at)
     statement = select(func.count(func.distinct(late.order_id))).where(
         late.deadline_at <= now, or_(unsent, sent_late), ~sent_in_time
     )

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.db.models import Order, OrderEvent, Reminder, User
+from bot.db.models import Order, OrderEvent, Reminder, ReminderStatus, User
 from bot.domain.escrow import (
     EscrowRules,
     OrderAction,
@@ -32,7 +32,7 @@ from bot.domain.escrow import (
 )
 from bot.domain.timezones import zone_for
 
-OPEN_REMINDER_STATES = ("pending", "paused")
+OPEN_REMINDER_STATES = (ReminderStatus.PENDING, ReminderStatus.PAUSED)
 EXTENSION_CHOICES = (3, 5, 7)
 
 
@@ -105,7 +105,7 @@ async def create_order(
         chat_id=chat_id,
         label=label,
         order_number=order_number,
-        state=state.value,
+        state=state,
         shipped_at=shipped_at,
         countdown_deadline_at=countdown_deadline,
         created_at=now,
@@ -139,7 +139,7 @@ async def apply_action(
 ) -> list[datetime]:
     """Move the order through its state machine and re-plan; InvalidTransition if the
     action makes no sense in the order's state."""
-    state = next_state(OrderState(order.state), action)
+    state = next_state(order.state, action)
     if action is OrderAction.SHIP:
         order.shipped_at = at or now
     elif action is OrderAction.SIGN:
@@ -150,7 +150,7 @@ async def apply_action(
         order.pause_started_at = order.pause_started_at or now
     if state in (OrderState.INSPECTED_OK, OrderState.CLOSED) and order.pause_started_at:
         _end_pause(order, now)
-    order.state = state.value
+    order.state = state
     order.updated_at = now
     _log(session, order, now, action.value, f"+{days} days" if days else None)
     due = await replan(session, order, now, policy)
@@ -176,8 +176,8 @@ async def set_countdown(
     order.paused_seconds = 0
     if order.pause_started_at is not None:
         order.pause_started_at = now
-    if order.state == OrderState.AWAITING_SHIPMENT.value:
-        order.state = OrderState.SHIPPED.value
+    if order.state is OrderState.AWAITING_SHIPMENT:
+        order.state = OrderState.SHIPPED
     order.updated_at = now
     _log(session, order, now, "countdown", deadline.isoformat())
     return await replan(session, order, now, policy)
@@ -188,7 +188,7 @@ async def replan(
 ) -> list[datetime]:
     """Bring the order's reminders in line with its deadline; returns new due times."""
     order.deadline_at = deadline_of(order, policy, now)
-    state = OrderState(order.state)
+    state = order.state
     wanted: list[PlannedReminder] = []
     if order.deadline_at is not None and not reminders_stop(state) and not order.pause_started_at:
         zone, quiet = await _user_zone_and_quiet(session, order.user_id, policy)
@@ -221,7 +221,7 @@ async def _cancel_unwanted(
     )
     for row in rows:
         if (row.kind, row.due_at) not in keep:
-            row.status = "cancelled"
+            row.status = ReminderStatus.CANCELLED
 
 
 async def _add_planned(
@@ -243,7 +243,7 @@ async def _add_planned(
                 kind=plan.kind,
                 deadline_at=order.deadline_at,
                 due_at=plan.due_at,
-                status="pending",
+                status=ReminderStatus.PENDING,
                 created_at=order.updated_at,
             )
         )
@@ -290,7 +290,7 @@ async def get_order(session: AsyncSession, user_id: int, order_id: int) -> Order
 async def open_orders(session: AsyncSession, user_id: int) -> Sequence[Order]:
     query = (
         select(Order)
-        .where(Order.user_id == user_id, Order.state != OrderState.CLOSED.value)
+        .where(Order.user_id == user_id, Order.state != OrderState.CLOSED)
         .order_by(Order.deadline_at.is_(None), Order.deadline_at, Order.id)
     )
     return (await session.scalars(query)).all()

@@ -15,20 +15,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot.clock import Clock
 from bot.db import payment_checks, users
 from bot.db.base import Base
-from bot.db.models import Order, Reminder, SupplierCheckRecord, User
+from bot.db.models import Order, Reminder, ReminderStatus, SupplierCheckRecord, User
 from bot.domain.escrow.states import OrderState
 from bot.domain.payments.model import Verdict
-from bot.reminders.store import (
-    FAILED,
-    PAUSED,
-    PENDING,
-    SENDING,
-    SENT,
-    count_by_status,
-    deadlines_missed,
-)
+from bot.reminders.store import count_by_status, deadlines_missed
 
 ACTIVE_WINDOW = timedelta(days=7)
+WAITING = (ReminderStatus.PENDING, ReminderStatus.SENDING, ReminderStatus.PAUSED)
 
 
 @dataclass(frozen=True)
@@ -66,12 +59,12 @@ async def collect(session: AsyncSession, now: datetime) -> BotStats:
         payment_checks=verdicts,
         supplier_checks=await _count(session, SupplierCheckRecord),
         orders_total=await _count(session, Order),
-        orders_open=await _count(session, Order, Order.state != OrderState.CLOSED.value),
-        reminders_sent=reminders[SENT],
-        reminders_failed=reminders[FAILED],
+        orders_open=await _count(session, Order, Order.state != OrderState.CLOSED),
+        reminders_sent=reminders[ReminderStatus.SENT],
+        reminders_failed=reminders[ReminderStatus.FAILED],
         # Sent or not, these may have reached the user twice (see Reminder.in_doubt).
         reminders_in_doubt=await _count(session, Reminder, Reminder.in_doubt.is_(True)),
-        reminders_waiting=reminders[PENDING] + reminders[SENDING] + reminders[PAUSED],
+        reminders_waiting=sum(reminders[status] for status in WAITING),
         deadlines_missed=await deadlines_missed(session, now),
     )
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.context import BotApplication
-from bot.db.models import Reminder
+from bot.db.models import Reminder, ReminderStatus
 from bot.render.i18n import translate
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox
@@ -48,7 +48,9 @@ def admin(sandbox: Sandbox, bot: BotApplication) -> ChatUser:
 async def wait_for_a_sent_reminder(bot: BotApplication) -> None:
     for _ in range(150):
         async with bot.bot_data.sessions() as session:
-            if await session.scalar(select(Reminder.id).where(Reminder.status == "sent")):
+            if await session.scalar(
+                select(Reminder.id).where(Reminder.status == ReminderStatus.SENT)
+            ):
                 return
         await asyncio.sleep(0.1)
     raise AssertionError("no reminder was sent")

@@ -47,6 +47,7 @@ import handlers
 from bot.app import BotApplication
 from bot.config import Settings
 from bot.db.base import Base
+from bot.db.models import ReminderStatus
 from bot.render.i18n import available_languages, translate
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox
@@ -217,7 +218,7 @@ def harness(sandbox: Sandbox, bot: BotApplication, error_log: ErrorRecords) -> H
 
 # -- what a consistent database looks like ----------------------------------------------
 
-_OPEN = "('pending', 'paused')"
+_OPEN = f"('{ReminderStatus.PENDING}', '{ReminderStatus.PAUSED}')"
 _ORPHANS = {
     "orders of unknown users": "SELECT id FROM orders WHERE user_id NOT IN "
     "(SELECT telegram_id FROM users)",
@@ -693,7 +694,7 @@ async def victim(harness: Harness, bot: BotApplication) -> Snapshot:
     # The order's immediate warning goes out on its own; wait until it has been marked.
     async with asyncio.timeout(_PROCESS_TIMEOUT):
         while any(  # noqa: ASYNC110 (the database has no event to wait on)
-            row[3] in ("pending", "sending") and row[1] == "immediate"
+            row[3] in (ReminderStatus.PENDING, ReminderStatus.SENDING) and row[1] == "immediate"
             for row in (await _victim_snapshot(bot)).reminders
         ):
             await asyncio.sleep(0.05)

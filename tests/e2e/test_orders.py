@@ -12,7 +12,8 @@ from sqlalchemy import select
 from bot.app import BotApplication
 from bot.clock import Clock
 from bot.config import Settings
-from bot.db.models import Order, Reminder
+from bot.db.models import Order, Reminder, ReminderStatus
+from bot.domain.escrow import OrderState
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox
 from tests.conftest import ChatUser, texts
@@ -31,7 +32,7 @@ async def orders_of(bot: BotApplication, user_id: int) -> list[Order]:
 
 
 async def reminders_of(
-    bot: BotApplication, order_id: int, status: str = "pending"
+    bot: BotApplication, order_id: int, status: ReminderStatus = ReminderStatus.PENDING
 ) -> list[Reminder]:
     async with bot.bot_data.sessions() as session:
         rows = await session.scalars(
@@ -110,7 +111,7 @@ async def test_inspected_ok_stops_the_reminders(ann: ChatUser, bot: BotApplicati
     await ann.taps("Inspected OK")
 
     (order,) = await orders_of(bot, ann.user_id)
-    assert order.state == "inspected_ok"
+    assert order.state is OrderState.INSPECTED_OK
     assert await reminders_of(bot, order.id) == []
 
 
@@ -152,7 +153,7 @@ async def test_another_users_order_cannot_be_touched(
     answer = [c for c in sandbox.calls if c.method == "answerCallbackQuery"][-1]
     assert "can't find that order" in answer.params.get("text", "")
     (unchanged,) = await orders_of(bot, ann.user_id)
-    assert unchanged.state == "shipped"
+    assert unchanged.state is OrderState.SHIPPED
 
 
 async def test_delete_asks_first(ann: ChatUser, bot: BotApplication) -> None:

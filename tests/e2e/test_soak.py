@@ -49,7 +49,7 @@ from sqlalchemy import select
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrations import upgrade_to_head
-from bot.db.models import Order, ProcessedUpdate, Reminder
+from bot.db.models import Order, ProcessedUpdate, Reminder, ReminderStatus
 from bot.render.i18n import translate
 from tests.db.databases import (
     migrated_postgres_database,
@@ -346,7 +346,7 @@ class ReminderState:
     order_id: int
     chat_id: int
     due_at: datetime
-    status: str
+    status: ReminderStatus
     lease_until: datetime | None
     tg_message_id: int | None
     in_doubt: bool
@@ -463,11 +463,11 @@ async def settle(bots: Bots, tracks: list[Track], timeout: float) -> None:
         handed_out = telegram.handed_out()
         _, reminders = await read_database(bots.database_url)
         waiting = [track.label for track in tracks if track.update_id not in handed_out]
-        unsent = [row.id for row in reminders if row.status != "sent"]
+        unsent = [row.id for row in reminders if row.status != ReminderStatus.SENT]
         if not waiting and not unsent and await telegram.settled(quiet=1.0, timeout=20.0):
             # Idle now; a handler that finished meanwhile may have planned new reminders.
             _, reminders = await read_database(bots.database_url)
-            if all(row.status == "sent" for row in reminders):
+            if all(row.status == ReminderStatus.SENT for row in reminders):
                 return
         if time.monotonic() > deadline:
             raise AssertionError(
@@ -628,10 +628,14 @@ def check_reminders(run: SoakRun, verdict: Verdict) -> None:
         deliveries[track].append(Delivery(call["time"], marked, call["result"]["message_id"]))
     now = datetime.now(UTC)
     for row in run.reminders:
-        if row.status == "sending" and row.lease_until is not None and row.lease_until < now:
+        if (
+            row.status == ReminderStatus.SENDING
+            and row.lease_until is not None
+            and row.lease_until < now
+        ):
             verdict.problems.append(f"reminder {row.id} left in 'sending', its lease expired")
-        elif row.status != "sent":
-            verdict.problems.append(f"reminder {row.id} ended {row.status!r}, not sent")
+        elif row.status != ReminderStatus.SENT:
+            verdict.problems.append(f"reminder {row.id} ended {row.status.value!r}, not sent")
     for (user_id, label), rows in rows_of.items():
         check_order_deliveries(label, rows, deliveries.get((user_id, label), []), verdict)
 
@@ -646,7 +650,7 @@ def check_order_deliveries(
     for row in rows:
         send = by_message.get(row.tg_message_id) if row.tg_message_id is not None else None
         if send is None:
-            if row.status == "sent":
+            if row.status == ReminderStatus.SENT:
                 verdict.problems.append(f"reminder {row.id}: its message never arrived")
             continue
         own[row.id] = send
@@ -706,7 +710,7 @@ def _match(
 
 
 def report(run: SoakRun, verdict: Verdict, name: str) -> str:
-    sent = sum(1 for row in run.reminders if row.status == "sent")
+    sent = sum(1 for row in run.reminders if row.status == ReminderStatus.SENT)
     waits = f", {run.lock_refusals} refused for the SQLite lock" if run.lock_refusals else ""
     return (
         f"{name}: {run.seconds:.0f} s, {run.kills} SIGKILLs ({run.starts} starts{waits}); "

@@ -18,7 +18,8 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.clock import ShiftedClock
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrations import upgrade_to_head
-from bot.db.models import Order, Reminder, User
+from bot.db.models import Order, Reminder, ReminderStatus, User
+from bot.domain.escrow import OrderState
 from bot.reminders.engine import EngineConfig, ReminderEngine, RenderedReminder, RenderReminder
 from bot.reminders.store import ReminderRow
 from bot.sandbox.server import RecordedCall, Sandbox
@@ -144,7 +145,7 @@ class Factory:
                         kind=kind,
                         deadline_at=deadline_at,
                         due_at=due_at,
-                        status="pending",
+                        status=ReminderStatus.PENDING,
                         created_at=now,
                     )
                 )
@@ -168,7 +169,7 @@ class Factory:
             user_id=user_id,
             chat_id=user_id,
             label=f"order {self._orders}",
-            state="shipped",
+            state=OrderState.SHIPPED,
             deadline_at=deadline_at,
             created_at=now,
             updated_at=now,

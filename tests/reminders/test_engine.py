@@ -22,7 +22,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.db.models import Reminder
+from bot.db.models import Reminder, ReminderStatus
 from bot.reminders.engine import EngineConfig, RenderedReminder, RenderReminder
 from bot.reminders.sending import SendOutcome, classify_send_error, describe_error
 from bot.reminders.store import (
@@ -82,13 +82,13 @@ async def test_due_reminders_are_sent_once_in_due_order_and_marked(
     rows = await factory.rows()
     for call in reminder_sends(sandbox):
         row = rows[int(call.params["text"].split("#")[1].split(":")[0])]
-        assert row.status == "sent"
+        assert row.status == ReminderStatus.SENT
         assert row.tg_message_id == call.result["message_id"]
         assert row.sent_at is not None
         assert row.attempts == 1
         assert not row.in_doubt
         assert row.claim_token is None
-    assert rows[future].status == "pending"
+    assert rows[future].status == ReminderStatus.PENDING
     assert rows[future].attempts == 0
     assert flood_answers(sandbox) == []
 
@@ -104,7 +104,7 @@ async def test_a_late_reminder_is_still_sent_and_told_it_is_late(
     text = reminder_sends(sandbox)[0].params["text"]
     assert f"#{reminder}" in text
     assert "deadline passed" in text
-    await _wait_rows(factory, lambda rows: rows[reminder].status == "sent")
+    await _wait_rows(factory, lambda rows: rows[reminder].status == ReminderStatus.SENT)
 
 
 async def test_a_reminder_render_declines_is_cancelled_not_sent(
@@ -115,8 +115,10 @@ async def test_a_reminder_render_declines_is_cancelled_not_sent(
     kept = await factory.reminder(521, -2 * MINUTE)
     await start_engine()
     await wait_for_sends(sandbox, 1)
-    rows = await _wait_rows(factory, lambda rows: rows[obsolete].status == "cancelled")
-    assert rows[kept].status == "sent"
+    rows = await _wait_rows(
+        factory, lambda rows: rows[obsolete].status == ReminderStatus.CANCELLED
+    )
+    assert rows[kept].status == ReminderStatus.SENT
     assert sent_ids(sandbox) == [kept]
 
 
@@ -149,7 +151,9 @@ async def test_flood_control_waits_as_told_without_storms_or_counting_attempts(
 
     await start_engine()
     await wait_for_sends(sandbox, len(ids))
-    rows = await _wait_rows(factory, lambda rows: all(r.status == "sent" for r in rows.values()))
+    rows = await _wait_rows(
+        factory, lambda rows: all(r.status == ReminderStatus.SENT for r in rows.values())
+    )
 
     assert sorted(sent_ids(sandbox)) == sorted(ids)  # each exactly once
     refused = flood_answers(sandbox)
@@ -171,9 +175,13 @@ async def test_a_user_who_blocked_the_bot_is_paused_then_resumed_with_late_remin
     engine = await start_engine()
     await wait_for_sends(sandbox, 1)
     rows = await _wait_rows(
-        factory, lambda rows: rows[blocked[1]].status == "paused" and rows[other].status == "sent"
+        factory,
+        lambda rows: (
+            rows[blocked[1]].status == ReminderStatus.PAUSED
+            and rows[other].status == ReminderStatus.SENT
+        ),
     )
-    assert [rows[i].status for i in (*blocked, upcoming)] == ["paused"] * 3
+    assert [rows[i].status for i in (*blocked, upcoming)] == [ReminderStatus.PAUSED] * 3
     user = await factory.user(551)
     assert user is not None
     assert user.blocked
@@ -183,9 +191,9 @@ async def test_a_user_who_blocked_the_bot_is_paused_then_resumed_with_late_remin
     await sandbox.send_text(551, "/start")  # writing again lifts the block
     assert await engine.resume_user(551) == 3
     await wait_for_sends(sandbox, 3)
-    rows = await _wait_rows(factory, lambda rows: rows[blocked[1]].status == "sent")
+    rows = await _wait_rows(factory, lambda rows: rows[blocked[1]].status == ReminderStatus.SENT)
     assert sorted(sent_ids(sandbox)) == sorted([other, *blocked])
-    assert rows[upcoming].status == "pending"
+    assert rows[upcoming].status == ReminderStatus.PENDING
 
 
 @pytest.mark.parametrize("status", [500, 502])
@@ -197,7 +205,9 @@ async def test_server_errors_back_off_then_deliver_once(
     sandbox.inject_fault("sendMessage", status, count=2)
     await start_engine()
     await wait_for_sends(sandbox, 1)
-    row = (await _wait_rows(factory, lambda rows: rows[reminder].status == "sent"))[reminder]
+    row = (await _wait_rows(factory, lambda rows: rows[reminder].status == ReminderStatus.SENT))[
+        reminder
+    ]
     assert sent_ids(sandbox) == [reminder]
     assert REPEAT_MARK not in reminder_sends(sandbox)[0].params["text"]
     assert row.attempts == 3
@@ -216,7 +226,9 @@ async def test_a_timeout_after_the_request_went_out_resends_once_as_a_repeat(
     await start_engine(read_timeout=0.3)
 
     await wait_for_sends(sandbox, 2)
-    row = (await _wait_rows(factory, lambda rows: rows[reminder].status == "sent"))[reminder]
+    row = (await _wait_rows(factory, lambda rows: rows[reminder].status == ReminderStatus.SENT))[
+        reminder
+    ]
     await settle(3)
     texts = [call.params["text"] for call in reminder_sends(sandbox)]
     assert sent_ids(sandbox) == [reminder, reminder]  # the original, and one repeat
@@ -237,8 +249,8 @@ async def test_a_bad_request_fails_the_reminder_and_alerts_the_admins(
     await start_engine(max_in_flight=1)
 
     alert = await sandbox.wait_for_bot_message(ADMIN_ID, after=0, timeout=5.0)
-    rows = await _wait_rows(factory, lambda rows: rows[fine].status == "sent")
-    assert rows[broken].status == "failed"
+    rows = await _wait_rows(factory, lambda rows: rows[fine].status == ReminderStatus.SENT)
+    assert rows[broken].status == ReminderStatus.FAILED
     assert "parse entities" in (rows[broken].last_error or "")
     assert alert.text is not None
     assert f"reminder #{broken}" in alert.text
@@ -255,7 +267,7 @@ async def test_exhausted_attempts_fail_the_reminder_and_alert(
     await start_engine(max_attempts=3)
     alert = await sandbox.wait_for_bot_message(ADMIN_ID, after=0, timeout=5.0)
     row = (await factory.rows())[reminder]
-    assert row.status == "failed"
+    assert row.status == ReminderStatus.FAILED
     assert row.attempts == 3
     assert alert.text is not None
     assert "gave up after 3 attempts" in alert.text
@@ -278,9 +290,9 @@ async def test_a_render_that_raises_is_retried_and_never_stops_the_engine(
 
     await start_engine(renderer=render_with_bugs, max_attempts=3)
     alert = await sandbox.wait_for_bot_message(ADMIN_ID, after=0, timeout=5.0)
-    rows = await _wait_rows(factory, lambda rows: rows[flaky].status == "sent")
+    rows = await _wait_rows(factory, lambda rows: rows[flaky].status == ReminderStatus.SENT)
     assert sent_ids(sandbox) == [flaky]
-    assert rows[broken].status == "failed"
+    assert rows[broken].status == ReminderStatus.FAILED
     assert "render: KeyError" in (rows[broken].last_error or "")
     assert f"reminder #{broken}" in (alert.text or "")
 
@@ -339,7 +351,9 @@ async def test_a_claim_whose_owner_died_is_reclaimed_in_doubt_and_sent_again(
     engine.wake()
 
     await wait_for_sends(sandbox, 1)
-    row = (await _wait_rows(factory, lambda rows: rows[reminder].status == "sent"))[reminder]
+    row = (await _wait_rows(factory, lambda rows: rows[reminder].status == ReminderStatus.SENT))[
+        reminder
+    ]
     assert REPEAT_MARK in reminder_sends(sandbox)[0].params["text"]
     assert row.in_doubt
     assert row.attempts == 2
@@ -368,12 +382,14 @@ async def test_a_process_that_died_after_sending_repeats_once_marked_as_repeat(
     deliveries = list(dying._deliveries)  # collect the "dead" task's ProcessDied
     await asyncio.gather(*deliveries, return_exceptions=True)
     monkeypatch.undo()
-    assert (await factory.rows())[reminder].status == "sending"
+    assert (await factory.rows())[reminder].status == ReminderStatus.SENDING
 
     clock.jump(FAST_LEASE_AND_A_BIT)
     survivor = await start_engine()
     await wait_for_sends(sandbox, 2)
-    row = (await _wait_rows(factory, lambda rows: rows[reminder].status == "sent"))[reminder]
+    row = (await _wait_rows(factory, lambda rows: rows[reminder].status == ReminderStatus.SENT))[
+        reminder
+    ]
     texts = [call.params["text"] for call in reminder_sends(sandbox)]
     assert REPEAT_MARK not in texts[0]
     assert REPEAT_MARK in texts[1]
@@ -403,7 +419,7 @@ async def test_a_late_owner_cannot_overwrite_the_new_claim(
     async with sessions.begin() as session:  # the old owner wakes up and tries to mark
         assert (await session.scalars(mark_sent(old, 66, clock()))).all() == []
     row = (await factory.rows())[reminder]
-    assert (row.status, row.tg_message_id, row.in_doubt) == ("sent", 77, True)
+    assert (row.status, row.tg_message_id, row.in_doubt) == (ReminderStatus.SENT, 77, True)
 
 
 async def test_stop_hands_queued_rows_back_unsent_and_not_in_doubt(
@@ -418,8 +434,8 @@ async def test_stop_hands_queued_rows_back_unsent_and_not_in_doubt(
     await engine.stop()
 
     rows = (await factory.rows()).values()
-    sent = [row for row in rows if row.status == "sent"]
-    pending = [row for row in rows if row.status == "pending"]
+    sent = [row for row in rows if row.status == ReminderStatus.SENT]
+    pending = [row for row in rows if row.status == ReminderStatus.PENDING]
     assert len(sent) + len(pending) == len(users)
     assert pending, "the slow sender should have left rows queued"
     assert all(row.attempts == 0 and not row.in_doubt for row in pending)
@@ -469,7 +485,9 @@ async def test_a_huge_due_backlog_is_claimed_one_batch_at_a_time(
         await engine.sweep()
         async with sessions() as session:
             claimed = (
-                await session.scalars(select(Reminder.id).where(Reminder.status == "sending"))
+                await session.scalars(
+                    select(Reminder.id).where(Reminder.status == ReminderStatus.SENDING)
+                )
             ).all()
         assert len(claimed) <= 50
         assert engine.held <= 50
@@ -488,20 +506,20 @@ async def test_counts_by_status_and_missed_deadlines(
     )
     async with sessions.begin() as session:
         rows = {r.id: r for r in await session.scalars(select(Reminder))}
-        rows[ontime].status, rows[ontime].sent_at = "sent", now - 4.5 * HOUR
-        rows[late].status, rows[late].sent_at = "sent", now - HOUR
-        rows[unsent].status = "failed"
-        rows[cancelled].status = "cancelled"
+        rows[ontime].status, rows[ontime].sent_at = ReminderStatus.SENT, now - 4.5 * HOUR
+        rows[late].status, rows[late].sent_at = ReminderStatus.SENT, now - HOUR
+        rows[unsent].status = ReminderStatus.FAILED
+        rows[cancelled].status = ReminderStatus.CANCELLED
     async with sessions() as session:
         counts = await count_by_status(session)
         missed = await deadlines_missed(session, now)
     assert counts == {
-        "pending": 1,
-        "sending": 0,
-        "sent": 2,
-        "failed": 1,
-        "cancelled": 1,
-        "paused": 0,
+        ReminderStatus.PENDING: 1,
+        ReminderStatus.SENDING: 0,
+        ReminderStatus.SENT: 2,
+        ReminderStatus.FAILED: 1,
+        ReminderStatus.CANCELLED: 1,
+        ReminderStatus.PAUSED: 0,
     }
     assert missed == 2  # the late one and the failed one
 

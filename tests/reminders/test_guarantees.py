@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.models import ReminderStatus
 from bot.runtime.instance_lock import InstanceAlreadyRunningError, acquire_instance_lock
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import RecordedCall, Sandbox
@@ -231,12 +232,12 @@ async def _wait_until_all_due_sent(factory: Factory, *, timeout: float) -> None:
     while True:
         rows = (await factory.rows()).values()
         now = factory.clock()
-        if all(row.status == "sent" for row in rows if row.due_at <= now) and all(
+        if all(row.status == ReminderStatus.SENT for row in rows if row.due_at <= now) and all(
             row.due_at <= now for row in rows
         ):
             return
         if time.monotonic() > deadline:
-            unsettled = [(r.id, r.status) for r in rows if r.status != "sent"]
+            unsettled = [(r.id, r.status) for r in rows if r.status != ReminderStatus.SENT]
             raise AssertionError(f"not delivered in time: {unsettled}")
         await asyncio.sleep(0.1)
 
