@@ -6,10 +6,9 @@ with a follow-up reminder → a summary with the Chinese case text. Every step c
 skipped. See disputes.mmd.
 
 The walk in progress lives in `context.state.flow["dispute"]` (kept in the database with
-the conversation, bot/runtime/persistence.py); each answer that matters is also written to the
-order's event log (`dispute_reason`, `dispute_evidence`, `dispute_weight`,
-`dispute_followup`; `request_refund` comes from bot.services.orders), and the walk is rebuilt from
-there when the draft is gone (an expired conversation, a button on an old message).
+the conversation, bot/runtime/persistence.py); each answer that matters is also recorded on
+the order by bot.services.disputes, and the walk is rebuilt from there when the draft is
+gone (an expired conversation, a button on an old message).
 """
 
 from __future__ import annotations
@@ -17,10 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -31,8 +28,8 @@ from telegram.ext import (
 )
 
 from bot.context import AnyHandler, BotContext
-from bot.db.models import Order, OrderEvent, Reminder, ReminderStatus
 from bot.domain.disputes import (
+    FOLLOWUP_REMINDER_KIND,
     REASONS,
     SELLER_RESPONSE_DAYS,
     Evidence,
@@ -40,17 +37,18 @@ from bot.domain.disputes import (
     Step,
     WeightCheck,
     evidence_pack,
-    followup_due,
     message_zh,
     parse_weight_input,
     refund_note_zh,
     weight_check,
 )
-from bot.domain.escrow import InvalidTransition, OrderAction, OrderState
+from bot.domain.escrow import OrderState
 from bot.domain.timezones import format_local, zone_for
-from bot.reminders.store import ReminderRow
+from bot.reminders.engine import ReminderRow
 from bot.render.i18n import translate
+from bot.services import disputes as dispute_service
 from bot.services import orders as order_service
+from bot.services.disputes import RefundOutcome, SavedDispute
 from handlers import routes
 from handlers.callback_data import parse_number
 from handlers.conversation import StoredConversation
@@ -67,11 +65,8 @@ ASKING = 1
 NO_ORDER = 0
 SKIP = "skip"
 FLOW_KEY = "dispute"
-REMINDER_KIND = "dispute_followup"
-EVENT_REASON = "dispute_reason"
-EVENT_EVIDENCE = "dispute_evidence"
-EVENT_WEIGHT = "dispute_weight"
-EVENT_FOLLOWUP = "dispute_followup"
+# handlers.orders renders reminders of this kind with render_dispute_reminder.
+REMINDER_KIND = FOLLOWUP_REMINDER_KIND
 MAX_ORDER_BUTTONS = 20
 MAX_BUTTON_LABEL = 40
 
@@ -89,8 +84,13 @@ SUMMARY, OPEN = "summary", "open"
 WALK = (REASON, REFUND, EVIDENCE, WEIGHT, ESCALATE)
 _REASON_CODES = frozenset(reason.value for reason in Reason)
 _EVIDENCE_CODES = frozenset(item.value for item in Evidence)
-_REFUND_OPEN = (OrderState.REFUND_REQUESTED, OrderState.PLATFORM_INTERVENTION)
 _DISPUTE_OVER = (OrderState.CLOSED, OrderState.INSPECTED_OK)
+_REFUND_STATUS = {
+    RefundOutcome.ORDER_GONE: "dsp_order_gone",
+    RefundOutcome.ALREADY_OPEN: "dsp_refund_already",
+    RefundOutcome.PAUSED: "dsp_refund_paused",
+    RefundOutcome.NOT_NOW: "dsp_refund_not_now",
+}
 
 
 @dataclass
@@ -162,50 +162,34 @@ def _days_text(days: float) -> str:
 # -- the order's saved dispute ---------------------------------------------------------------
 
 
-async def _draft_from_order(session: AsyncSession, order: Order) -> Draft:
-    """The walk as the order's events and reminders tell it (latest answer wins)."""
-    draft = Draft(order_id=order.id, label=order.label, order_number=order.order_number)
-    for event in await order_service.events_of(session, order):
-        _apply_event(draft, event)
-    if order.state in _REFUND_OPEN or order.pause_started_at is not None:
-        draft.refund = True
-    due = await session.scalar(
-        select(Reminder.due_at)
-        .where(
-            Reminder.order_id == order.id,
-            Reminder.kind == REMINDER_KIND,
-            Reminder.status == ReminderStatus.PENDING,
-        )
-        .order_by(Reminder.due_at.desc())
-        .limit(1)
+def _draft_from(saved: SavedDispute) -> Draft:
+    weight = saved.weight
+    return Draft(
+        order_id=saved.order_id,
+        label=saved.label,
+        order_number=saved.order_number,
+        reason=saved.reason.value if saved.reason else None,
+        refund=saved.refund_requested,
+        refund_at=_isoformat(saved.refund_requested_at),
+        evidence=None if saved.evidence is None else [item.value for item in saved.evidence],
+        weight=[float(weight[0]), weight[1], weight[2]] if weight else None,
+        followup_at=_isoformat(saved.followup_at),
     )
-    draft.followup_at = due.isoformat() if due else None
-    return draft
 
 
-def _apply_event(draft: Draft, event: OrderEvent) -> None:
-    detail = event.detail or ""
-    if event.kind == EVENT_REASON and detail in _REASON_CODES:
-        draft.reason = detail
-    elif event.kind == EVENT_EVIDENCE:
-        draft.evidence = [item for item in detail.split(",") if item in _EVIDENCE_CODES]
-    elif event.kind == EVENT_WEIGHT:
-        parsed = parse_weight_input(detail)
-        draft.weight = [float(parsed[0]), parsed[1], parsed[2]] if parsed else None
-    elif event.kind == OrderAction.REQUEST_REFUND.value:
-        draft.refund = True
-        draft.refund_at = event.at.isoformat()
+def _isoformat(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
-def _log(session: AsyncSession, order_id: int, kind: str, detail: str) -> None:
-    session.add(OrderEvent(order_id=order_id, at=datetime.now(UTC), kind=kind, detail=detail))
-
-
-async def _own_order(session: AsyncSession, update: Update, order_id: int | None) -> Order | None:
+async def _saved_dispute(
+    update: Update, context: BotContext, order_id: int | None
+) -> SavedDispute | None:
+    """The dispute of one of the user's own orders; None for any other order id."""
     user = update.effective_user
     if order_id is None or user is None:
         return None
-    return await order_service.get_order(session, user.id, order_id)
+    async with context.session() as session:
+        return await dispute_service.saved_dispute(session, user.id, order_id)
 
 
 # -- entries ---------------------------------------------------------------------------------
@@ -241,12 +225,11 @@ async def start_for_order(update: Update, context: BotContext, order_id: int) ->
     Answers the button press itself (an alert for someone else's order), so callers must not.
     Returns this conversation's state: call it only from a handler of this conversation
     (`conversation()` has an entry for the order card's ⚠️ Problem button)."""
-    async with context.session() as session:
-        order = await _own_order(session, update, order_id)
-        draft = await _draft_from_order(session, order) if order else None
-    if draft is None:
+    saved = await _saved_dispute(update, context, order_id)
+    if saved is None:
         await _refuse(update, context)
         return ConversationHandler.END
+    draft = _draft_from(saved)
     await acknowledge(update, context)
     lead = context.text("dsp_intro", label=draft.label or "")
     if any(draft.answered(step) for step in WALK):
@@ -258,14 +241,16 @@ async def problem_pressed(update: Update, context: BotContext) -> int:
     """The order card's ⚠️ Problem: note the problem on the order, then walk through."""
     parts = ORDER_CARD.unpack(update.callback_query.data if update.callback_query else None)
     order_id = parse_number(parts[0]) if parts else None
-    due: list[datetime] = []
-    async with context.session() as session, session.begin():
-        order = await _own_order(session, update, order_id)
-        if order is None or order_id is None:
-            await _refuse(update, context)
-            return ConversationHandler.END
-        if order.state not in _REFUND_OPEN:
-            due = await _try_action(session, order, OrderAction.REPORT_PROBLEM, context)
+    user = update.effective_user
+    due: list[datetime] | None = None
+    if order_id is not None and user is not None:
+        async with context.session() as session, session.begin():
+            due = await dispute_service.report_problem(
+                session, user.id, order_id, datetime.now(UTC), context.services.reminder_policy
+            )
+    if due is None or order_id is None:
+        await _refuse(update, context)
+        return ConversationHandler.END
     context.services.note_new_reminders(due)
     return await start_for_order(update, context, order_id)
 
@@ -275,17 +260,6 @@ async def _refuse(update: Update, context: BotContext) -> None:
         await acknowledge(update, context, context.text("dsp_order_gone"), alert=True)
     else:
         await reply(update, context.text("dsp_order_gone"))
-
-
-async def _try_action(
-    session: AsyncSession, order: Order, action: OrderAction, context: BotContext
-) -> list[datetime]:
-    try:
-        return await order_service.apply_action(
-            session, order, action, datetime.now(UTC), context.services.reminder_policy
-        )
-    except InvalidTransition:
-        return []
 
 
 # -- asking ------------------------------------------------------------------------------------
@@ -403,12 +377,11 @@ async def _rebuild(
     if order_id is None:
         await acknowledge(update, context, context.text("dsp_expired"), alert=True)
         return None
-    async with context.session() as session:
-        order = await _own_order(session, update, order_id)
-        draft = await _draft_from_order(session, order) if order else None
-    if draft is None:
+    saved = await _saved_dispute(update, context, order_id)
+    if saved is None:
         await _refuse(update, context)
         return None
+    draft = _draft_from(saved)
     draft.current = step
     if step == EVIDENCE:
         draft.ticked = list(draft.evidence or [])
@@ -459,7 +432,7 @@ async def _answer_reason(update: Update, context: BotContext, draft: Draft, valu
     draft.reason = value
     if draft.order_id:
         async with context.session() as session, session.begin():
-            _log(session, draft.order_id, EVENT_REASON, value)
+            dispute_service.log_reason(session, draft.order_id, Reason(value), datetime.now(UTC))
     return ""
 
 
@@ -472,75 +445,52 @@ async def _answer_refund(update: Update, context: BotContext, draft: Draft, valu
 
 async def _record_refund(update: Update, context: BotContext, draft: Draft) -> str:
     """Pause the order's clock; returns the catalogue key saying what happened."""
+    user = update.effective_user
     if not draft.order_id:
         return "dsp_refund_noted"
-    due: list[datetime] = []
+    if user is None:
+        return "dsp_order_gone"
     async with context.session() as session, session.begin():
-        order = await _own_order(session, update, draft.order_id)
-        if order is None:
-            return "dsp_order_gone"
-        if order.state in _REFUND_OPEN:
-            return "dsp_refund_already"
-        if order.state == OrderState.INSPECTED_OK:
-            # Problems found after an OK inspection: the order goes through "problem" first.
-            due += await _try_action(session, order, OrderAction.REPORT_PROBLEM, context)
-        due += await _try_action(session, order, OrderAction.REQUEST_REFUND, context)
-        paused_at = order.pause_started_at
-    context.services.note_new_reminders(due)
-    if paused_at is None:
-        return "dsp_refund_not_now"
-    draft.refund_at = paused_at.isoformat()
-    return "dsp_refund_paused"
+        record = await dispute_service.record_refund(
+            session, user.id, draft.order_id, datetime.now(UTC), context.services.reminder_policy
+        )
+    context.services.note_new_reminders(record.new_reminders)
+    if record.paused_at is not None:
+        draft.refund_at = record.paused_at.isoformat()
+    return _REFUND_STATUS[record.outcome]
 
 
 async def _answer_evidence(update: Update, context: BotContext, draft: Draft, value: str) -> str:
-    draft.evidence = [item for item in Evidence if item in set(draft.ticked)]
+    evidence = [item for item in Evidence if item in set(draft.ticked)]
+    draft.evidence = [item.value for item in evidence]
     if draft.order_id:
         async with context.session() as session, session.begin():
-            _log(session, draft.order_id, EVENT_EVIDENCE, ",".join(draft.evidence))
+            dispute_service.log_evidence(session, draft.order_id, evidence, datetime.now(UTC))
     return context.text("dsp_evidence_saved", count=len(draft.evidence), total=len(Evidence))
 
 
 async def _answer_escalate(update: Update, context: BotContext, draft: Draft, value: str) -> str:
-    now = datetime.now(UTC)
-    since = datetime.fromisoformat(draft.refund_at) if draft.refund_at else now
-    due = max(followup_due(since, _response_days(context)), now)
-    async with context.session() as session, session.begin():
-        order = await _own_order(session, update, draft.order_id)
-        if order is None:
-            return context.text("dsp_order_gone")
-        await _plan_followup(session, order, due, now)
+    user = update.effective_user
+    due: datetime | None = None
+    if draft.order_id and user is not None:
+        async with context.session() as session, session.begin():
+            due = await dispute_service.plan_followup(
+                session,
+                user.id,
+                draft.order_id,
+                refund_requested_at=_from_isoformat(draft.refund_at),
+                response_days=_response_days(context),
+                now=datetime.now(UTC),
+            )
+    if due is None:
+        return context.text("dsp_order_gone")
     context.services.note_new_reminders([due])
     draft.followup_at = due.isoformat()
     return ""  # the summary that follows shows when
 
 
-async def _plan_followup(
-    session: AsyncSession, order: Order, due: datetime, now: datetime
-) -> None:
-    """One pending follow-up per order: a new one replaces the last."""
-    earlier = await session.scalars(
-        select(Reminder).where(
-            Reminder.order_id == order.id,
-            Reminder.kind == REMINDER_KIND,
-            Reminder.status == ReminderStatus.PENDING,
-        )
-    )
-    for row in earlier:
-        row.status = ReminderStatus.CANCELLED
-    session.add(
-        Reminder(
-            order_id=order.id,
-            user_id=order.user_id,
-            chat_id=order.chat_id,
-            kind=REMINDER_KIND,
-            deadline_at=None,
-            due_at=due,
-            status=ReminderStatus.PENDING,
-            created_at=now,
-        )
-    )
-    _log(session, order.id, EVENT_FOLLOWUP, due.isoformat())
+def _from_isoformat(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 _ANSWERS = {
@@ -578,7 +528,7 @@ async def typed_answer(update: Update, context: BotContext) -> int:
     draft.weight = [float(quantity), unit, receipt]
     if draft.order_id:
         async with context.session() as session, session.begin():
-            _log(session, draft.order_id, EVENT_WEIGHT, f"{quantity},{unit:g},{receipt:g}")
+            dispute_service.log_weight(session, draft.order_id, parsed, datetime.now(UTC))
     draft.asked.append(WEIGHT)
     return await _ask_next(update, context, draft, weight_verdict(check, context.language))
 
@@ -677,7 +627,20 @@ def _summary_keyboard(context: BotContext, draft: Draft, pack: str) -> InlineKey
 # -- the follow-up reminder -------------------------------------------------------------------
 
 
-def render_dispute_reminder(order: Order, row: ReminderRow, language: str) -> str | None:
+class DisputedOrder(Protocol):
+    """What a follow-up reminder shows of its order."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def state(self) -> OrderState: ...
+
+
+def render_dispute_reminder(order: DisputedOrder, row: ReminderRow, language: str) -> str | None:
     """The text of a `dispute_followup` reminder; None once the dispute is over (the order
     was closed or accepted), so the engine cancels it."""
     if order.state in _DISPUTE_OVER:
@@ -693,7 +656,7 @@ def render_dispute_reminder(order: Order, row: ReminderRow, language: str) -> st
     return text
 
 
-def dispute_reminder_keyboard(order: Order, language: str) -> InlineKeyboardMarkup:
+def dispute_reminder_keyboard(order: DisputedOrder, language: str) -> InlineKeyboardMarkup:
     """Buttons for the follow-up: back into the walk, or the order card."""
     walk = InlineKeyboardButton(
         translate(language, "dsp_btn_open"), callback_data=ANSWER.pack(order.id, OPEN, "go")

@@ -20,6 +20,8 @@ from typing import Literal
 # 申请退款. The seller's own answer window (§8 `default_response_hours: 24`) is only
 # sourced for unshipped orders, so the follow-up is timed by the complaint delay instead.
 SELLER_RESPONSE_DAYS = 3
+# The reminder that comes back to an open refund once the seller has had time to answer.
+FOLLOWUP_REMINDER_KIND = "dispute_followup"
 # The refund-creation API takes a 2–150 character reason and 1–5 images (§1.1).
 REFUND_NOTE_MIN_CHARS = 2
 REFUND_NOTE_MAX_CHARS = 150

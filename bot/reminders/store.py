@@ -1,15 +1,17 @@
 """Reminder rows: everything that reads or writes the `reminders` table.
 
-Claims are atomic (PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite `BEGIN IMMEDIATE` and one
-writer) and every write after a claim is fenced by its token, so a worker whose lease was
-taken over cannot overwrite the new owner. A row leaves `pending` only for a final state
-written once the outcome is known (`sent`, `failed`, `cancelled`), or for `paused` while
-the user blocks the bot; a lease that runs out puts it back, flagged `in_doubt`.
+Plans are written by one function, `write_plan`, in the transaction of the order change
+that caused them. Claims are atomic (PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite `BEGIN
+IMMEDIATE` and one writer) and every write after a claim is fenced by its token, so a
+worker whose lease was taken over cannot overwrite the new owner. A row leaves `pending`
+only for a final state written once the outcome is known (`sent`, `failed`,
+`cancelled`), or for `paused` while the user blocks the bot; a lease that runs out puts
+it back, flagged `in_doubt`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import ReturningUpdate
 
-from bot.db.models import Reminder, ReminderStatus
+from bot.db.models import Order, Reminder, ReminderStatus
+from bot.domain.escrow import PlannedReminder
 
 LAST_ERROR_LENGTH = 200
 
@@ -73,6 +76,128 @@ class Claim:
     @property
     def sort_key(self) -> tuple[datetime, int]:
         return (self.row.due_at, self.row.id)
+
+
+# -- planning ------------------------------------------------------------------------------
+
+# Rows the user may still receive: a plan that no longer wants them cancels them.
+OPEN_STATUSES = (ReminderStatus.PENDING, ReminderStatus.PAUSED)
+
+
+@dataclass(frozen=True)
+class PlanScope:
+    """The kinds of an order's reminders a plan stands for.
+
+    A plan cancels the open rows of its kinds that it no longer wants and leaves every
+    other row alone, so the escrow stages, the inspection nudge, snoozes and a dispute's
+    follow-up can be planned independently.
+    """
+
+    kinds: frozenset[str] | None  # None: every kind but `except_kinds`
+    except_kinds: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, *kinds: str) -> PlanScope:
+        return cls(frozenset(kinds))
+
+    @classmethod
+    def every_kind_but(cls, *kinds: str) -> PlanScope:
+        return cls(None, frozenset(kinds))
+
+    @property
+    def cancels_nothing(self) -> bool:
+        return self.kinds is not None and not self.kinds
+
+    def matches(self) -> ColumnElement[bool]:
+        if self.kinds is None:
+            return Reminder.kind.not_in(self.except_kinds)
+        return Reminder.kind.in_(self.kinds)
+
+
+# One-off reminders (a snooze, the inspection nudge) add to what is planned, replace nothing.
+ADD_ONLY = PlanScope.of()
+
+
+async def write_plan(
+    session: AsyncSession,
+    order: Order,
+    planned: Sequence[PlannedReminder],
+    *,
+    scope: PlanScope,
+    deadline: datetime | None,
+    now: datetime,
+) -> list[datetime]:
+    """Make `planned` the order's reminders within `scope`; returns the new rows' due times.
+
+    The only place reminder rows are planned: call it in the transaction that changed the
+    order, so the order and its reminders never disagree. Idempotent: a planned reminder
+    the order already has a row for, in whatever status, is left as it is (one already
+    sent is never planned again). `deadline` is what the reminders warn about, if anything.
+    """
+    if not scope.cancels_nothing:
+        await _cancel_unwanted(session, order.id, planned, scope)
+    return await _insert_missing(session, order, planned, deadline, now)
+
+
+async def _cancel_unwanted(
+    session: AsyncSession, order_id: int, planned: Sequence[PlannedReminder], scope: PlanScope
+) -> None:
+    wanted = {(plan.kind, plan.due_at) for plan in planned}
+    rows = await session.scalars(
+        select(Reminder).where(
+            Reminder.order_id == order_id, Reminder.status.in_(OPEN_STATUSES), scope.matches()
+        )
+    )
+    for row in rows:
+        if (row.kind, row.due_at) not in wanted:
+            row.status = ReminderStatus.CANCELLED
+
+
+async def _insert_missing(
+    session: AsyncSession,
+    order: Order,
+    planned: Sequence[PlannedReminder],
+    deadline: datetime | None,
+    now: datetime,
+) -> list[datetime]:
+    existing = await session.execute(
+        select(Reminder.kind, Reminder.due_at).where(Reminder.order_id == order.id)
+    )
+    present = {(kind, due_at) for kind, due_at in existing.tuples()}
+    added = []
+    for plan in planned:
+        if (plan.kind, plan.due_at) in present:
+            continue
+        session.add(
+            Reminder(
+                order_id=order.id,
+                user_id=order.user_id,
+                chat_id=order.chat_id,
+                kind=plan.kind,
+                deadline_at=deadline,
+                due_at=plan.due_at,
+                status=ReminderStatus.PENDING,
+                created_at=now,
+            )
+        )
+        added.append(plan.due_at)
+    await session.flush()
+    return added
+
+
+async def latest_pending_due(session: AsyncSession, order_id: int, kind: str) -> datetime | None:
+    """When the order's last pending reminder of `kind` is due; None without one."""
+    statement = (
+        select(Reminder.due_at)
+        .where(Reminder.order_id == order_id, Reminder.kind == kind, _IS_PENDING)
+        .order_by(Reminder.due_at.desc())
+        .limit(1)
+    )
+    due: datetime | None = await session.scalar(statement)
+    return due
+
+
+# -- claiming and settling -----------------------------------------------------------------
 
 
 def _is_due(now: datetime) -> ColumnElement[bool]:
@@ -209,6 +334,9 @@ def reschedule(
     )
 
 
+# -- users who block the bot ----------------------------------------------------------------
+
+
 async def pause_user_reminders(
     session: AsyncSession, user_id: int, claims: Iterable[Claim], error: str
 ) -> int:
@@ -245,6 +373,9 @@ async def resume_user_reminders(session: AsyncSession, user_id: int) -> list[dat
         .execution_options(**_NO_SYNC)
     )
     return list((await session.scalars(statement)).all())
+
+
+# -- figures for /stats ----------------------------------------------------------------------
 
 
 async def count_by_status(session: AsyncSession) -> dict[ReminderStatus, int]:

@@ -1,9 +1,9 @@
 """Tracked orders: the order, its event log and its reminders change in one transaction.
 
-Handlers call these functions; reminders are re-planned whenever the timeline changes, by
-comparing the plan with the rows already there, so re-planning is idempotent: a reminder
-already sent is never planned again, one still wanted is kept, one no longer wanted is
-cancelled.
+Handlers call these functions; reminders are re-planned whenever the timeline changes,
+through bot.reminders.store.write_plan, which compares the plan with the rows already
+there: a reminder already sent is never planned again, one still wanted is kept, one no
+longer wanted is cancelled.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.db.models import Order, OrderEvent, Reminder, ReminderStatus, User
+from bot.db.models import Order, OrderEvent, User
+from bot.domain.disputes import FOLLOWUP_REMINDER_KIND
 from bot.domain.escrow import (
+    INSPECT,
     EscrowRules,
     OrderAction,
     OrderState,
@@ -31,9 +33,11 @@ from bot.domain.escrow import (
     reminders_stop,
 )
 from bot.domain.timezones import zone_for
+from bot.reminders.store import ADD_ONLY, PlanScope, write_plan
 
-OPEN_REMINDER_STATES = (ReminderStatus.PENDING, ReminderStatus.PAUSED)
 EXTENSION_CHOICES = (3, 5, 7)
+# The inspection nudge and dispute follow-ups belong to those events, not to the deadline.
+ESCROW_PLAN = PlanScope.every_kind_but(INSPECT, FOLLOWUP_REMINDER_KIND)
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,8 @@ async def apply_action(
     _log(session, order, now, action.value, f"+{days} days" if days else None)
     due = await replan(session, order, now, policy)
     if action is OrderAction.SIGN and not reminders_stop(state):
-        due += await _add_planned(session, order, [inspection_nudge(order.signed_at or now, now)])
+        nudge = inspection_nudge(order.signed_at or now, now)
+        due += await _add_one_off(session, order, nudge, now)
     return due
 
 
@@ -193,8 +198,17 @@ async def replan(
     if order.deadline_at is not None and not reminders_stop(state) and not order.pause_started_at:
         zone, quiet = await _user_zone_and_quiet(session, order.user_id, policy)
         wanted = plan_reminders(order.deadline_at, now, policy.offsets, quiet=quiet, zone=zone)
-    await _cancel_unwanted(session, order, wanted)
-    return await _add_planned(session, order, wanted)
+    return await write_plan(
+        session, order, wanted, scope=ESCROW_PLAN, deadline=order.deadline_at, now=now
+    )
+
+
+async def _add_one_off(
+    session: AsyncSession, order: Order, reminder: PlannedReminder, now: datetime
+) -> list[datetime]:
+    return await write_plan(
+        session, order, [reminder], scope=ADD_ONLY, deadline=order.deadline_at, now=now
+    )
 
 
 async def _user_zone_and_quiet(
@@ -205,51 +219,6 @@ async def _user_zone_and_quiet(
     if user is None or user.quiet_from_hour is None or user.quiet_to_hour is None:
         return zone, None
     return zone, QuietHours(user.quiet_from_hour, user.quiet_to_hour)
-
-
-async def _cancel_unwanted(
-    session: AsyncSession, order: Order, wanted: Sequence[PlannedReminder]
-) -> None:
-    keep = {(plan.kind, plan.due_at) for plan in wanted}
-    # The inspection nudge and dispute follow-ups belong to those events, not to the plan.
-    rows = await session.scalars(
-        select(Reminder).where(
-            Reminder.order_id == order.id,
-            Reminder.status.in_(OPEN_REMINDER_STATES),
-            Reminder.kind.not_in(("inspect", "dispute_followup")),
-        )
-    )
-    for row in rows:
-        if (row.kind, row.due_at) not in keep:
-            row.status = ReminderStatus.CANCELLED
-
-
-async def _add_planned(
-    session: AsyncSession, order: Order, planned: Sequence[PlannedReminder]
-) -> list[datetime]:
-    existing = await session.execute(
-        select(Reminder.kind, Reminder.due_at).where(Reminder.order_id == order.id)
-    )
-    present = {(kind, due_at) for kind, due_at in existing.tuples()}
-    added = []
-    for plan in planned:
-        if (plan.kind, plan.due_at) in present:
-            continue
-        session.add(
-            Reminder(
-                order_id=order.id,
-                user_id=order.user_id,
-                chat_id=order.chat_id,
-                kind=plan.kind,
-                deadline_at=order.deadline_at,
-                due_at=plan.due_at,
-                status=ReminderStatus.PENDING,
-                created_at=order.updated_at,
-            )
-        )
-        added.append(plan.due_at)
-    await session.flush()
-    return added
 
 
 def _log(
@@ -266,7 +235,7 @@ async def add_snooze(
     if order.deadline_at is not None:
         due = min(due, max(now, order.deadline_at))
     planned = PlannedReminder(kind=f"snooze_{int(delay.total_seconds())}", due_at=due)
-    await _add_planned(session, order, [planned])
+    await _add_one_off(session, order, planned, now)
     return due
 
 
