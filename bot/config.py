@@ -9,6 +9,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.disputes import SELLER_RESPONSE_DAYS
+
 # The project is installed editable (migrations, prompts and guides are read from the
 # checkout): the repository root is one level above the `bot` package.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +62,9 @@ class Settings(BaseSettings):
     escrow_after_signed_hours: float = 48
     escrow_never_signed_cutoff_days: float = 28
     escrow_never_signed_release_days: float = 30
+    # Days after 申请退款 when the dispute's follow-up reminder comes back: the complaint
+    # (申请客服介入) entry is expected on the refund page by then (bot.domain.disputes).
+    dispute_seller_response_days: float = Field(default=SELLER_RESPONSE_DAYS, gt=0)
     default_timezone: str = "UTC"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

@@ -31,7 +31,6 @@ from bot.context import AnyHandler, BotContext
 from bot.domain.disputes import (
     FOLLOWUP_REMINDER_KIND,
     REASONS,
-    SELLER_RESPONSE_DAYS,
     Evidence,
     Reason,
     Step,
@@ -147,12 +146,6 @@ def _load(context: BotContext) -> Draft | None:
 
 def _store(context: BotContext, draft: Draft) -> None:
     context.state.flow[FLOW_KEY] = draft.to_json()
-
-
-def _response_days(context: BotContext) -> float:
-    # A `dispute_seller_response_days` setting overrides the researched default when present.
-    days = getattr(context.settings, "dispute_seller_response_days", SELLER_RESPONSE_DAYS)
-    return float(days)
 
 
 def _days_text(days: float) -> str:
@@ -293,7 +286,7 @@ async def _ask_next(update: Update, context: BotContext, draft: Draft, lead: str
 
 
 def _question(context: BotContext, draft: Draft, step: str) -> str:
-    days = _days_text(_response_days(context))
+    days = _days_text(context.settings.dispute_seller_response_days)
     reason = draft.reason_code
     if step == REASON:
         return context.text("dsp_ask_reason")
@@ -335,7 +328,7 @@ def _keyboard(context: BotContext, draft: Draft, step: str) -> InlineKeyboardMar
     elif step == ESCALATE:
         rows.append(_copy(context, message_zh(Step.KEEP_OPEN)))
         if draft.order_id:
-            days = _days_text(_response_days(context))
+            days = _days_text(context.settings.dispute_seller_response_days)
             rows.append(button("dsp_btn_remind", "remind", days=days))
     rows.append(button("dsp_btn_skip", SKIP))
     return InlineKeyboardMarkup(rows)
@@ -479,7 +472,7 @@ async def _answer_escalate(update: Update, context: BotContext, draft: Draft, va
                 user.id,
                 draft.order_id,
                 refund_requested_at=_from_isoformat(draft.refund_at),
-                response_days=_response_days(context),
+                response_days=context.settings.dispute_seller_response_days,
                 now=datetime.now(UTC),
             )
     if due is None:
@@ -598,7 +591,7 @@ def summary_text(draft: Draft, pack: str, context: BotContext) -> str:
         zone = zone_for(context.state.timezone, context.settings.default_timezone)
         when = format_local(datetime.fromisoformat(draft.followup_at), zone, context.language)
         lines.append(context.text("dsp_sum_followup", when=when))
-    days = _days_text(_response_days(context))
+    days = _days_text(context.settings.dispute_seller_response_days)
     lines.append(context.text("dsp_sum_next", days=days, follow_up=message_zh(Step.FOLLOW_UP)))
     lines.append(context.text("dsp_sum_pack", pack=pack))
     return "\n".join(lines)
