@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -239,7 +239,7 @@ async def problem_pressed(update: Update, context: BotContext) -> int:
     if order_id is not None and user is not None:
         async with context.session() as session, session.begin():
             due = await dispute_service.report_problem(
-                session, user.id, order_id, datetime.now(UTC), context.services.reminder_policy
+                session, user.id, order_id, context.clock.now(), context.services.reminder_policy
             )
     if due is None or order_id is None:
         await _refuse(update, context)
@@ -425,7 +425,7 @@ async def _answer_reason(update: Update, context: BotContext, draft: Draft, valu
     draft.reason = value
     if draft.order_id:
         async with context.session() as session, session.begin():
-            dispute_service.log_reason(session, draft.order_id, Reason(value), datetime.now(UTC))
+            dispute_service.log_reason(session, draft.order_id, Reason(value), context.clock.now())
     return ""
 
 
@@ -445,7 +445,7 @@ async def _record_refund(update: Update, context: BotContext, draft: Draft) -> s
         return "dsp_order_gone"
     async with context.session() as session, session.begin():
         record = await dispute_service.record_refund(
-            session, user.id, draft.order_id, datetime.now(UTC), context.services.reminder_policy
+            session, user.id, draft.order_id, context.clock.now(), context.services.reminder_policy
         )
     context.services.note_new_reminders(record.new_reminders)
     if record.paused_at is not None:
@@ -458,7 +458,7 @@ async def _answer_evidence(update: Update, context: BotContext, draft: Draft, va
     draft.evidence = [item.value for item in evidence]
     if draft.order_id:
         async with context.session() as session, session.begin():
-            dispute_service.log_evidence(session, draft.order_id, evidence, datetime.now(UTC))
+            dispute_service.log_evidence(session, draft.order_id, evidence, context.clock.now())
     return context.text("dsp_evidence_saved", count=len(draft.evidence), total=len(Evidence))
 
 
@@ -473,7 +473,7 @@ async def _answer_escalate(update: Update, context: BotContext, draft: Draft, va
                 draft.order_id,
                 refund_requested_at=_from_isoformat(draft.refund_at),
                 response_days=context.settings.dispute_seller_response_days,
-                now=datetime.now(UTC),
+                now=context.clock.now(),
             )
     if due is None:
         return context.text("dsp_order_gone")
@@ -521,7 +521,7 @@ async def typed_answer(update: Update, context: BotContext) -> int:
     draft.weight = [float(quantity), unit, receipt]
     if draft.order_id:
         async with context.session() as session, session.begin():
-            dispute_service.log_weight(session, draft.order_id, parsed, datetime.now(UTC))
+            dispute_service.log_weight(session, draft.order_id, parsed, context.clock.now())
     draft.asked.append(WEIGHT)
     return await _ask_next(update, context, draft, weight_verdict(check, context.language))
 

@@ -34,7 +34,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.jobstores.base import JobLookupError  # type: ignore[import-untyped]
@@ -44,6 +44,7 @@ from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
 
+from bot.clock import SystemClock
 from bot.db.users import set_blocked
 from bot.reminders.alerts import AdminAlerts
 from bot.reminders.sending import (
@@ -82,7 +83,6 @@ __all__ = [
     "ReminderRow",
     "RenderReminder",
     "RenderedReminder",
-    "utc_now",
 ]
 
 log = logging.getLogger(__name__)
@@ -92,11 +92,8 @@ log = logging.getLogger(__name__)
 WRITE_RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0)
 
 
+# The engine reads the time through a function: bot.clock's Clock.now, or a test's clock.
 Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -172,14 +169,14 @@ class ReminderEngine:
         render: RenderReminder,
         config: EngineConfig | None = None,
         *,
-        clock: Clock = utc_now,
+        clock: Clock | None = None,
         admin_ids: Collection[int] = (),
     ) -> None:
         self._sessions = sessions
         self._bot = bot
         self._render = render
         self._config = config or EngineConfig()
-        self._clock = clock
+        self._clock = clock or SystemClock().now
         self._limits = FloodLimiter(
             Rate(self._config.global_per_second, self._config.global_burst),
             Rate(self._config.per_chat_per_second, self._config.per_chat_burst),
