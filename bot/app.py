@@ -100,7 +100,7 @@ async def _post_init(application: BotApplication) -> None:
     sqlite_file = services.settings.sqlite_path()
     if sqlite_file is not None:
         # SQLite cannot share due reminders between processes: one bot per database file.
-        services.instance_lock = acquire_instance_lock(sqlite_file.resolve())
+        durable(application).instance_lock = acquire_instance_lock(sqlite_file.resolve())
     if services.migrate_on_start:
         # Imported here: Alembic costs ~12 MB that a bot started with migrate=False never needs.
         from bot.db.migrations import upgrade_to_head
@@ -133,6 +133,7 @@ async def _post_shutdown(application: BotApplication) -> None:
     if application.bot_data.llm is not None:
         await application.bot_data.llm.close()
     await application.bot_data.engine.dispose()
-    if application.bot_data.instance_lock is not None:
-        application.bot_data.instance_lock.release()
-        application.bot_data.instance_lock = None
+    running = durable(application)
+    if running.instance_lock is not None:
+        running.instance_lock.release()
+        running.instance_lock = None

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from bot.adapters.ocr import ImageReader
     from bot.config import Settings
     from bot.reminders.engine import ReminderEngine
-    from bot.runtime.instance_lock import InstanceLock
     from bot.services.orders import ReminderPolicy
     from bot.services.payments import PaymentChecks
     from bot.services.stats import Reporting
@@ -44,7 +43,6 @@ class Services:
         self._vision: ImageReader | None = None
         self._reminder_policy: ReminderPolicy | None = None
         self.reminders: ReminderEngine | None = None
-        self.instance_lock: InstanceLock | None = None
         # The optional language model; None means rules alone (no key or base URL set).
         self.llm: LanguageModel | None = None
         self.migrate_on_start = True

@@ -68,6 +68,7 @@ from bot.db import conversations
 from bot.db.conversations import StateChange, StateId
 from bot.db.engine import create_sessionmaker
 from bot.runtime.delivery import Deliveries, Outcome
+from bot.runtime.instance_lock import InstanceLock
 from handlers.conversation import (
     ConversationKey,
     StoredConversation,
@@ -292,6 +293,8 @@ class DurableApplication(
         self._deliveries: Deliveries | None = None
         # Runs before any handler sees an update (bot/runtime/users.py).
         self.before_handlers: Callable[[BotApplication, Update], Awaitable[None]] | None = None
+        # Held from start-up to shutdown on a SQLite file (bot.app).
+        self.instance_lock: InstanceLock | None = None
 
     @property
     def deliveries(self) -> Deliveries:
