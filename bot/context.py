@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from bot.adapters.ocr import ImageReader
     from bot.config import Settings
     from bot.reminders.engine import ReminderEngine
+    from bot.services.disputes import Disputes
     from bot.services.orders import ReminderPolicy
     from bot.services.payments import PaymentChecks
     from bot.services.stats import Reporting
@@ -53,6 +54,7 @@ class Services:
         self, settings: Settings, engine: AsyncEngine, clock: Clock, *, migrate_on_start: bool
     ) -> None:
         from bot.db.engine import create_sessionmaker
+        from bot.services.disputes import Disputes
         from bot.services.payments import PaymentChecks
         from bot.services.stats import Reporting
         from bot.services.suppliers import SupplierChecks
@@ -73,6 +75,9 @@ class Services:
         )
         self.payments: PaymentChecks = PaymentChecks(self._sessions, clock)
         self.reporting: Reporting = Reporting(self._sessions, clock)
+        self.disputes: Disputes = Disputes(
+            self._sessions, clock, lambda: self.reminder_policy, self.note_new_reminders
+        )
 
     @property
     def engine(self) -> AsyncEngine:
@@ -156,9 +161,6 @@ class BotContext(CallbackContext[ExtBot[None], UserState, dict[object, object], 
     @property
     def clock(self) -> Clock:
         return self.bot_data.clock
-
-    def session(self) -> AsyncSession:
-        return self.bot_data.sessions()
 
     @property
     def state(self) -> UserState:

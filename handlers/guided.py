@@ -521,7 +521,9 @@ class GuidedFlow:
         turn = self.turn(update, context, state)
         question = self.question(state.step)
         if question is None:
-            return END
+            # A step of the flow's own outside the questions (a dispute's order picker).
+            await reply(update, context.text(self.texts.use_buttons))
+            return ASKING
         if question.typed is None:
             return await self._not_an_answer(turn, question, text)
         outcome = await question.typed(turn, text)
@@ -556,9 +558,12 @@ class GuidedFlow:
         """A photo, a sticker, a voice note: ask again, with the hint."""
         state = self.load(context)
         question = self.question(state.step if state else None)
-        if state is None or question is None:
+        if state is None or state.step is None:
             await reply(update, context.text(self.texts.expired or self.texts.use_buttons))
             return END
+        if question is None:
+            await reply(update, context.text(self.texts.use_buttons))
+            return ASKING
         turn = self.turn(update, context, state)
         await self.say_again(turn, question, self._hint(turn, question))
         return ASKING

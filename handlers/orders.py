@@ -58,7 +58,7 @@ from handlers.guided import (
 from handlers.replies import acknowledge, assistant_note, replace_or_reply, reply
 
 if TYPE_CHECKING:
-    from bot.db.models import Order
+    from bot.services.tracking import TrackedOrder as Order
 
 CARD = routes.ORDER_CARD
 _ACTIONS = {

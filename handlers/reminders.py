@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.clock import Clock
@@ -22,14 +21,14 @@ from handlers import disputes
 from handlers.orders import card_keyboard, deadline_lines, snooze_row
 
 if TYPE_CHECKING:
-    from bot.db.models import Order
+    from bot.services.tracking import TrackedOrder as Order
 
 
 def reminder_renderer(tracking: Tracking, clock: Clock) -> RenderReminder:
     """The engine's render callback: each reminder worded for the moment it is sent."""
 
-    async def render(row: ReminderRow, session: AsyncSession) -> RenderedReminder | None:
-        subject = await tracking.reminder_subject(session, row.order_id, row.user_id)
+    async def render(row: ReminderRow) -> RenderedReminder | None:
+        subject = await tracking.reminder_subject(row.order_id, row.user_id)
         if subject.order is None:
             return None
         return render_reminder(row, subject.order, subject.language, subject.zone, clock.now())

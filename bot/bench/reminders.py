@@ -450,7 +450,7 @@ async def _startup_child(database_url: str) -> dict[str, Any]:
     from bot.reminders.engine import EngineConfig, ReminderEngine, RenderedReminder
     from bot.reminders.store import ReminderRow
 
-    async def render(row: ReminderRow, _session: Any) -> RenderedReminder:
+    async def render(row: ReminderRow) -> RenderedReminder:
         return RenderedReminder(f"⏰ Reminder #{row.id}")
 
     database = create_engine(database_url)
@@ -476,7 +476,7 @@ async def _drain_child(
     from bot.reminders.engine import EngineConfig, ReminderEngine, RenderedReminder
     from bot.reminders.store import ReminderRow
 
-    async def render(row: ReminderRow, _session: Any) -> RenderedReminder:
+    async def render(row: ReminderRow) -> RenderedReminder:
         return RenderedReminder(f"⏰ Reminder #{row.id}: order {row.order_id} is due")
 
     database = create_engine(database_url)

@@ -104,7 +104,8 @@ class RenderedReminder:
     reply_markup: InlineKeyboardMarkup | None = None
 
 
-RenderReminder = Callable[[ReminderRow, AsyncSession], Awaitable[RenderedReminder | None]]
+# The words and buttons for a row at the moment it is sent; None: no longer wanted.
+RenderReminder = Callable[[ReminderRow], Awaitable[RenderedReminder | None]]
 
 
 @dataclass(frozen=True)
@@ -450,8 +451,7 @@ class ReminderEngine:
     async def _deliver_claim(self, claim: Claim) -> None:
         row = claim.row
         try:
-            async with self._sessions() as session:
-                rendered = await self._render(row, session)
+            rendered = await self._render(row)
         except Exception as error:
             log.exception("reminder %d: render failed", row.id)
             await self._retry_or_fail(claim, f"render: {describe_error(error)}", row.in_doubt)

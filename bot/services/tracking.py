@@ -23,6 +23,9 @@ from bot.services import orders as order_rules
 from bot.services.orders import ReminderPolicy
 
 Waker = Callable[[Sequence[datetime]], None]
+# What handlers get: an order read from the database, detached from its session (they
+# read its fields and never query through it).
+TrackedOrder = Order
 
 
 @dataclass(frozen=True)
@@ -157,12 +160,11 @@ class Tracking:
             )
         self._wake(due)
 
-    async def reminder_subject(
-        self, session: AsyncSession, order_id: int, user_id: int
-    ) -> ReminderSubject:
-        """For the reminder engine's render step, inside the engine's own transaction."""
-        order = await session.get(Order, order_id)
-        user = await session.get(User, user_id)
+    async def reminder_subject(self, order_id: int, user_id: int) -> ReminderSubject:
+        """What the reminder engine words a reminder from, as it is about to send it."""
+        async with self._sessions() as session:
+            order = await session.get(Order, order_id)
+            user = await session.get(User, user_id)
         language = user.language if user and user.language else "en"
         zone = zone_for(user.timezone if user else None, self._policy().default_timezone)
         return ReminderSubject(order, language, zone)

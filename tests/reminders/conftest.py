@@ -196,15 +196,16 @@ def factory(sessions: Sessions, clock: TestClock) -> Factory:
 # -- rendering ---------------------------------------------------------------------------
 
 
-def renderer(clock: Callable[[], datetime]) -> RenderReminder:
+def renderer(clock: Callable[[], datetime], sessions: Sessions) -> RenderReminder:
     """What the bot's render does, reduced to what the tests check: the reminder id (so
     sends can be counted), the order label (read through the session), lateness by the
     engine's clock and the repeat marker."""
 
-    async def render(row: ReminderRow, session: AsyncSession) -> RenderedReminder | None:
+    async def render(row: ReminderRow) -> RenderedReminder | None:
         if row.kind == "obsolete":
             return None
-        order = await session.get(Order, row.order_id)
+        async with sessions() as session:
+            order = await session.get(Order, row.order_id)
         assert order is not None
         overdue = row.deadline_at is not None and row.deadline_at < clock()
         late = " — deadline passed" if overdue else ""
@@ -215,8 +216,8 @@ def renderer(clock: Callable[[], datetime]) -> RenderReminder:
 
 
 @pytest.fixture
-def render(clock: TestClock) -> RenderReminder:
-    return renderer(clock)
+def render(clock: TestClock, sessions: Sessions) -> RenderReminder:
+    return renderer(clock, sessions)
 
 
 # -- the sandbox side --------------------------------------------------------------------

@@ -17,7 +17,6 @@ import signal
 import sys
 from dataclasses import replace
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import ApplicationBuilder
 
 from bot.db.engine import create_engine, create_sessionmaker
@@ -28,7 +27,7 @@ from bot.runtime.instance_lock import acquire_instance_lock
 TOKEN = "123456789:test-token-for-the-sandbox-abcdefghij"
 
 
-async def render(row: ReminderRow, _session: AsyncSession) -> RenderedReminder:
+async def render(row: ReminderRow) -> RenderedReminder:
     repeat = " (repeat)" if row.in_doubt else ""
     return RenderedReminder(f"⏰ Reminder #{row.id}{repeat}")
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from sqlalchemy import event, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -132,9 +132,11 @@ async def test_a_reminder_due_before_the_next_sweep_wakes_the_engine(
     committed = time.monotonic()
     engine.note_new_due((await factory.rows())[reminder].due_at)
 
-    await wait_for_sends(sandbox, 1, timeout=3.0)
+    await wait_for_sends(sandbox, 1, timeout=8.0)
     elapsed = time.monotonic() - committed
-    assert 0.4 <= elapsed <= 1.5, f"arrived after {elapsed:.2f} s"
+    # Not before it is due, and long before the sweep ten seconds later would have found
+    # it (the margin is for a loaded machine, not a speed target).
+    assert 0.4 <= elapsed < 5.0, f"arrived after {elapsed:.2f} s"
     assert sent_ids(sandbox) == [reminder]
 
 
@@ -282,11 +284,11 @@ async def test_a_render_that_raises_is_retried_and_never_stops_the_engine(
     broken = await factory.reminder(596, -MINUTE, kind="broken")
     failures: Counter[int] = Counter()
 
-    async def render_with_bugs(row: ReminderRow, session: AsyncSession) -> RenderedReminder | None:
+    async def render_with_bugs(row: ReminderRow) -> RenderedReminder | None:
         failures[row.id] += 1
         if row.kind == "broken" or failures[row.id] == 1:
             raise KeyError("missing catalogue text")
-        return await render(row, session)
+        return await render(row)
 
     await start_engine(renderer=render_with_bugs, max_attempts=3)
     alert = await sandbox.wait_for_bot_message(ADMIN_ID, after=0, timeout=5.0)
