@@ -192,55 +192,47 @@ async def plan_followup(
     return due
 
 
+@dataclass(frozen=True)
 class Disputes:
     """The dispute walk's use cases, each one transaction; the reminder engine is woken
     after a commit that planned a reminder."""
 
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        clock: Clock,
-        policy: Callable[[], ReminderPolicy],
-        wake: Callable[[Sequence[datetime]], None],
-    ) -> None:
-        self._sessions = sessions
-        self._clock = clock
-        self._policy = policy
-        self._wake = wake
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    policy: Callable[[], ReminderPolicy]
+    wake: Callable[[Sequence[datetime]], None]
 
     async def saved(self, user_id: int, order_id: int) -> SavedDispute | None:
-        async with self._sessions() as session:
+        async with self.sessions() as session:
             return await saved_dispute(session, user_id, order_id)
 
     async def note_reason(self, order_id: int, reason: Reason) -> None:
-        async with self._sessions.begin() as session:
-            log_reason(session, order_id, reason, self._clock.now())
+        async with self.sessions.begin() as session:
+            log_reason(session, order_id, reason, self.clock.now())
 
     async def note_evidence(self, order_id: int, evidence: Sequence[Evidence]) -> None:
-        async with self._sessions.begin() as session:
-            log_evidence(session, order_id, evidence, self._clock.now())
+        async with self.sessions.begin() as session:
+            log_evidence(session, order_id, evidence, self.clock.now())
 
     async def note_weight(self, order_id: int, weight: tuple[int, float, float]) -> None:
-        async with self._sessions.begin() as session:
-            log_weight(session, order_id, weight, self._clock.now())
+        async with self.sessions.begin() as session:
+            log_weight(session, order_id, weight, self.clock.now())
 
     async def problem(self, user_id: int, order_id: int) -> bool:
         """The order card's ⚠️ Problem; False for someone else's order."""
-        async with self._sessions.begin() as session:
-            due = await report_problem(
-                session, user_id, order_id, self._clock.now(), self._policy()
-            )
+        async with self.sessions.begin() as session:
+            due = await report_problem(session, user_id, order_id, self.clock.now(), self.policy())
         if due is None:
             return False
-        self._wake(due)
+        self.wake(due)
         return True
 
     async def refund(self, user_id: int, order_id: int) -> RefundRecord:
-        async with self._sessions.begin() as session:
+        async with self.sessions.begin() as session:
             record = await record_refund(
-                session, user_id, order_id, self._clock.now(), self._policy()
+                session, user_id, order_id, self.clock.now(), self.policy()
             )
-        self._wake(record.new_reminders)
+        self.wake(record.new_reminders)
         return record
 
     async def follow_up(
@@ -251,15 +243,15 @@ class Disputes:
         refund_requested_at: datetime | None,
         response_days: float,
     ) -> datetime | None:
-        async with self._sessions.begin() as session:
+        async with self.sessions.begin() as session:
             due = await plan_followup(
                 session,
                 user_id,
                 order_id,
                 refund_requested_at=refund_requested_at,
                 response_days=response_days,
-                now=self._clock.now(),
+                now=self.clock.now(),
             )
         if due is not None:
-            self._wake([due])
+            self.wake([due])
         return due

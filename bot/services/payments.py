@@ -3,6 +3,8 @@ found, the text only when the user opted in (masked), and their feedback on the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -13,29 +15,29 @@ from bot.domain.payments.checker import PaymentCheck
 FEEDBACK_LABELS = payment_checks.FEEDBACK_LABELS
 
 
+@dataclass(frozen=True)
 class PaymentChecks:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
-        self._sessions = sessions
-        self._clock = clock
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
 
     async def record(
         self, user_id: int, check: PaymentCheck, text: str, *, source: str, keep_text: bool
     ) -> int:
         """Store a verdict; returns the check's id, for the feedback buttons."""
-        async with self._sessions.begin() as session:
+        async with self.sessions.begin() as session:
             return await payment_checks.record_check(
                 session,
                 user_id,
                 source=source,
                 verdict=check.verdict.value,
                 signal_codes=[signal.code for signal in check.signals],
-                now=self._clock.now(),
+                now=self.clock.now(),
                 masked_text=mask_numbers(text) if keep_text else None,
             )
 
     async def feedback(self, user_id: int, check_id: int, label: str) -> bool:
         """The user's label on their own check; False when no such check is theirs."""
-        async with self._sessions.begin() as session:
+        async with self.sessions.begin() as session:
             return await payment_checks.set_feedback(
-                session, user_id, check_id, label, self._clock.now()
+                session, user_id, check_id, label, self.clock.now()
             )

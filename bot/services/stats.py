@@ -74,13 +74,13 @@ async def _count(session: AsyncSession, table: type[Base], *where: ColumnElement
     return (await session.scalars(statement)).one()
 
 
+@dataclass(frozen=True)
 class Reporting:
     """The figures for /stats, counted now."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
-        self._sessions = sessions
-        self._clock = clock
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
 
     async def figures(self) -> BotStats:
-        async with self._sessions() as session:
-            return await collect(session, self._clock.now())
+        async with self.sessions() as session:
+            return await collect(session, self.clock.now())

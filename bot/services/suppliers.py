@@ -33,34 +33,34 @@ class Link:
     kind: str | None
 
 
+@dataclass(frozen=True)
 class SupplierChecks:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
-        self._sessions = sessions
-        self._clock = clock
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
 
     async def save(
         self, user_id: int, *, label: str, overall: str, facts: SupplierFacts, link: Link
     ) -> int:
-        async with self._sessions.begin() as session:
+        async with self.sessions.begin() as session:
             return await supplier_checks.save_check(
                 session,
                 user_id,
                 label=label,
                 overall=overall,
                 facts=facts_to_json(facts),
-                now=self._clock.now(),
+                now=self.clock.now(),
                 link_url=link.url,
                 link_kind=link.kind,
             )
 
     async def recent(self, user_id: int) -> list[SavedCheck]:
-        async with self._sessions() as session:
+        async with self.sessions() as session:
             return [
                 _saved(record) for record in await supplier_checks.recent_checks(session, user_id)
             ]
 
     async def get(self, user_id: int, check_id: int) -> SavedCheck | None:
-        async with self._sessions() as session:
+        async with self.sessions() as session:
             record = await supplier_checks.get_check(session, user_id, check_id)
         return _saved(record) if record is not None else None
 

@@ -45,18 +45,12 @@ class ReminderSubject:
     zone: tzinfo
 
 
+@dataclass(frozen=True)
 class Tracking:
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        clock: Clock,
-        policy: Callable[[], ReminderPolicy],
-        wake: Waker,
-    ) -> None:
-        self._sessions = sessions
-        self._clock = clock
-        self._policy = policy
-        self._wake = wake
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    policy: Callable[[], ReminderPolicy]
+    wake: Waker
 
     async def track(
         self,
@@ -71,8 +65,8 @@ class Tracking:
     ) -> OrderCard:
         """A new tracked order; `default_label(n)` names it when the user gave no name (n:
         the count of open orders with it)."""
-        now = self._clock.now()
-        async with self._sessions.begin() as session:
+        now = self.clock.now()
+        async with self.sessions.begin() as session:
             if label is None:
                 label = default_label(len(await order_rules.open_orders(session, user_id)) + 1)
             order, due = await order_rules.create_order(
@@ -81,18 +75,18 @@ class Tracking:
                 chat_id=chat_id,
                 label=label,
                 now=now,
-                policy=self._policy(),
+                policy=self.policy(),
                 shipped_at=start.shipped_at,
                 countdown_deadline=start.countdown,
                 order_number=order_number,
                 source_update_id=source_update_id,
             )
             card = OrderCard(order, await self._zone(session, user_id))
-        self._wake(due)
+        self.wake(due)
         return card
 
     async def card(self, user_id: int, order_id: int) -> OrderCard | None:
-        async with self._sessions() as session:
+        async with self.sessions() as session:
             order = await order_rules.get_order(session, user_id, order_id)
             return OrderCard(order, await self._zone(session, user_id)) if order else None
 
@@ -101,74 +95,74 @@ class Tracking:
     ) -> OrderCard | None:
         """Move the order through its state machine (InvalidTransition when the action
         makes no sense now); None when the user has no such order."""
-        now = self._clock.now()
-        async with self._sessions.begin() as session:
+        now = self.clock.now()
+        async with self.sessions.begin() as session:
             order = await order_rules.get_order(session, user_id, order_id)
             if order is None:
                 return None
             due = await order_rules.apply_action(
-                session, order, action, now, self._policy(), days=days
+                session, order, action, now, self.policy(), days=days
             )
             card = OrderCard(order, await self._zone(session, user_id))
-        self._wake(due)
+        self.wake(due)
         return card
 
     async def snooze(self, user_id: int, order_id: int, delay: timedelta) -> OrderCard | None:
-        now = self._clock.now()
-        async with self._sessions.begin() as session:
+        now = self.clock.now()
+        async with self.sessions.begin() as session:
             order = await order_rules.get_order(session, user_id, order_id)
             if order is None:
                 return None
             due = await order_rules.add_snooze(session, order, now, delay)
             card = OrderCard(order, await self._zone(session, user_id))
-        self._wake([due])
+        self.wake([due])
         return card
 
     async def edit(self, user_id: int, order_id: int, text: str) -> OrderCard | None:
         """A new countdown or deadline when `text` reads as one, else a new name."""
-        now = self._clock.now()
+        now = self.clock.now()
         due: list[datetime] = []
-        async with self._sessions.begin() as session:
+        async with self.sessions.begin() as session:
             order = await order_rules.get_order(session, user_id, order_id)
             if order is None:
                 return None
             start = parse_start(text, now)
             if start is not None and start.countdown is not None:
                 due = await order_rules.set_countdown(
-                    session, order, start.countdown, now, self._policy()
+                    session, order, start.countdown, now, self.policy()
                 )
             else:
                 order.label = text[:MAX_LABEL]
                 order.updated_at = now
             card = OrderCard(order, await self._zone(session, user_id))
-        self._wake(due)
+        self.wake(due)
         return card
 
     async def delete(self, user_id: int, order_id: int) -> bool:
-        async with self._sessions.begin() as session:
+        async with self.sessions.begin() as session:
             return await order_rules.delete_order(session, user_id, order_id)
 
     async def open_orders(self, user_id: int) -> list[Order]:
-        async with self._sessions() as session:
+        async with self.sessions() as session:
             return list(await order_rules.open_orders(session, user_id))
 
     async def replan_user(self, user_id: int) -> None:
         """After the user's time zone or quiet hours changed: every open order re-planned."""
-        async with self._sessions.begin() as session:
+        async with self.sessions.begin() as session:
             due = await order_rules.replan_user_orders(
-                session, user_id, self._clock.now(), self._policy()
+                session, user_id, self.clock.now(), self.policy()
             )
-        self._wake(due)
+        self.wake(due)
 
     async def reminder_subject(self, order_id: int, user_id: int) -> ReminderSubject:
         """What the reminder engine words a reminder from, as it is about to send it."""
-        async with self._sessions() as session:
+        async with self.sessions() as session:
             order = await session.get(Order, order_id)
             user = await session.get(User, user_id)
         language = user.language if user and user.language else "en"
-        zone = zone_for(user.timezone if user else None, self._policy().default_timezone)
+        zone = zone_for(user.timezone if user else None, self.policy().default_timezone)
         return ReminderSubject(order, language, zone)
 
     async def _zone(self, session: AsyncSession, user_id: int) -> tzinfo:
         user = await session.get(User, user_id)
-        return zone_for(user.timezone if user else None, self._policy().default_timezone)
+        return zone_for(user.timezone if user else None, self.policy().default_timezone)

@@ -7,6 +7,7 @@ since quiet hours are counted in the user's own time.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,47 +20,41 @@ from bot.services.orders import ReminderPolicy
 Waker = Callable[[Sequence[datetime]], None]
 
 
+@dataclass(frozen=True)
 class Users:
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        clock: Clock,
-        policy: Callable[[], ReminderPolicy],
-        wake: Waker,
-    ) -> None:
-        self._sessions = sessions
-        self._clock = clock
-        self._policy = policy
-        self._wake = wake
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    policy: Callable[[], ReminderPolicy]
+    wake: Waker
 
     async def set_language(self, user_id: int, language: str) -> None:
-        async with self._sessions.begin() as session:
+        async with self.sessions.begin() as session:
             await users.set_language(session, user_id, language)
 
     async def set_keep_texts(self, user_id: int, keep: bool) -> None:
-        async with self._sessions.begin() as session:
+        async with self.sessions.begin() as session:
             await users.set_keep_texts(session, user_id, keep)
 
     async def set_timezone(self, user_id: int, zone: str) -> None:
-        async with self._sessions.begin() as session:
+        async with self.sessions.begin() as session:
             await users.set_timezone(session, user_id, zone)
             due = await self._replan(session, user_id)
-        self._wake(due)
+        self.wake(due)
 
     async def set_quiet_hours(self, user_id: int, hours: tuple[int, int] | None) -> None:
-        async with self._sessions.begin() as session:
+        async with self.sessions.begin() as session:
             await users.set_quiet_hours(session, user_id, hours)
             due = await self._replan(session, user_id)
-        self._wake(due)
+        self.wake(due)
 
     async def forget(self, user_id: int) -> bool:
         """/forgetme: the user and every row about them (ON DELETE CASCADE)."""
-        async with self._sessions.begin() as session:
+        async with self.sessions.begin() as session:
             return await users.delete_user(session, user_id)
 
     async def _replan(self, session: AsyncSession, user_id: int) -> list[datetime]:
         """The user's open orders re-planned; the engine is woken once this commits, so
         its sweep finds the new rows."""
         return await order_rules.replan_user_orders(
-            session, user_id, self._clock.now(), self._policy()
+            session, user_id, self.clock.now(), self.policy()
         )
