@@ -1,4 +1,4 @@
-"""Command line entry point; see bot/cli.py."""
+"""Command line entry point; see bot/cli/__init__.py."""
 
 from bot.cli import main
 
