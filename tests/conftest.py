@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from telegram import Update
 
 from bot.app import BotApplication, build_application
 from bot.config import Settings
+from bot.runtime.delivery import Outcome
+from bot.runtime.persistence import durable
 from bot.runtime.polling import polling
 from bot.sandbox.server import Sandbox, StoredMessage
+from bot.sandbox.state import ChangeSignal, JsonDict
 from tests.llm_server import FakeModelServer, fake_model_server
 
 BOT_TOKEN = "123456789:test-token-for-the-sandbox-abcdefghij"
@@ -48,49 +53,89 @@ async def bot(settings: Settings) -> AsyncIterator[BotApplication]:
         yield application
 
 
+# What the bot is finished with. IN_PROGRESS and NOT_TAKEN updates come again.
+_FINISHED = (Outcome.HANDLED, Outcome.DUPLICATE)
+
+
+class HandledUpdates:
+    """What an in-process bot says it has finished with, by update id: the application's
+    own signal (DurableApplication.observe_deliveries), so nothing waits on the clock."""
+
+    def __init__(self, application: BotApplication) -> None:
+        self.outcomes: dict[int, list[Outcome]] = {}
+        self._changed = ChangeSignal()
+        self.stop = durable(application).observe_deliveries(self._record)
+
+    def _record(self, update: object, outcome: Outcome) -> None:
+        if isinstance(update, Update):
+            self.outcomes.setdefault(update.update_id, []).append(outcome)
+            self._changed.notify()
+
+    def finished(self, update_id: int) -> int:
+        return sum(outcome in _FINISHED for outcome in self.outcomes.get(update_id, ()))
+
+    async def wait(self, update_id: int, *, times: int = 1, timeout: float = 30) -> None:
+        """Until the bot has finished with the update `times` times (a copy counts)."""
+        async with asyncio.timeout(timeout):
+            while self.finished(update_id) < times:
+                await self._changed.wait(None)
+
+
+@pytest.fixture
+def handled(bot: BotApplication) -> Iterator[HandledUpdates]:
+    watcher = HandledUpdates(bot)
+    yield watcher
+    watcher.stop()
+
+
 @dataclass
 class ChatUser:
-    """A Telegram user in the sandbox: says things, taps buttons, reads the replies."""
+    """A Telegram user in the sandbox: says things, taps buttons, reads the replies.
+
+    Each step returns once the bot is done with it: `handled` (when the bot runs in this
+    process) reports the very update handled, and the sandbox then sees every update
+    confirmed and no request of the bot in flight. A bot in another process is known to
+    be done from the sandbox alone: its poller confirms an update only once handled, its
+    webhook answers only then. What the bot sends later on its own (a reminder, an admin
+    alert) is not part of a step: a test that expects it waits for it."""
 
     sandbox: Sandbox
     user_id: int
     first_name: str = "Ann"
     language_code: str | None = "en"
+    handled: HandledUpdates | None = None
     seen: dict[int, str] = field(default_factory=dict)
 
     async def says(self, text: str) -> list[StoredMessage]:
-        before = len(self.sandbox.calls)
-        await self.sandbox.send_text(
+        update = await self.sandbox.send_text(
             self.user_id, text, first_name=self.first_name, language_code=self.language_code
         )
-        return await self.replies(after_call=before)
+        return await self.replies(update)
 
     async def taps(self, label: str) -> list[StoredMessage]:
         """Tap the button whose text contains `label` on the newest keyboard."""
         for message in reversed(self.sandbox.bot_messages(self.user_id)):
             for button in message.inline_buttons():
                 if label.lower() in button["text"].lower():
-                    before = len(self.sandbox.calls)
-                    await self.sandbox.press_button(
+                    update = await self.sandbox.press_button(
                         self.user_id, message.message_id, button["callback_data"]
                     )
-                    return await self.replies(after_call=before)
+                    return await self.replies(update)
         raise AssertionError(f"no button {label!r} in {self.buttons()}")
 
     async def taps_forged(self, data: str) -> list[StoredMessage]:
         message = self.sandbox.bot_messages(self.user_id)[-1]
-        before = len(self.sandbox.calls)
-        await self.sandbox.press_button(self.user_id, message.message_id, data, forged=True)
-        return await self.replies(after_call=before)
+        update = await self.sandbox.press_button(
+            self.user_id, message.message_id, data, forged=True
+        )
+        return await self.replies(update)
 
-    async def replies(self, after_call: int | None = None) -> list[StoredMessage]:
-        """Bot messages that are new or changed since the last look.
-
-        With `after_call`, first waits until the bot has answered at all (every message and
-        button press gets an answer), so a slow machine cannot make the wait end early."""
-        if after_call is not None:
-            await self.sandbox.wait_for(lambda: self._answered_since(after_call), timeout=30)
-        await self.sandbox.wait_until_settled()
+    async def replies(self, update: JsonDict | None = None) -> list[StoredMessage]:
+        """Bot messages that are new or changed since the last look, once the bot is done
+        with `update` (if given) and with everything else it was sent."""
+        if update is not None and self.handled is not None:
+            await self.handled.wait(update["update_id"])
+        await self.sandbox.wait_until_settled(timeout=30)
         fresh = []
         for message in self.sandbox.bot_messages(self.user_id):
             shown = repr((message.text, message.reply_markup))
@@ -99,30 +144,27 @@ class ChatUser:
                 fresh.append(message)
         return fresh
 
-    def _answered_since(self, index: int) -> bool | None:
-        answering = ("send", "edit", "answerCallbackQuery")
-        calls = self.sandbox.calls[index:]
-        return any(call.method.startswith(answering) for call in calls) or None
-
     def buttons(self) -> list[str]:
         messages = self.sandbox.bot_messages(self.user_id)
         return [b["text"] for b in messages[-1].inline_buttons()] if messages else []
 
 
 @pytest.fixture
-def ann(sandbox: Sandbox, bot: BotApplication) -> ChatUser:
-    return ChatUser(sandbox, user_id=1001)
+def ann(sandbox: Sandbox, handled: HandledUpdates) -> ChatUser:
+    return ChatUser(sandbox, user_id=1001, handled=handled)
 
 
 @pytest.fixture
-def carl(sandbox: Sandbox, bot: BotApplication) -> ChatUser:
+def carl(sandbox: Sandbox, handled: HandledUpdates) -> ChatUser:
     """A second English-speaking user, for tests about one user touching another's data."""
-    return ChatUser(sandbox, user_id=1003, first_name="Carl", language_code="en-GB")
+    return ChatUser(
+        sandbox, user_id=1003, first_name="Carl", language_code="en-GB", handled=handled
+    )
 
 
 @pytest.fixture
-def boris(sandbox: Sandbox, bot: BotApplication) -> ChatUser:
-    return ChatUser(sandbox, user_id=1002, first_name="Boris", language_code="ru")
+def boris(sandbox: Sandbox, handled: HandledUpdates) -> ChatUser:
+    return ChatUser(sandbox, user_id=1002, first_name="Boris", language_code="ru", handled=handled)
 
 
 def texts(messages: list[StoredMessage]) -> str:
