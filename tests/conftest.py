@@ -144,6 +144,20 @@ class ChatUser:
                 fresh.append(message)
         return fresh
 
+    async def receives(self, needle: str, *, timeout: float = 30) -> list[StoredMessage]:
+        """Wait for a message the bot sends on its own (a reminder), not in answer to a
+        step; then what is new, as `replies`."""
+
+        def arrived() -> bool:
+            return any(
+                needle in (message.text or message.caption or "")
+                and message.message_id not in self.seen
+                for message in self.sandbox.bot_messages(self.user_id)
+            )
+
+        await self.sandbox.wait_for(arrived, timeout=timeout)
+        return await self.replies()
+
     def buttons(self) -> list[str]:
         messages = self.sandbox.bot_messages(self.user_id)
         return [b["text"] for b in messages[-1].inline_buttons()] if messages else []
