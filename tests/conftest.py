@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import ssl
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import httpx._transports.default as httpx_transports
 import pytest
 from telegram import Update
 
@@ -17,9 +21,54 @@ from bot.runtime.persistence import durable
 from bot.runtime.polling import polling
 from bot.sandbox.server import Sandbox, StoredMessage
 from bot.sandbox.state import ChangeSignal, JsonDict
+from tests.db.databases import SqliteTemplate, drop_postgres_templates
 from tests.llm_server import FakeModelServer, fake_model_server
 
 BOT_TOKEN = "123456789:test-token-for-the-sandbox-abcdefghij"
+
+
+@pytest.fixture(autouse=True)
+def no_bot_settings_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The developer's shell or CI (TELEGRAM_BOT_TOKEN, DATABASE_URL, OPENAI_API_KEY…) must
+    not reach the bots under test, in this process or in the processes tests start: each
+    test sets what its bot needs."""
+    names = set(Settings.model_fields)
+    for variable in list(os.environ):
+        if variable.lower() in names:
+            monkeypatch.delenv(variable)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_tls_context_per_process() -> Iterator[None]:
+    """httpx reads the whole CA bundle into a new TLS context for every client (tens of
+    milliseconds), and each bot a test builds makes two clients, all for a sandbox that
+    speaks plain HTTP. One context per test process serves them all."""
+    create = httpx_transports.create_ssl_context
+    shared: dict[bool, ssl.SSLContext] = {}
+
+    def create_once(
+        verify: ssl.SSLContext | str | bool = True, cert: Any = None, trust_env: bool = True
+    ) -> ssl.SSLContext:
+        if verify is not True or cert is not None:
+            return create(verify=verify, cert=cert, trust_env=trust_env)
+        if trust_env not in shared:
+            shared[trust_env] = create(verify=verify, cert=cert, trust_env=trust_env)
+        return shared[trust_env]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(httpx_transports, "create_ssl_context", create_once)
+        yield
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    return SqliteTemplate.migrated(tmp_path_factory.mktemp("template") / "head.db")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgres_templates_dropped() -> Iterator[None]:
+    yield
+    asyncio.run(drop_postgres_templates())
 
 
 @pytest.fixture
@@ -36,12 +85,12 @@ async def model_server() -> AsyncIterator[FakeModelServer]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, sandbox: Sandbox) -> Settings:
+def settings(tmp_path: Path, sandbox: Sandbox, sqlite_template: SqliteTemplate) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         telegram_bot_token=BOT_TOKEN,
         telegram_api_base_url=sandbox.base_url,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        database_url=sqlite_template.copy_to(tmp_path, "bot.db"),
         admin_ids="42",
     )
 
@@ -145,13 +194,13 @@ class ChatUser:
         return fresh
 
     async def receives(self, needle: str, *, timeout: float = 30) -> list[StoredMessage]:
-        """Wait for a message the bot sends on its own (a reminder), not in answer to a
-        step; then what is new, as `replies`."""
+        """Until the bot has sent a message containing `needle` on its own (a reminder),
+        not in answer to a step, so it may have come with an earlier step already; then
+        what is new, as `replies`."""
 
         def arrived() -> bool:
             return any(
                 needle in (message.text or message.caption or "")
-                and message.message_id not in self.seen
                 for message in self.sandbox.bot_messages(self.user_id)
             )
 

@@ -359,8 +359,8 @@ def test_a_kill_minus_nine_mid_spec_loses_no_answer(
     published = _ready_count(sandbox_url)
     _say(sandbox_url, "/spec", "Question 1 of 9")
     _say(sandbox_url, PRODUCT, "Question 2 of 9")
-    # The bot has answered and gone quiet: the user is reading the next question.
-    control(sandbox_url, "/sandbox/settled")
+    # The bot has handled everything: the user is reading the next question.
+    control(sandbox_url, "/sandbox/settled?quiet=0")
 
     bot_process[0].send_signal(signal.SIGKILL)
     bot_process[0].wait(timeout=10)

@@ -48,17 +48,11 @@ from tests.db.databases import (
     temporary_postgres_database,
 )
 from tests.e2e.test_frame import stored_user
+from tests.servers import free_port
 
 SECRET = "webhook-secret_for-tests-0123456789"
 HOOK_PATH = "/telegram/update"
 STRANGER = 666
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def with_webhook(settings: Settings, port: int, **changes: Any) -> Settings:
