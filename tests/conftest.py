@@ -25,6 +25,19 @@ from tests.db.databases import SqliteTemplate, drop_postgres_templates
 from tests.llm_server import FakeModelServer, fake_model_server
 
 BOT_TOKEN = "123456789:test-token-for-the-sandbox-abcdefghij"
+# `-n auto` starts this many workers more than there are cores: see below.
+EXTRA_WORKERS = 2
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """Workers for `-n auto`: the cores, plus EXTRA_WORKERS. Much of the suite waits on the
+    clock, not on a core: a half-minute soak of bot processes killed and restarted,
+    reminders due seconds ahead, bots starting in their own processes. With one worker per
+    core the cores idle meanwhile. PYTEST_XDIST_AUTO_NUM_WORKERS still decides if set."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) + EXTRA_WORKERS
 
 
 @pytest.fixture(autouse=True)
