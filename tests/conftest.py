@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx._transports.default as httpx_transports
+import hypothesis
 import pytest
 from telegram import Update
 
@@ -25,6 +26,13 @@ from tests.db.databases import SqliteTemplate, drop_postgres_templates
 from tests.llm_server import FakeModelServer, fake_model_server
 
 BOT_TOKEN = "123456789:test-token-for-the-sandbox-abcdefghij"
+
+# Hypothesis would keep the failing examples it finds in ./.hypothesis and try them first
+# in later runs, from every worker: a run would depend on what another one left behind.
+# A failure prints the blob that reproduces it instead. (What it still writes there is a
+# cache of constants read from the source, keyed by the file's hash: no state.)
+hypothesis.settings.register_profile("isolated", database=None, print_blob=True)
+hypothesis.settings.load_profile("isolated")
 # `-n auto` starts this many workers more than there are cores: see below.
 EXTRA_WORKERS = 2
 
