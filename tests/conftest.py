@@ -141,13 +141,14 @@ class HandledUpdates:
             self.outcomes.setdefault(update.update_id, []).append(outcome)
             self._changed.notify()
 
-    def finished(self, update_id: int) -> int:
-        return sum(outcome in _FINISHED for outcome in self.outcomes.get(update_id, ()))
+    def finished(self, update_id: int) -> bool:
+        return any(outcome in _FINISHED for outcome in self.outcomes.get(update_id, ()))
 
-    async def wait(self, update_id: int, *, times: int = 1, timeout: float = 30) -> None:
-        """Until the bot has finished with the update `times` times (a copy counts)."""
+    async def wait(self, update_id: int, *, timeout: float = 30) -> None:
+        """Until the bot has finished with the update (handled it, or dropped it as a copy
+        of one it handled before)."""
         async with asyncio.timeout(timeout):
-            while self.finished(update_id) < times:
+            while not self.finished(update_id):
                 await self._changed.wait(None)
 
 
@@ -215,9 +216,9 @@ class ChatUser:
         return fresh
 
     async def receives(self, needle: str, *, timeout: float = 30) -> list[StoredMessage]:
-        """Until the bot has sent a message containing `needle` on its own (a reminder),
-        not in answer to a step, so it may have come with an earlier step already; then
-        what is new, as `replies`."""
+        """Wait for a message containing `needle` that the bot sends on its own, not in
+        answer to a step (a reminder); it may have come during an earlier step already.
+        Then what is new, as `replies`."""
 
         def arrived() -> bool:
             return any(
