@@ -5,8 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 VERDICTS = {"approved", "conditional", "high_risk", "unclear"}
+
+
+@pytest.fixture(autouse=True)
+def in_an_empty_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands read ./.env: they run where there is none, not in the checkout."""
+    monkeypatch.chdir(tmp_path)
 
 
 def check_payment(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

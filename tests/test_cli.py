@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -13,6 +12,8 @@ from pathlib import Path
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
+
+from tests.servers import sandbox_url_in
 
 
 def sourcing_guard(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -86,13 +87,6 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
         assert command in result.stdout
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 async def plain_program(base_url: str) -> None:
     """What any python-telegram-bot program does, with two mistakes Telegram rejects."""
     bot = Bot("555:plain-program-token", base_url=base_url)
@@ -108,9 +102,8 @@ async def plain_program(base_url: str) -> None:
 def test_a_plain_ptb_program_gets_telegrams_errors_from_the_sandbox_command(
     tmp_path: Path,
 ) -> None:
-    port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "sandbox", "--port", str(port)],
+        [sys.executable, "-m", "bot", "sandbox", "--port", "0"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -118,11 +111,12 @@ def test_a_plain_ptb_program_gets_telegrams_errors_from_the_sandbox_command(
     )
     try:
         assert server.stdout is not None
-        banner = server.stdout.readline()
-        while "listening" not in banner.lower():
+        base_url = None
+        while base_url is None:
             banner = server.stdout.readline()
             assert banner, "the sandbox exited before listening"
-        asyncio.run(plain_program(f"http://127.0.0.1:{port}/bot"))
+            base_url = sandbox_url_in(banner)
+        asyncio.run(plain_program(f"{base_url}/bot"))
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -26,6 +26,9 @@ from bot.sandbox.server import RecordedCall, Sandbox, StoredMessage
 CHAT_USER_ID = 7_000_001
 # How long the chat waits for a first answer before showing the bot as silent.
 ANSWER_TIMEOUT_SECONDS = 15.0
+# The bot may send more on its own right after an answer (the warning /track gives for a
+# deadline already close): a moment of quiet lets it show up with the answer it follows.
+QUIET_SECONDS = 0.3
 # Reads naturally in the greeting: "Hi there, I'm Sourcing Guard."
 CHAT_USER_NAME = "there"
 # The sandbox accepts any well-formed token; this one never leaves the process.
@@ -134,7 +137,7 @@ async def _relay(sandbox: Sandbox, transcript: Transcript, stdin: TextIO, echo: 
         before = len(sandbox.calls)
         if await _send(sandbox, transcript, text):
             await _wait_for_an_answer(sandbox, before)
-        await sandbox.wait_until_settled()
+        await sandbox.wait_until_settled(quiet=QUIET_SECONDS)
         transcript.show_new(sandbox.bot_messages(CHAT_USER_ID))
 
 

@@ -12,23 +12,27 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 
 @asynccontextmanager
-async def temporary_postgres_database(admin_url: str, prefix: str) -> AsyncIterator[str]:
-    """Create a uniquely named, empty database; yield its URL; drop it afterwards.
+async def temporary_postgres_database(
+    admin_url: str, prefix: str, *, template: str | None = None
+) -> AsyncIterator[str]:
+    """Create a uniquely named database, empty or a copy of the database `template`
+    (which nobody may be connected to meanwhile); yield its URL; drop it afterwards.
 
     `admin_url` must be able to CREATE DATABASE (e.g. the `postgres` database as the
     `postgres` user). Dropped WITH (FORCE), so connections a failure leaked cannot keep it
     alive.
     """
     name = f"{prefix}{uuid.uuid4().hex}"
-    await _execute_autocommit(admin_url, f'CREATE DATABASE "{name}"')
+    copied = f' TEMPLATE "{template}"' if template else ""
+    await execute_autocommit(admin_url, f'CREATE DATABASE "{name}"{copied}')
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        await _execute_autocommit(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await execute_autocommit(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def _execute_autocommit(admin_url: str, statement: str) -> None:
-    # CREATE/DROP DATABASE cannot run inside a transaction block.
+async def execute_autocommit(admin_url: str, statement: str) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE cannot run inside one)."""
     engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:

@@ -84,6 +84,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Called with each update and what became of it; must not block (it runs in the delivery).
+DeliveryObserver = Callable[[object, Outcome], None]
 # PTB's own periodic write only catches changes made outside an update (every update
 # writes its changes when it ends); a few seconds keeps that gap small and costs nothing
 # when there is nothing to write.
@@ -295,6 +297,7 @@ class DurableApplication(
         self.before_handlers: Callable[[BotApplication, Update], Awaitable[None]] | None = None
         # Held from start-up to shutdown on a SQLite file (bot.app).
         self.instance_lock: InstanceLock | None = None
+        self._delivery_observers: list[DeliveryObserver] = []
 
     @property
     def deliveries(self) -> Deliveries:
@@ -310,7 +313,27 @@ class DurableApplication(
 
     async def deliver(self, update: object) -> Outcome:
         """Handle `update` unless it is a copy, and say which it was (bot/runtime/delivery.py)."""
-        return await self.deliveries.deliver(update, self._handle)
+        outcome = await self.deliveries.deliver(update, self._handle)
+        for observer in tuple(self._delivery_observers):
+            try:
+                observer(update, outcome)
+            except Exception:
+                # Watching must never change what happens to the update.
+                log.exception("a delivery observer failed")
+        return outcome
+
+    def observe_deliveries(self, observer: DeliveryObserver) -> Callable[[], None]:
+        """Call `observer(update, outcome)` each time an update's delivery is over (its
+        handlers ran and its state was written, or it was dropped or left alone), so a
+        watcher knows the moment the bot is done with an update instead of guessing from
+        silence. Returns the function that stops the calls."""
+        self._delivery_observers.append(observer)
+
+        def stop() -> None:
+            if observer in self._delivery_observers:
+                self._delivery_observers.remove(observer)
+
+        return stop
 
     async def _handle(self, update: object) -> None:
         if self.before_handlers is not None and isinstance(update, Update):

@@ -185,6 +185,8 @@ class ControlRoutes:
     async def settled(self, request: web.Request) -> web.StreamResponse:
         try:
             await self.sandbox.wait_until_settled(
+                # Any bot may be on the other end, also one that confirms updates before
+                # handling them: a little quiet by default, `quiet=0` for exact bots.
                 quiet=_query_float(request, "quiet", 0.3),
                 timeout=_query_float(request, "timeout", 15.0),
             )

@@ -427,11 +427,18 @@ class Sandbox:
             lambda: self.world.next_bot_event(chat_id, start), timeout=timeout
         )
 
-    async def wait_until_settled(self, *, quiet: float = 0.3, timeout: float = 15.0) -> None:
-        """Return once every update was fetched or delivered, no bot request is running,
-        no retry the bot was told to make (429 retry_after) is still pending, no "typing…"
-        it announced is still showing, and nothing happened for `quiet` seconds; raise
-        TimeoutError otherwise."""
+    async def wait_until_settled(self, *, quiet: float = 0.0, timeout: float = 15.0) -> None:
+        """Return once the bot has handled every update sent to it, no bot request is
+        running, no retry the bot was told to make (429 retry_after) is still pending and
+        no "typing…" it announced is still showing; raise TimeoutError otherwise.
+
+        "Handled" is what Telegram itself learns: the update was confirmed by a later
+        getUpdates offset, or the webhook answered it with 2xx. A bot that confirms only
+        after handling (ours: bot/runtime/polling.py, bot/runtime/webhook.py) is then truly
+        done, with no waiting on the clock. A bot that confirms on receipt (PTB's Updater
+        queues first, handles later) needs `quiet`: seconds in which nothing happened.
+        Work a bot does on its own after an update (a reminder, an alert) is not an
+        update: wait for the message it sends."""
         deadline = time.monotonic() + timeout
         while True:
             now = time.monotonic()
@@ -447,11 +454,12 @@ class Sandbox:
             )
 
     def _busy(self) -> bool:
-        return self._in_flight > 0 or self.queue.undelivered_count > 0 or self.webhooks.in_flight
+        return self._in_flight > 0 or self.queue.pending_count > 0 or self.webhooks.in_flight
 
     def _status(self) -> str:
         return (
             f"{self.queue.undelivered_count} update(s) not delivered, "
+            f"{self.queue.pending_count} not confirmed, "
             f"{self._in_flight} request(s) in flight, "
             f"webhook delivery {'running' if self.webhooks.in_flight else 'idle'}"
         )

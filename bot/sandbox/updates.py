@@ -142,6 +142,7 @@ class UpdateQueue:
 
     def confirm(self, offset: int) -> None:
         """offset > 0 forgets updates below it; offset -n keeps only the last n."""
+        before = len(self._updates)
         if offset > 0:
             self._updates = [
                 u
@@ -150,6 +151,10 @@ class UpdateQueue:
             ]
         elif offset < 0:
             self._updates = self._updates[offset:]
+        if len(self._updates) != before:
+            # A confirmation is how a polling bot says it handled an update: waiters for
+            # "settled" need to hear of it.
+            self._on_change()
 
     def mark_delivered(self, update_id: int) -> None:
         self._updates = [u for u in self._updates if u["update_id"] != update_id]

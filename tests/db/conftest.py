@@ -3,7 +3,7 @@
 - `sqlite_url`: a SQLite file in the test's tmp_path.
 - `postgres_url`: a new database on the TEST_POSTGRES_URL server (skips when unset).
 - `database_url`: parametrised over both, so a test using it runs on each backend.
-- `migrated_url`: `database_url` upgraded to the head migration.
+- `migrated_url`: like `database_url`, at the head migration (a copy of a template).
 - `engine` / `sessionmaker`: bot.db engine and session factory on `migrated_url`.
 """
 
@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.db.migrations import upgrade_to_head
 
 from .databases import (
     POSTGRES_SKIP_REASON,
+    SqliteTemplate,
+    migrated_postgres_database,
     postgres_admin_url,
     sqlite_file_url,
     temporary_postgres_database,
@@ -48,10 +49,15 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return url
 
 
-@pytest.fixture
-async def migrated_url(database_url: str) -> str:
-    await upgrade_to_head(database_url)
-    return database_url
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def migrated_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: SqliteTemplate
+) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield sqlite_template.copy_to(tmp_path)
+        return
+    async with migrated_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.app import BotApplication
 from bot.db.models import User
 from bot.sandbox.server import Sandbox
-from tests.conftest import ChatUser, texts
+from tests.conftest import ChatUser, HandledUpdates, texts
 
 
 @pytest.mark.parametrize(
@@ -72,9 +72,9 @@ async def test_forged_zone_button_does_not_store_it(
 async def test_a_broken_photo_outside_any_flow_is_explained(
     ann: ChatUser, sandbox: Sandbox
 ) -> None:
-    await sandbox.send_photo(ann.user_id, b"\x00\x01 not really an image")
+    sent = await sandbox.send_photo(ann.user_id, b"\x00\x01 not really an image")
 
-    replies = await ann.replies()
+    replies = await ann.replies(sent)
 
     assert "couldn't open that picture" in texts(replies)
 
@@ -91,9 +91,10 @@ async def test_a_failure_while_replying_gets_an_apology(ann: ChatUser, sandbox: 
 
 
 async def test_admins_hear_about_failures_without_the_users_words(
-    ann: ChatUser, sandbox: Sandbox
+    ann: ChatUser, sandbox: Sandbox, handled: HandledUpdates
 ) -> None:
-    admin = ChatUser(sandbox, user_id=42, first_name="Admin")  # ADMIN_IDS=42 in settings
+    # ADMIN_IDS=42 in settings
+    admin = ChatUser(sandbox, user_id=42, first_name="Admin", handled=handled)
     await admin.says("/start")
     sandbox.inject_fault("sendMessage", 500, count=1)
 

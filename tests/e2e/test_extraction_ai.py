@@ -216,8 +216,8 @@ async def test_an_old_confirmation_cannot_confirm_a_newer_reading(
     await ann.says(ORDER_PAGE.replace("6天23小时59分", "1天2小时"))
 
     yes = next(b for b in first.inline_buttons() if "Yes" in b["text"])
-    await ann.sandbox.press_button(ann.user_id, first.message_id, yes["callback_data"])
-    await ann.replies()
+    sent = await ann.sandbox.press_button(ann.user_id, first.message_id, yes["callback_data"])
+    await ann.replies(sent)
 
     answer = [c for c in ann.sandbox.calls if c.method == "answerCallbackQuery"][-1]
     assert "no longer" in answer.params.get("text", "")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.app import BotApplication
 from bot.db.models import User
 from bot.sandbox.server import Sandbox
-from tests.conftest import ChatUser
+from tests.conftest import ChatUser, HandledUpdates
 
 
 async def stored_user(bot: BotApplication, telegram_id: int) -> User | None:
@@ -97,9 +97,11 @@ async def test_choosing_a_language_is_remembered(ann: ChatUser, bot: BotApplicat
 
 
 async def test_unknown_telegram_language_falls_back_to_english(
-    sandbox: Sandbox, bot: BotApplication
+    sandbox: Sandbox, bot: BotApplication, handled: HandledUpdates
 ) -> None:
-    xavier = ChatUser(sandbox, user_id=1009, first_name="Xavier", language_code="xx")
+    xavier = ChatUser(
+        sandbox, user_id=1009, first_name="Xavier", language_code="xx", handled=handled
+    )
 
     replies = await xavier.says("/start")
 

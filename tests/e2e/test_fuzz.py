@@ -14,9 +14,10 @@ the bot has finished with, the session must leave:
   not enforce VARCHAR lengths, PostgreSQL does);
 - another user's order and payment check untouched, whatever ids the forged buttons name.
 
-One bot runs per test function; each example waits until the bot has processed its
-updates (an observer handler in the last group), so a failure is pinned on the example
-that caused it and Hypothesis can shrink it.
+One bot runs per test function; each example waits until the bot has finished with each
+of its updates (the application reports every delivery), and until the reminders it made
+due were sent, so a failure is pinned on the example that caused it and Hypothesis can
+shrink it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import os
 import pkgutil
 import re
 from collections.abc import AsyncIterator, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,6 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from PIL import Image
 from sqlalchemy import String, text
-from telegram import Update
-from telegram.ext import TypeHandler
 
 import handlers
 from bot.app import BotApplication
@@ -53,7 +52,7 @@ from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox
 from bot.sandbox.state import JsonDict, utf16_length
 from handlers.callback_data import MAX_CALLBACK_BYTES, CallbackRoute
-from tests.conftest import BOT_TOKEN, ChatUser
+from tests.conftest import BOT_TOKEN, ChatUser, HandledUpdates
 from tests.db.databases import (
     migrated_postgres_database,
     sqlite_file_url,
@@ -62,8 +61,6 @@ from tests.db.databases import (
 # Fresh Telegram ids: every example is a new user, also when Hypothesis replays one.
 _USER_IDS = itertools.count(3_000_000)
 VICTIM_ID = 777
-# Runs after every real handler group, so "observed" means "the bot is done with it".
-_OBSERVER_GROUP = 1_000_000
 # Long enough for a screenshot through OCR on a busy 2-core machine.
 _PROCESS_TIMEOUT = 60.0
 # CI runs a modest number of examples; FUZZ_SCALE=20 (say) fuzzes twenty times longer.
@@ -142,29 +139,15 @@ class Harness:
     sandbox: Sandbox
     bot: BotApplication
     errors: ErrorRecords
-    processed: set[int] = field(default_factory=set)
-    _observed: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def __post_init__(self) -> None:
-        self.bot.add_handler(TypeHandler(Update, self._observe), group=_OBSERVER_GROUP)
-
-    async def _observe(self, update: Update, _context: object) -> None:
-        self.processed.add(update.update_id)
-        self._observed.set()
-
-    async def until_processed(self, update: JsonDict) -> None:
-        update_id = update["update_id"]
-        try:
-            async with asyncio.timeout(_PROCESS_TIMEOUT):
-                while update_id not in self.processed:
-                    self._observed.clear()
-                    await self._observed.wait()
-        except TimeoutError:
-            raise AssertionError(f"the bot never finished with {update}") from None
+    handled: HandledUpdates
 
     def new_user(self, first_name: str, language_code: str | None) -> ChatUser:
         user = ChatUser(
-            self.sandbox, next(_USER_IDS), first_name=first_name, language_code=language_code
+            self.sandbox,
+            next(_USER_IDS),
+            first_name=first_name,
+            language_code=language_code,
+            handled=self.handled,
         )
         known = self.sandbox.world.upsert_user(
             user.user_id, first_name=first_name, language_code=language_code, username=None
@@ -178,9 +161,13 @@ class Harness:
         for action in session.actions:
             update = await action.perform(self.sandbox, user)
             if update is not None:
-                await self.until_processed(update)
-        # Reminders the session planned are sent by the engine, outside any update.
-        await self.sandbox.wait_until_settled(quiet=0.1, timeout=_PROCESS_TIMEOUT)
+                try:
+                    await self.handled.wait(update["update_id"], timeout=_PROCESS_TIMEOUT)
+                except TimeoutError:
+                    raise AssertionError(f"the bot never finished with {update}") from None
+        # Reminders the session made due now are sent by the engine, outside any update.
+        await until_no_reminder_is_due(self.bot)
+        await self.sandbox.wait_until_settled(timeout=_PROCESS_TIMEOUT)
         self.check_log(records)
         self.check_calls(calls)
         await self.check_database()
@@ -212,8 +199,29 @@ class Harness:
 
 
 @pytest.fixture
-def harness(sandbox: Sandbox, bot: BotApplication, error_log: ErrorRecords) -> Harness:
-    return Harness(sandbox, bot, error_log)
+def harness(
+    sandbox: Sandbox, bot: BotApplication, error_log: ErrorRecords, handled: HandledUpdates
+) -> Harness:
+    return Harness(sandbox, bot, error_log, handled)
+
+
+# Due and not waiting for a retry, or claimed and being sent.
+_DUE_OR_SENDING = text(
+    "SELECT 1 FROM reminders WHERE status = 'sending' OR (status = 'pending' "
+    "AND due_at <= :now AND (next_attempt_at IS NULL OR next_attempt_at <= :now)) LIMIT 1"
+)
+
+
+async def until_no_reminder_is_due(bot: BotApplication) -> None:
+    """Until the engine has sent (and marked) every reminder due by now. The database is
+    where the engine records that; it announces it nowhere else."""
+    async with asyncio.timeout(_PROCESS_TIMEOUT):
+        while True:
+            async with bot.bot_data.sessions() as session:
+                due = await session.scalar(_DUE_OR_SENDING, {"now": bot.bot_data.clock.now()})
+            if due is None:
+                return
+            await asyncio.sleep(0.02)
 
 
 # -- what a consistent database looks like ----------------------------------------------
@@ -688,16 +696,11 @@ async def _victim_snapshot(bot: BotApplication) -> Snapshot:
 async def victim(harness: Harness, bot: BotApplication) -> Snapshot:
     """Another user with an order and a payment check: ids 1 in the fresh database, which
     forged buttons name often."""
-    owner = ChatUser(harness.sandbox, VICTIM_ID, first_name="Vic")
+    owner = ChatUser(harness.sandbox, VICTIM_ID, first_name="Vic", handled=harness.handled)
     await owner.says("/track 2h30m mugs")
     await owner.says("请转账到我私人账户 6222 0212 3456 7890 123 省税")
     # The order's immediate warning goes out on its own; wait until it has been marked.
-    async with asyncio.timeout(_PROCESS_TIMEOUT):
-        while any(  # noqa: ASYNC110 (the database has no event to wait on)
-            row[3] in (ReminderStatus.PENDING, ReminderStatus.SENDING) and row[1] == "immediate"
-            for row in (await _victim_snapshot(bot)).reminders
-        ):
-            await asyncio.sleep(0.05)
+    await until_no_reminder_is_due(bot)
     snapshot = await _victim_snapshot(bot)
     assert snapshot.order[0] == 1
     assert [check[0] for check in snapshot.checks] == [1]
@@ -808,8 +811,8 @@ async def test_a_button_on_a_message_telegram_no_longer_shows_gets_a_new_message
     before = len(sandbox.calls)
 
     # A press on a deleted or very old message: Telegram sends an InaccessibleMessage.
-    await sandbox.press_button(ann.user_id, 9999, "menu|help", forged=True)
-    replies = await ann.replies(after_call=before)
+    press = await sandbox.press_button(ann.user_id, 9999, "menu|help", forged=True)
+    replies = await ann.replies(press)
 
     assert "How I can help" in replies[-1].text
     assert [c.method for c in sandbox.calls[before:] if not c.ok] == []

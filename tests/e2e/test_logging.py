@@ -13,16 +13,33 @@ from tests.conftest import BOT_TOKEN, ChatUser
 
 
 @pytest.fixture
-def process_logging() -> Iterator[io.StringIO]:
+def restored_logging() -> Iterator[None]:
+    """configure_logging sets up the whole process: the root logger's handler and level,
+    and the levels of chatty libraries. The tests that run next in this process must find
+    them as they were."""
     root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    stream = io.StringIO()
-    configure_logging("DEBUG", secrets=[BOT_TOKEN, "sk-openai-secret-value"], stream=stream)
-    yield stream
+    handlers = list(root.handlers)
+    levels = {
+        name: logger.level
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    root_level = root.level
+    yield
     for handler in list(root.handlers):
         if handler not in handlers:
             root.removeHandler(handler)
-    root.setLevel(level)
+    root.setLevel(root_level)
+    for name, logger in logging.Logger.manager.loggerDict.items():
+        if isinstance(logger, logging.Logger):
+            logger.setLevel(levels.get(name, logging.NOTSET))
+
+
+@pytest.fixture
+def process_logging(restored_logging: None) -> io.StringIO:
+    stream = io.StringIO()
+    configure_logging("DEBUG", secrets=[BOT_TOKEN, "sk-openai-secret-value"], stream=stream)
+    return stream
 
 
 async def test_a_whole_conversation_logs_no_token(
@@ -44,6 +61,7 @@ async def test_a_whole_conversation_logs_no_token(
     assert "••••0123" in logged
 
 
+@pytest.mark.usefixtures("restored_logging")
 def test_httpx_request_lines_are_silenced_at_info() -> None:
     configure_logging("INFO")
 

@@ -131,6 +131,7 @@ async def test_problem_then_refund_pauses_the_clock(ann: ChatUser, bot: BotAppli
 
 async def test_orders_lists_time_left_and_opens_the_card(ann: ChatUser) -> None:
     await ann.says("/track 3d cups")
+    await ann.receives("⏰")  # three days or less: warned at once, not only at the stages
     await ann.says("/track 6d plates")
 
     listing = await ann.says("/orders")

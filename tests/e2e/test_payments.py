@@ -76,9 +76,9 @@ async def test_small_talk_is_not_treated_as_a_payment(ann: ChatUser) -> None:
 
 
 async def test_a_forwarded_supplier_message_is_checked(ann: ChatUser, sandbox: Sandbox) -> None:
-    await sandbox.send_forward(ann.user_id, "系统维护中，请先微信转账给我，发货后再补单")
+    sent = await sandbox.send_forward(ann.user_id, "系统维护中，请先微信转账给我，发货后再补单")
 
-    replies = await ann.replies()
+    replies = await ann.replies(sent)
 
     assert "High risk" in texts(replies)
 
@@ -152,8 +152,8 @@ async def test_a_screenshot_with_a_personal_qr_code_is_high_risk(
         qr_payload="wxp://f2f0TestCode123",
     )
 
-    await sandbox.send_photo(ann.user_id, screenshot)
-    replies = await ann.replies()
+    sent = await sandbox.send_photo(ann.user_id, screenshot)
+    replies = await ann.replies(sent)
 
     verdict = replies[-1].text
     assert "I read this from your picture" in verdict
@@ -167,15 +167,15 @@ async def test_a_screenshot_with_a_personal_qr_code_is_high_risk(
 async def test_a_picture_without_text_is_explained(ann: ChatUser, sandbox: Sandbox) -> None:
     blank = render_blank_png()
 
-    await sandbox.send_photo(ann.user_id, blank)
+    sent = await sandbox.send_photo(ann.user_id, blank)
 
-    assert "couldn't find any text" in texts(await ann.replies())
+    assert "couldn't find any text" in texts(await ann.replies(sent))
 
 
 async def test_garbage_bytes_as_a_photo_are_explained(ann: ChatUser, sandbox: Sandbox) -> None:
-    await sandbox.send_photo(ann.user_id, b"\x89PNG\r\n\x1a\n\x00\x00 truncated")
+    sent = await sandbox.send_photo(ann.user_id, b"\x89PNG\r\n\x1a\n\x00\x00 truncated")
 
-    assert "couldn't open that picture" in texts(await ann.replies())
+    assert "couldn't open that picture" in texts(await ann.replies(sent))
 
 
 def render_blank_png() -> bytes:

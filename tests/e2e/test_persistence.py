@@ -151,21 +151,19 @@ class Balancer:
     user: ChatUser
 
     async def says(self, application: BotApplication, text: str) -> list[StoredMessage]:
-        before = len(self.sandbox.calls)
         sent = await self.sandbox.send_text(self.user.user_id, text)
         await self._deliver(application, sent)
-        return await self.user.replies(after_call=before)
+        return await self.user.replies()
 
     async def taps(self, application: BotApplication, label: str) -> list[StoredMessage]:
         for message in reversed(self.sandbox.bot_messages(self.user.user_id)):
             for button in message.inline_buttons():
                 if label.lower() in button["text"].lower():
-                    before = len(self.sandbox.calls)
                     pressed = await self.sandbox.press_button(
                         self.user.user_id, message.message_id, button["callback_data"]
                     )
                     await self._deliver(application, pressed)
-                    return await self.user.replies(after_call=before)
+                    return await self.user.replies()
         raise AssertionError(f"no button {label!r}")
 
     async def _deliver(self, application: BotApplication, body: dict[str, Any]) -> None:
@@ -364,8 +362,8 @@ def test_a_kill_minus_nine_mid_spec_loses_no_answer(
     published = _ready_count(sandbox_url)
     _say(sandbox_url, "/spec", "Question 1 of 9")
     _say(sandbox_url, PRODUCT, "Question 2 of 9")
-    # The bot has answered and gone quiet: the user is reading the next question.
-    control(sandbox_url, "/sandbox/settled")
+    # The bot has handled everything: the user is reading the next question.
+    control(sandbox_url, "/sandbox/settled?quiet=0")
 
     bot_process[0].send_signal(signal.SIGKILL)
     bot_process[0].wait(timeout=10)

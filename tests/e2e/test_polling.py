@@ -28,7 +28,7 @@ from bot.runtime.lifecycle import ALLOWED_UPDATES
 from bot.runtime.persistence import DurableApplication, durable
 from bot.runtime.polling import polling
 from bot.sandbox.server import Sandbox
-from tests.conftest import ChatUser
+from tests.conftest import ChatUser, HandledUpdates
 
 ANN, BORIS = 1001, 1002
 HELP = "How I can help"
@@ -104,17 +104,6 @@ async def give_nothing_back(self: Deliveries, update_id: int) -> None:
     return None
 
 
-async def until_done(application: DurableApplication, update_id: int) -> None:
-    """Until the update is marked done (its handlers finished, its state written)."""
-    for _ in range(300):
-        async with application.bot_data.sessions() as session:
-            row = await session.get(ProcessedUpdate, (application.bot.id, update_id))
-            if row is not None and row.done_at is not None:
-                return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"update {update_id} was not done in time")
-
-
 def gated(settings: Settings, *, hold: set[int]) -> tuple[DurableApplication, Gate]:
     application = durable(build_application(settings))
     return application, Gate(application, hold=hold)
@@ -139,13 +128,15 @@ async def test_a_batch_cut_short_is_handled_after_the_restart_each_update_once(
     batch = [ann_help["update_id"], ann_start["update_id"], boris_help["update_id"]]
 
     application, gate = gated(settings, hold={ann_help["update_id"]})
+    # Reported once the update is marked done (its handlers finished, its state written).
+    handled = HandledUpdates(application)
     with monkeypatch.context() as patched:
         if how == "killed":
             # A SIGKILL runs nothing more: the claim on Ann's /help is not given back.
             patched.setattr(Deliveries, "_release", give_nothing_back)
         async with poll(application) as poller:
             await gate.entered(ann_help["update_id"])
-            await until_done(application, boris_help["update_id"])
+            await handled.wait(boris_help["update_id"])
             assert not gate.started(ann_start["update_id"]), "Ann's /start waits for her /help"
             poller.abort()
     assert answers(sandbox, ANN, HELP) == answers(sandbox, ANN, GREETING) == 0
@@ -297,7 +288,9 @@ async def test_polling_rides_out_a_refused_or_failed_get_updates(
         sandbox.inject_fault("getUpdates", status, count=2)
         sandbox.queue.release_poll()  # the waiting long poll returns; the next ones fail
         replies = await ann.says("/help")
+        # Counted before the stop, whose confirming call ends the waiting long poll with a
+        # 409 of its own.
+        failed = [c for c in sandbox.calls if c.method == "getUpdates" and c.error_code == status]
     assert HELP in replies[0].text
     assert logged in caplog.text
-    failed = [c for c in sandbox.calls if c.method == "getUpdates" and c.error_code == status]
     assert len(failed) == 2

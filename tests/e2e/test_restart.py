@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,18 +16,13 @@ from typing import Any
 
 import pytest
 
+from tests.servers import sandbox_url_in
+
 # The bot runs in another process, on the machine's clock.
 pytestmark = pytest.mark.process
 
 USER = 4242
 TOKEN = "123456789:restart-test-token-abcdefghijklmnop"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def control(base: str, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -52,28 +46,25 @@ def wait_until(probe: Any, timeout: float) -> Any:
 
 @pytest.fixture
 def sandbox_url(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
+    """`python -m bot sandbox` on a port of its choosing, which its banner names."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "sandbox", "--port", str(port)],
+        [sys.executable, "-m", "bot", "sandbox", "--port", "0"],
         cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        text=True,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: _answers(base), timeout=30)
+        assert server.stdout is not None
+        base = None
+        while base is None:
+            line = server.stdout.readline()
+            assert line, "the sandbox exited before listening"
+            base = sandbox_url_in(line)
         yield base
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-def _answers(base: str) -> bool:
-    try:
-        control(base, "/sandbox/info")
-    except OSError:
-        return False
-    return True
 
 
 def start_bot(base: str, tmp_path: Path) -> subprocess.Popen[bytes]:

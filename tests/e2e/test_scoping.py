@@ -89,6 +89,7 @@ async def test_no_order_card_action_works_on_another_users_order(
     before = await order_snapshot(bot, ann.user_id)
     order_id = before[0][0]
     await carl.says("/track 3d plates")
+    await carl.receives("⏰")  # three days or less: warned at once, not only at the stages
 
     for action in ORDER_ACTIONS:
         replies = await carl.taps_forged(f"ord|{order_id}|{action}")

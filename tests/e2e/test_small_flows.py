@@ -349,8 +349,8 @@ async def test_ip_waits_for_the_listing_when_asked_alone(ann: ChatUser) -> None:
 async def test_ip_asks_for_words_when_sent_a_picture(ann: ChatUser, sandbox: Sandbox) -> None:
     await ann.says("/ip")
 
-    await sandbox.send_photo(ann.user_id, b"\xff\xd8 not really a jpeg")
-    replies = await ann.replies()
+    sent = await sandbox.send_photo(ann.user_id, b"\xff\xd8 not really a jpeg")
+    replies = await ann.replies(sent)
 
     assert "I read words, not pictures" in texts(replies)
 

@@ -77,8 +77,8 @@ async def test_another_command_midway_does_what_it_says_and_ends_the_question(
 
 async def test_a_photo_instead_of_a_city_gets_a_hint(ann: ChatUser) -> None:
     await ann.says("/timezone")
-    await ann.sandbox.send_photo(ann.user_id, b"\x89PNG\r\n\x1a\n garbage bytes")
+    sent = await ann.sandbox.send_photo(ann.user_id, b"\x89PNG\r\n\x1a\n garbage bytes")
 
-    replies = await ann.replies()
+    replies = await ann.replies(sent)
 
     assert "type a city" in texts(replies)

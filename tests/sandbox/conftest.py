@@ -6,7 +6,6 @@ The app here is deliberately not Sourcing Guard: it echoes text, shows two butto
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -129,10 +128,3 @@ async def echo_bot(sandbox: Sandbox) -> AsyncIterator[EchoBot]:
         finally:
             await echo.app.updater.stop()
             await echo.app.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
