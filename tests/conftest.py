@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.runtime.delivery import Outcome
 from bot.runtime.persistence import durable
 from bot.runtime.polling import polling
+from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox, StoredMessage
 from bot.sandbox.state import ChangeSignal, JsonDict
 from tests.db.databases import SqliteTemplate, drop_postgres_templates
@@ -127,8 +128,16 @@ def clock(start_moment: datetime) -> ShiftedClock:
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox() as server:
+def flood_limits() -> FloodLimits:
+    """Telegram's flood limits as the sandbox enforces them; modules whose users tap
+    faster than people do widen them."""
+    return FloodLimits()
+
+
+@pytest.fixture
+async def sandbox(flood_limits: FloodLimits, clock: ShiftedClock) -> AsyncIterator[Sandbox]:
+    # Telegram's clock is the bot's: message dates match the moment `--at` names.
+    async with Sandbox(flood=flood_limits, clock=clock) as server:
         yield server
 
 

@@ -27,7 +27,6 @@ from bot.sandbox.state import (
     StoredFile,
     StoredMessage,
     World,
-    now_unix,
 )
 from bot.sandbox.updates import (
     TERMINATED_BY_SET_WEBHOOK,
@@ -406,7 +405,7 @@ class BotApi:
 
     def _finish_edit(self, chat: SandboxChat, message: StoredMessage) -> JsonDict:
         message.edited = True
-        message.edit_date = now_unix()
+        message.edit_date = self.world.now_unix()
         self.world.record_bot_event(message)
         return chat.render(message)
 
@@ -415,7 +414,7 @@ class BotApi:
         message = chat.live_message(int(call.get("message_id") or 0))
         if message is None:
             raise bad_request("message to delete not found")
-        if now_unix() - message.date > DELETE_WINDOW_SECONDS:
+        if self.world.now_unix() - message.date > DELETE_WINDOW_SECONDS:
             raise bad_request("message can't be deleted")
         self.world.delete_message(message)
         return True

@@ -12,15 +12,73 @@ import binascii
 import dataclasses
 import json
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
-from bot.sandbox.state import RecordedCall
+from bot.sandbox.state import JsonDict, RecordedCall, StoredMessage
 from bot.sandbox.validation import UploadedFile
 
-if TYPE_CHECKING:
-    from bot.sandbox.server import Sandbox
+
+class Sandbox(Protocol):
+    """What the control API drives: the sandbox (bot/sandbox/server.py), named by what it
+    does so this module does not import the server that mounts it."""
+
+    bot_username: str
+    calls: list[RecordedCall]
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def api_base_url(self) -> str: ...
+    @property
+    def file_base_url(self) -> str: ...
+    @property
+    def event_seq(self) -> int: ...
+    async def send_text(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        first_name: str = ...,
+        language_code: str | None = ...,
+        username: str | None = ...,
+    ) -> JsonDict: ...
+    async def press_button(
+        self,
+        user_id: int,
+        message_id: int,
+        callback_data: str | None = ...,
+        *,
+        button_index: int | None = ...,
+        forged: bool = ...,
+    ) -> JsonDict: ...
+    async def send_photo(
+        self, user_id: int, data: bytes, *, caption: str | None = ...
+    ) -> JsonDict: ...
+    async def send_forward(
+        self, user_id: int, text: str, *, origin_name: str = ...
+    ) -> JsonDict: ...
+    def block(self, user_id: int) -> None: ...
+    def unblock(self, user_id: int) -> None: ...
+    def inject_fault(
+        self,
+        method: str | None,
+        status: int,
+        *,
+        count: int = ...,
+        retry_after: int | None = ...,
+        delay: float = ...,
+        description: str | None = ...,
+    ) -> None: ...
+    def clear_faults(self) -> None: ...
+    def bot_messages(self, chat_id: int) -> list[StoredMessage]: ...
+    def messages(self, chat_id: int) -> list[StoredMessage]: ...
+    async def wait_for_bot_message(
+        self, chat_id: int, *, timeout: float = ..., after: int | None = ...
+    ) -> StoredMessage: ...
+    async def wait_until_settled(self, *, quiet: float = ..., timeout: float = ...) -> None: ...
+
 
 ControlHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -30,6 +30,7 @@ from typing import Any, TextIO, TypeVar
 
 from aiohttp import web
 
+from bot.clock import Clock
 from bot.sandbox.botapi import Answer, BotApi, BotIdentity, Call
 from bot.sandbox.control import add_control_routes
 from bot.sandbox.errors import ApiError, bad_request, not_found, too_many_requests
@@ -45,7 +46,6 @@ from bot.sandbox.state import (
     StoredMessage,
     WebhookAttempt,
     World,
-    now_unix,
 )
 from bot.sandbox.updates import RetryPolicy, UpdateQueue, WebhookManager
 from bot.sandbox.validation import UploadedFile, validate_call
@@ -133,6 +133,7 @@ class Sandbox:
         flood: FloodLimits | None = None,
         webhook_retry: RetryPolicy | None = None,
         callback_query_ttl: float = 15.0,
+        clock: Clock | None = None,
     ) -> None:
         self.bot_username = bot_username
         self.calls: list[RecordedCall] = []
@@ -147,10 +148,14 @@ class Sandbox:
         self._in_flight = 0
         self._faults: list[Fault] = []
         self._query_ids = itertools.count(secrets.randbelow(10**6) * 10**12 + 1)
-        self.world = World(self._touch)
+        self.world = World(self._touch, clock)
+        clock = self.world.clock
         self.queue = UpdateQueue(self._touch, on_poll_state=self._signal.notify)
         self.webhooks = WebhookManager(
-            self.queue, policy=webhook_retry or RetryPolicy(), on_attempt=self._on_webhook_attempt
+            self.queue,
+            policy=webhook_retry or RetryPolicy(),
+            on_attempt=self._on_webhook_attempt,
+            clock=clock,
         )
         self.flood = FloodControl(flood or FloodLimits())
         self.api = BotApi(
@@ -247,7 +252,11 @@ class Sandbox:
         self, user_id: int, text: str, *, origin_name: str = "Supplier"
     ) -> JsonDict:
         """The user forwards a message from someone who hides their account."""
-        origin = {"type": "hidden_user", "sender_user_name": origin_name, "date": now_unix() - 60}
+        origin = {
+            "type": "hidden_user",
+            "sender_user_name": origin_name,
+            "date": self.world.now_unix() - 60,
+        }
         return self._user_message(
             self._user(user_id),
             text=text,
@@ -282,7 +291,7 @@ class Sandbox:
         if chat is None or message is None or message.from_bot or message.text is None:
             raise LookupError(f"no text message {message_id} of user {user_id}")
         message.text, message.entities = text, user_text_entities(text)
-        message.edited, message.edit_date = True, now_unix()
+        message.edited, message.edit_date = True, self.world.now_unix()
         self._touch()
         return self.queue.push({"edited_message": chat.render(message)})
 
@@ -511,7 +520,7 @@ class Sandbox:
     async def _answer(
         self, request: web.Request, bot: BotIdentity, method: str
     ) -> web.StreamResponse:
-        started, clock = time.time(), time.monotonic()
+        started, clock = self.world.clock.now().timestamp(), time.monotonic()
         name, params = method, {}
         try:
             if not method or "/" in method:

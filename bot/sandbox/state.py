@@ -10,16 +10,13 @@ import asyncio
 import bisect
 import json
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bot.clock import Clock, SystemClock
+
 JsonDict = dict[str, Any]
-
-
-def now_unix() -> int:
-    return int(time.time())
 
 
 def utf16_length(text: str) -> int:
@@ -85,7 +82,7 @@ class StoredMessage:
     chat_id: int
     from_bot: bool
     sender: JsonDict
-    date: int = field(default_factory=now_unix)
+    date: int = 0  # Unix seconds, by the sandbox's clock (World.add_message sets it)
     text: str | None = None
     entities: list[JsonDict] = field(default_factory=list)
     html: str | None = None
@@ -256,7 +253,10 @@ def _settings_key(scope: object, language_code: object) -> str:
 class World:
     """Users, chats, files and bot settings shared by every token of one sandbox."""
 
-    def __init__(self, on_change: Callable[[], None]) -> None:
+    def __init__(self, on_change: Callable[[], None], clock: Clock | None = None) -> None:
+        # Telegram's clock: message dates, edit dates, the 48-hour delete window. Tests give
+        # it the bot's clock, so a bot run at a chosen moment sees matching dates.
+        self.clock: Clock = clock or SystemClock()
         self.users: dict[int, SandboxUser] = {}
         self.chats: dict[int, SandboxChat] = {}
         self.files: dict[str, StoredFile] = {}
@@ -270,6 +270,9 @@ class World:
         self._on_change = on_change
         self._files_by_path: dict[str, StoredFile] = {}
         self._file_counter = 0
+
+    def now_unix(self) -> int:
+        return int(self.clock.now().timestamp())
 
     def notify(self) -> None:
         """Tell waiters that something observable changed."""
@@ -306,6 +309,7 @@ class World:
     def add_message(
         self, chat: SandboxChat, *, from_bot: bool, sender: JsonDict, **fields: Any
     ) -> StoredMessage:
+        fields.setdefault("date", self.now_unix())
         message = StoredMessage(
             message_id=chat.take_message_id(),
             chat_id=chat.id,

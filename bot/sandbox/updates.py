@@ -11,13 +11,13 @@ import asyncio
 import json
 import logging
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
+from bot.clock import Clock
 from bot.sandbox.errors import conflict
 from bot.sandbox.state import ChangeSignal, JsonDict, WebhookAttempt
 
@@ -244,8 +244,10 @@ class WebhookDeliverer:
         *,
         policy: RetryPolicy,
         on_attempt: Callable[[WebhookAttempt], None],
+        clock: Clock,
     ) -> None:
         self.config = config
+        self._clock = clock
         self.in_flight = False
         self.last_error_date: int | None = None
         self.last_error_message: str | None = None
@@ -308,11 +310,15 @@ class WebhookDeliverer:
 
     def _record(self, update_id: int, status: int | None, error: str | None) -> None:
         if error is not None:
-            self.last_error_date = int(time.time())
+            self.last_error_date = int(self._clock.now().timestamp())
             self.last_error_message = error
             log.info("webhook delivery of update %s failed: %s", update_id, error)
         attempt = WebhookAttempt(
-            update_id=update_id, url=self.config.url, status=status, error=error, time=time.time()
+            update_id=update_id,
+            url=self.config.url,
+            status=status,
+            error=error,
+            time=self._clock.now().timestamp(),
         )
         self._on_attempt(attempt)
 
@@ -342,8 +348,10 @@ class WebhookManager:
         *,
         policy: RetryPolicy,
         on_attempt: Callable[[WebhookAttempt], None],
+        clock: Clock,
     ) -> None:
         self.policy = policy
+        self._clock = clock
         self._queue = queue
         self._on_attempt = on_attempt
         self._deliverer: WebhookDeliverer | None = None
@@ -365,7 +373,12 @@ class WebhookManager:
         if self._session is None:
             self._session = aiohttp.ClientSession()
         self._deliverer = WebhookDeliverer(
-            self._queue, self._session, config, policy=self.policy, on_attempt=self._on_attempt
+            self._queue,
+            self._session,
+            config,
+            policy=self.policy,
+            on_attempt=self._on_attempt,
+            clock=self._clock,
         )
         self._deliverer.start()
         return True

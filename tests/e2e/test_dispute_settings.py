@@ -3,7 +3,6 @@ says about it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -14,15 +13,13 @@ from bot.context import BotApplication
 from bot.db.models import Order, Reminder
 from bot.domain.disputes import FOLLOWUP_REMINDER_KIND, SELLER_RESPONSE_DAYS
 from bot.sandbox.flood import FloodLimits
-from bot.sandbox.server import Sandbox
 from tests.conftest import ChatUser, texts
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
+def flood_limits() -> FloodLimits:
     # People tap a button every few seconds; the tests tap at once.
-    async with Sandbox(flood=FloodLimits(private_per_second=20, private_burst=20)) as server:
-        yield server
+    return FloodLimits(private_per_second=20, private_burst=20)
 
 
 @pytest.fixture

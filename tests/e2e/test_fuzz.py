@@ -91,11 +91,10 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
+def flood_limits() -> FloodLimits:
     # No flood limits: they decide how fast, not whether, replies arrive, and waiting out
     # retry_after would spend the time budget on sleeping instead of on examples.
-    async with Sandbox(flood=FloodLimits.off()) as server:
-        yield server
+    return FloodLimits.off()
 
 
 @pytest.fixture(name="settings")

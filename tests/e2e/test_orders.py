@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,10 +19,9 @@ from tests.conftest import ChatUser, texts
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
+def flood_limits() -> FloodLimits:
     # People tap a button every few seconds; the tests tap at once.
-    async with Sandbox(flood=FloodLimits(private_per_second=20, private_burst=20)) as server:
-        yield server
+    return FloodLimits(private_per_second=20, private_burst=20)
 
 
 async def orders_of(bot: BotApplication, user_id: int) -> list[Order]:

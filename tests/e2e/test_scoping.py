@@ -8,7 +8,6 @@ Here: every other order-card action, and that nothing of the other user's data l
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -40,10 +39,9 @@ ORDER_ACTIONS = (
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
+def flood_limits() -> FloodLimits:
     # Forged presses come faster than any thumb.
-    async with Sandbox(flood=FloodLimits(private_per_second=50, private_burst=50)) as server:
-        yield server
+    return FloodLimits(private_per_second=50, private_burst=50)
 
 
 async def order_snapshot(bot: BotApplication, user_id: int) -> list[Any]:

@@ -3,8 +3,6 @@ Chinese for 旺旺) and /ip (copy and brand wording), in English and in Russian.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,11 +25,10 @@ HOSTILE = [
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
+def flood_limits() -> FloodLimits:
     # The tests answer at once where a person takes seconds, so the per-chat flood bucket
     # is widened (as in test_suppliers) to keep the walk-throughs fast.
-    async with Sandbox(flood=FloodLimits(private_per_second=20, private_burst=20)) as server:
-        yield server
+    return FloodLimits(private_per_second=20, private_burst=20)
 
 
 # -- /register -----------------------------------------------------------------------------

@@ -7,7 +7,6 @@ Chinese they copy never carries a number the check could not find."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -20,7 +19,7 @@ from bot.domain.spec.builder import FIELDS, build_spec
 from bot.domain.spec.check import check_translation, unknown_wording, with_machine_translations
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.html_parser import parse_html
-from bot.sandbox.server import Sandbox, StoredMessage
+from bot.sandbox.server import StoredMessage
 from handlers import spec
 from tests.conftest import ChatUser, texts
 from tests.llm_server import (
@@ -47,10 +46,9 @@ PHRASEBOOK = {
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
+def flood_limits() -> FloodLimits:
     # The tests answer at once where a person takes seconds (as in test_small_flows).
-    async with Sandbox(flood=FloodLimits(private_per_second=20, private_burst=20)) as server:
-        yield server
+    return FloodLimits(private_per_second=20, private_burst=20)
 
 
 @pytest.fixture

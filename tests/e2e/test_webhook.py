@@ -68,9 +68,10 @@ def with_webhook(settings: Settings, port: int, **changes: Any) -> Settings:
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
+async def sandbox(clock: Clock) -> AsyncIterator[Sandbox]:
     # Re-delivery after a refused or failed post comes quickly, as a restart test needs.
-    async with Sandbox(webhook_retry=RetryPolicy(first_delay=0.05, max_delay=0.5)) as server:
+    retry = RetryPolicy(first_delay=0.05, max_delay=0.5)
+    async with Sandbox(webhook_retry=retry, clock=clock) as server:
         yield server
 
 
