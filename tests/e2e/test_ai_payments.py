@@ -6,7 +6,7 @@ look safe."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+import time
 
 import pytest
 from sqlalchemy import select
@@ -175,14 +175,14 @@ async def test_a_silent_model_leaves_the_verdict_with_a_short_note(
     ann: ChatUser, bot: BotApplication, model_server: FakeModelServer
 ) -> None:
     model_server.answer(lambda request: Slow(30, review("late")))
-    started = datetime.now(UTC)
+    started = time.monotonic()
 
     replies = await ann.says(f"/pay {INJECTED}")
 
     shown = texts(replies)
     assert "High risk" in shown
     assert "did not answer in time" in shown
-    assert (datetime.now(UTC) - started).total_seconds() < 20  # OPENAI_TIMEOUT_SECONDS=3
+    assert time.monotonic() - started < 20  # OPENAI_TIMEOUT_SECONDS=3
     assert await stored_verdicts(bot, ann.user_id) == ["high_risk"]
 
 

@@ -183,8 +183,10 @@ class TestRealTimeReminders:
             }
         )
 
-    async def test_both_reminders_arrive_on_time(self, ann: ChatUser, sandbox: Sandbox) -> None:
-        started = datetime.now(UTC)
+    async def test_both_reminders_arrive_on_time(
+        self, ann: ChatUser, sandbox: Sandbox, clock: Clock
+    ) -> None:
+        started = clock.now()
         await ann.says("/track 6s test")
 
         def reminders() -> list[float] | None:
