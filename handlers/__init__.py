@@ -78,7 +78,18 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         *privacy.HANDLERS,
         *quiet_hours.HANDLERS,
     ]
-    exits = cancel.conversation_exits(global_handlers)
+    flows = [
+        registration.FLOW,
+        spec.FLOW,
+        ip.FLOW,
+        timezone.FLOW,
+        payments.FLOW,
+        suppliers.FLOW,
+        disputes.FLOW,
+        orders.TRACK_FLOW,
+        *orders.QUESTION_BUTTONS.values(),
+    ]
+    exits = cancel.conversation_exits(global_handlers, flows)
     application.add_handlers(
         [
             # First: a link pasted into /register or a listing into /ip is an answer there,
@@ -91,9 +102,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             suppliers.conversation(exits),
             # Before orders: the card's "Problem" button opens the dispute walkthrough.
             disputes.conversation(exits),
+            # Before /track: a countdown typed as the answer to Edit is not a new order.
+            *orders.order_question_conversations(exits),
             # With a model configured, a pasted order page is read by the AI helper too.
             orders.conversation(exits, assisted=application.bot_data.llm is not None),
-            orders.edit_conversation(exits),
             # The card's other buttons, after the flows: a reminder's +3d tapped in the
             # middle of /spec is answered without ending /spec.
             orders.CARD_BUTTONS,

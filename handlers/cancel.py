@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.context import AnyHandler, BotContext
+from handlers.guided import GuidedFlow
 from handlers.keyboards import main_menu
 from handlers.replies import reply
 
@@ -19,10 +20,23 @@ async def cancel_outside_flow(update: Update, context: BotContext) -> None:
     await reply(update, context.text("cancel_nothing"), main_menu(context.language))
 
 
-async def cancel_flow(update: Update, context: BotContext) -> int:
-    context.state.flow.clear()
-    await reply(update, context.text("cancel_done"), main_menu(context.language))
-    return ConversationHandler.END
+def cancelling(flows: Sequence[GuidedFlow]) -> Callback:
+    """/cancel inside a flow: it stops, and says truthfully what stays recorded (a dispute
+    has already paused the order's clock, say)."""
+
+    async def cancel_flow(update: Update, context: BotContext) -> int:
+        kept = [
+            line
+            for flow in flows
+            if (state := flow.load(context)) is not None
+            and (line := flow.recorded(flow.turn(update, context, state)))
+        ]
+        context.state.flow.clear()
+        text = context.text("cancel_kept", what="; ".join(kept)) if kept else None
+        await reply(update, text or context.text("cancel_done"), main_menu(context.language))
+        return ConversationHandler.END
+
+    return cancel_flow
 
 
 def leaving(callback: Callback) -> Callback:
@@ -37,9 +51,11 @@ def leaving(callback: Callback) -> Callback:
     return leave_then_run
 
 
-def conversation_exits(handlers: Sequence[AnyHandler]) -> list[AnyHandler]:
+def conversation_exits(
+    handlers: Sequence[AnyHandler], flows: Sequence[GuidedFlow]
+) -> list[AnyHandler]:
     """Fallbacks for a conversation: /cancel plus a leaving copy of each global handler."""
-    exits: list[AnyHandler] = [CommandHandler("cancel", cancel_flow)]
+    exits: list[AnyHandler] = [CommandHandler("cancel", cancelling(flows))]
     for handler in handlers:
         if isinstance(handler, CommandHandler):
             exits.append(CommandHandler(handler.commands, leaving(handler.callback)))

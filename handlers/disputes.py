@@ -481,6 +481,27 @@ async def _rebuilt(
     return await _resume(update, context, order_id, step)
 
 
+def _kept_on_cancel(turn: Turn) -> str | None:
+    """What the walk already wrote on the order, which /cancel does not undo."""
+    if turn.state.subject is None:
+        return None
+    recorded = [
+        turn.text(f"dsp_kept_{key}")
+        for step, key in (
+            (REASON, "reason"),
+            (REFUND, "refund"),
+            (EVIDENCE, "evidence"),
+            (WEIGHT, "weight"),
+            (ESCALATE, "followup"),
+        )
+        if turn.state.answer(step) is not None
+    ]
+    if not recorded:
+        return None
+    label = turn.state.notes.get("label") or ""
+    return turn.text("dsp_cancel_kept", label=label, items=", ".join(recorded))
+
+
 # -- the follow-up reminder -------------------------------------------------------------------
 
 
@@ -544,6 +565,7 @@ FLOW = GuidedFlow(
     on_answer=_act,
     on_button=_other_button,
     resume=_rebuilt,
+    on_cancel=_kept_on_cancel,
 )
 
 

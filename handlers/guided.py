@@ -282,6 +282,8 @@ class GuidedFlow:
     on_button: Callable[[Turn, str, str], Awaitable[int]] | None = None
     resume: Callable[[Update, BotContext, int, str], Awaitable[FlowState | None]] | None = None
     finish_early: str | None = None  # catalogue key of a "Finish now" button, once answered
+    # What stays recorded if the user stops now (/cancel tells them); None: nothing.
+    on_cancel: Callable[[Turn], str | None] | None = None
 
     def question(self, code: str | None) -> Question | None:
         return next((q for q in self.questions if q.code == code), None)
@@ -315,6 +317,9 @@ class GuidedFlow:
 
     def forget(self, context: BotContext) -> None:
         context.state.flow.pop(self.name, None)
+
+    def recorded(self, turn: Turn) -> str | None:
+        return self.on_cancel(turn) if self.on_cancel is not None else None
 
     # -- running it -------------------------------------------------------------------
 

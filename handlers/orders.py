@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -29,7 +29,17 @@ from bot.domain.escrow import (
     format_left,
     reminders_stop,
 )
-from bot.domain.escrow.track_input import MAX_LABEL, TrackStart, parse_track_text
+from bot.domain.escrow.track_input import (
+    MAX_LABEL,
+    PastMoment,
+    TrackInput,
+    TrackStart,
+    parse_start,
+    parse_track_text,
+    ship_time_on,
+    shipped_days_ago,
+    shipped_on,
+)
 from bot.domain.extraction_checks import OrderReading, looks_like_order_page
 from bot.domain.payments.checker import Verdict, classify_payment
 from bot.domain.timezones import BEIJING, display_name, format_local
@@ -50,6 +60,7 @@ from handlers.guided import (
     Handled,
     Json,
     Outcome,
+    Parser,
     Problem,
     Question,
     Turn,
@@ -70,6 +81,8 @@ _ACTIONS = {
     "close": OrderAction.CLOSE,
 }
 SNOOZE_HOURS = (1, 3)
+# A second 延长收货 this soon after the first is more likely a double tap than a second click.
+REPEAT_EXTENSION_WINDOW = timedelta(minutes=1)
 PICKABLE_DAYS = range(2, 14)  # today and yesterday have their own buttons
 
 
@@ -80,14 +93,23 @@ def _start_json(start: TrackStart) -> dict[str, Json]:
     return {
         "shipped_at": start.shipped_at.isoformat() if start.shipped_at else None,
         "countdown": start.countdown.isoformat() if start.countdown else None,
+        "estimated": start.estimated,
     }
 
 
-def _start_of(state: FlowState) -> TrackStart:
-    saved = state.notes.get("start")
+def _start_from_json(saved: object) -> TrackStart:
     if not isinstance(saved, dict):
         return TrackStart()
-    return TrackStart(_from_iso(saved.get("shipped_at")), _from_iso(saved.get("countdown")))
+    shipped, countdown = _from_iso(saved.get("shipped_at")), _from_iso(saved.get("countdown"))
+    return TrackStart(shipped, countdown, estimated=saved.get("estimated") is True)
+
+
+def _start_of(state: FlowState) -> TrackStart:
+    return _start_from_json(state.notes.get("start"))
+
+
+def _past(context: BotContext, past: PastMoment) -> str:
+    return context.text("ord_past", when=format_local(past.moment, BEIJING, context.language))
 
 
 def _from_iso(value: object) -> datetime | None:
@@ -113,6 +135,8 @@ def _day_choices(turn: Turn) -> list[Choice]:
 async def _typed_start(turn: Turn, text: str) -> Outcome:
     """A countdown or a time, maybe with the order's name after it."""
     parsed = parse_track_text(text, turn.context.clock.now())
+    if isinstance(parsed, PastMoment):
+        return Problem(_past(turn.context, parsed))
     if parsed is None:
         if _model_can_read(turn.context, text):
             return await _read_page(turn, text)
@@ -161,20 +185,19 @@ TRACK_QUESTIONS = (
 
 
 async def _note_start(turn: Turn, question: Question, value: Json) -> str:
-    """The moment an answer stands for, fixed when it is given: "today" is now, not
-    whenever the name is typed."""
+    """The moment an answer stands for, fixed when it is given. A day without an hour
+    ("today", a picked day) is its first minute in Beijing, marked as a guess: a guess can
+    then only make the reminders early, never late."""
     now = turn.context.clock.now()
     start: TrackStart | None = None
     if isinstance(value, dict):
-        start = TrackStart(_from_iso(value.get("shipped_at")), _from_iso(value.get("countdown")))
+        start = _start_from_json(value)
     elif value == "today":
-        start = TrackStart(shipped_at=now)
+        start = shipped_days_ago(0, now)
     elif value == "yesterday":
-        start = TrackStart(shipped_at=now - timedelta(days=1))
+        start = shipped_days_ago(1, now)
     elif question.code == "day" and isinstance(value, str):
-        # Midday Beijing time: the hour is unknown, and noon is off by at most half a day.
-        day = datetime.strptime(value[1:], "%Y%m%d").replace(tzinfo=BEIJING, hour=12)
-        start = TrackStart(shipped_at=day)
+        start = shipped_on(datetime.strptime(value[1:], "%Y%m%d").date())
     if start is not None:
         turn.state.notes["start"] = _start_json(start)
     return ""
@@ -219,14 +242,25 @@ async def track(update: Update, context: BotContext) -> int:
 
 
 async def countdown_pasted(update: Update, context: BotContext) -> int:
+    """A countdown pasted on its own: tracked, once it has a name the user recognises (the
+    words around a countdown on the page, 自动确认收货, name no order)."""
     text = (update.effective_message.text or "") if update.effective_message else ""
-    return await _track_inline(TRACK_FLOW.turn(update, context, FlowState()), text.strip())
+    turn = TRACK_FLOW.turn(update, context, FlowState())
+    parsed = parse_track_text(text.strip(), context.clock.now())
+    if isinstance(parsed, TrackInput) and not parsed.label:
+        turn.state.notes["start"] = _start_json(parsed.start)
+        turn.state.preset({"when": "typed"})
+        return await TRACK_FLOW.ask_next(turn)
+    return await _track_inline(turn, text.strip())
 
 
 async def _track_inline(turn: Turn, typed: str) -> int:
     """`/track 6天23小时 mugs`, `/track 2h30m`, `/track shipped 2026-11-20 14:00 fabric`:
     tracked at once, named "Order N" when no name follows the time."""
     parsed = parse_track_text(typed, turn.context.clock.now())
+    if isinstance(parsed, PastMoment):
+        await reply(turn.update, _past(turn.context, parsed))
+        return TRACK_FLOW.end(turn)
     if parsed is not None:
         await _create(turn.update, turn.context, parsed.start, parsed.label or None)
         return TRACK_FLOW.end(turn)
@@ -391,6 +425,11 @@ def _card_text(card: OrderCard, context: BotContext) -> str:
     return render_card(card.order, context.language, card.zone, context.clock.now())
 
 
+def _card_keyboard(card: OrderCard, context: BotContext) -> InlineKeyboardMarkup:
+    undo = card.last_extension.days if card.last_extension else None
+    return card_keyboard(card.order, context.language, undo_days=undo)
+
+
 def render_card(order: Order, language: str, zone: tzinfo, now: datetime) -> str:
     lines = [
         translate(language, "ord_card_title", label=order.label),
@@ -400,6 +439,9 @@ def render_card(order: Order, language: str, zone: tzinfo, now: datetime) -> str
         lines.append(translate(language, "ord_number", number=order.order_number))
     lines.append("")
     lines.append(deadline_lines(order, language, zone, now))
+    if order.shipped_at_estimated and order.shipped_at is not None:
+        when = format_local(order.shipped_at, BEIJING, language)
+        lines += ["", translate(language, "ord_ship_assumed", when=when)]
     return "\n".join(lines)
 
 
@@ -421,10 +463,21 @@ def deadline_lines(order: Order, language: str, zone: tzinfo, now: datetime) -> 
     )
 
 
-def card_keyboard(order: Order, language: str) -> InlineKeyboardMarkup:
-    def button(key: str, action: str) -> InlineKeyboardButton:
+def time_left_label(order: Order, language: str, now: datetime) -> str:
+    """What /orders shows next to an order's name."""
+    if order.pause_started_at is not None:
+        return translate(language, "ord_list_paused")
+    if order.deadline_at is None:
+        return "–"
+    return format_left(order.deadline_at - now, language)
+
+
+def card_keyboard(
+    order: Order, language: str, *, undo_days: int | None = None
+) -> InlineKeyboardMarkup:
+    def button(key: str, action: str, **values: object) -> InlineKeyboardButton:
         return InlineKeyboardButton(
-            translate(language, key), callback_data=CARD.pack(order.id, action)
+            translate(language, key, **values), callback_data=CARD.pack(order.id, action)
         )
 
     state = order.state
@@ -434,10 +487,16 @@ def card_keyboard(order: Order, language: str) -> InlineKeyboardMarkup:
     if state in (OrderState.SHIPPED, OrderState.SIGNED, OrderState.PROBLEM):
         rows.append([button("ord_btn_ok", "ok"), button("ord_btn_problem", "problem")])
         rows.append([button(f"ord_btn_ext{days}", f"ext{days}") for days in EXTENSION_CHOICES])
+    if undo_days and state in (OrderState.SHIPPED, OrderState.SIGNED, OrderState.PROBLEM):
+        rows.append([button("ord_btn_undo", "undo", days=undo_days)])
+    if order.shipped_at_estimated and not reminders_stop(state):
+        rows.append([button("ord_btn_ship_time", "shiptime")])
     if state is OrderState.PROBLEM:
         rows.append([button("ord_btn_refund", "refund")])
     if state is OrderState.REFUND_REQUESTED:
         rows.append([button("ord_btn_escalate", "escalate")])
+    if order.pause_started_at is not None:
+        rows.append([button("ord_btn_refund_closed", "unpause")])
     if state is not OrderState.CLOSED:
         rows.append([button("ord_btn_close", "close")])
     rows.append([button("ord_btn_edit", "edit"), button("ord_btn_delete", "del")])
@@ -477,8 +536,18 @@ async def card_pressed(update: Update, context: BotContext) -> None:
         await _confirm_delete(update, context, await tracking.card(user.id, order_id))
     elif action == "delyes":
         await _delete(update, context, order_id)
+    elif _days_of(action, "ext") in EXTENSION_CHOICES:
+        card = await tracking.card(user.id, order_id)
+        await _confirm_extension(update, context, card, _days_of(action, "ext") or 0)
+    elif action == "undo":
+        await _undo(update, context, order_id)
     else:
         await _act(update, context, order_id, action)
+
+
+def _days_of(action: str, prefix: str) -> int | None:
+    """3 for `ext3` with prefix `ext`; None for any other action."""
+    return parse_number(action.removeprefix(prefix)) if action.startswith(prefix) else None
 
 
 async def _show(
@@ -488,9 +557,7 @@ async def _show(
         await acknowledge(update, context, context.text("ord_gone"), alert=True)
         return
     await acknowledge(update, context, note)
-    await replace_or_reply(
-        update, _card_text(card, context), card_keyboard(card.order, context.language)
-    )
+    await replace_or_reply(update, _card_text(card, context), _card_keyboard(card, context))
 
 
 async def _act(update: Update, context: BotContext, order_id: int, action: str) -> None:
@@ -501,12 +568,12 @@ async def _act(update: Update, context: BotContext, order_id: int, action: str) 
         if action in _ACTIONS:
             card = await tracking.act(user.id, order_id, _ACTIONS[action])
             note = context.text(f"ord_done_{action}")
-        elif action.startswith("ext") and parse_number(action[3:]) in EXTENSION_CHOICES:
-            days = int(action[3:])
+        elif (days := _days_of(action, "extyes")) in EXTENSION_CHOICES:
+            assert days is not None
             card = await tracking.act(user.id, order_id, OrderAction.EXTEND, days=days)
             note = context.text("ord_done_ext", days=days)
-        elif action.startswith("snz") and parse_number(action[3:]) in SNOOZE_HOURS:
-            hours = int(action[3:])
+        elif (hours := _days_of(action, "snz")) in SNOOZE_HOURS:
+            assert hours is not None
             card = await tracking.snooze(user.id, order_id, timedelta(hours=hours))
             note = context.text("ord_done_snooze", hours=hours)
         else:
@@ -515,6 +582,42 @@ async def _act(update: Update, context: BotContext, order_id: int, action: str) 
     except InvalidTransition:
         await acknowledge(update, context, context.text("ord_not_now"), alert=True)
         return
+    await _show(update, context, card, note)
+
+
+async def _confirm_extension(
+    update: Update, context: BotContext, card: OrderCard | None, days: int
+) -> None:
+    """延长收货 moves the deadline later: a mistap must not. Nothing changes before Yes."""
+    if card is None:
+        await acknowledge(update, context, context.text("ord_gone"), alert=True)
+        return
+    await acknowledge(update, context)
+    lines = [context.text("ord_card_title", label=card.order.label)]
+    last = card.last_extension
+    if last is not None and context.clock.now() - last.at < REPEAT_EXTENSION_WINDOW:
+        lines.append(context.text("ord_confirm_ext_again", days=last.days))
+    lines.append(context.text("ord_confirm_ext", days=days))
+    order_id = card.order.id
+    yes = InlineKeyboardButton(
+        context.text("ord_btn_ext_yes", days=days),
+        callback_data=CARD.pack(order_id, f"extyes{days}"),
+    )
+    cancel = InlineKeyboardButton(
+        context.text("ord_btn_cancel"), callback_data=CARD.pack(order_id, "card")
+    )
+    await replace_or_reply(update, "\n\n".join(lines), InlineKeyboardMarkup([[yes], [cancel]]))
+
+
+async def _undo(update: Update, context: BotContext, order_id: int) -> None:
+    user = update.effective_user
+    assert user is not None
+    before = await context.services.tracking.card(user.id, order_id)
+    if before is None or before.last_extension is None:
+        await acknowledge(update, context, context.text("ord_nothing_to_undo"), alert=True)
+        return
+    card = await context.services.tracking.undo_extension(user.id, order_id)
+    note = context.text("ord_done_undo", days=before.last_extension.days)
     await _show(update, context, card, note)
 
 
@@ -545,57 +648,130 @@ async def _delete(update: Update, context: BotContext, order_id: int) -> None:
     await replace_or_reply(update, context.text("ord_deleted", label=card.order.label))
 
 
-# -- edit: a new countdown or a new name ---------------------------------------------------
+# -- one question about one order: a new deadline or name, the real ship time, the countdown
+#    once a refund closed ------------------------------------------------------------------
 
 
-async def edit_pressed(update: Update, context: BotContext) -> int:
+def _order_question(
+    name: str,
+    prompt: Callable[[Turn], str],
+    typed: Parser,
+    finish: Callable[[Turn, str], Awaitable[None]],
+    hint: str,
+) -> GuidedFlow:
+    return GuidedFlow(
+        name=name,
+        route=None,
+        questions=(Question("value", prompt, typed=typed, skippable=False),),
+        texts=FlowTexts(stale="button_expired_alert", use_buttons=hint, expired="ord_gone"),
+        finish=finish,
+        idle=timedelta(minutes=30),
+    )
+
+
+async def _order_flow_pressed(flow: GuidedFlow, update: Update, context: BotContext) -> int:
+    """A card button that asks one question about its order. Someone else's order id is
+    refused before the question, not after the answer."""
     pressed = _pressed_order(update)
     user = update.effective_user
-    # Refused before the question, not after the answer: someone else's order id must not
-    # get as far as "send the new countdown".
-    if (
-        pressed is None
-        or user is None
-        or await context.services.tracking.card(user.id, pressed[0]) is None
-    ):
+    card = await context.services.tracking.card(user.id, pressed[0]) if user and pressed else None
+    if card is None:
         await acknowledge(update, context, context.text("ord_gone"), alert=True)
-        return EDIT_FLOW.end(EDIT_FLOW.turn(update, context, FlowState()))
+        return flow.end(flow.turn(update, context, FlowState()))
     await acknowledge(update, context)
-    return await EDIT_FLOW.begin(update, context, FlowState(subject=pressed[0]))
+    notes: dict[str, Json] = {}
+    if card.order.shipped_at is not None:
+        notes["shipped_day"] = card.order.shipped_at.astimezone(BEIJING).date().isoformat()
+    return await flow.begin(update, context, FlowState(subject=card.order.id, notes=notes))
+
+
+async def _show_result(turn: Turn, card: OrderCard | None) -> None:
+    if card is None:
+        await reply(turn.update, turn.text("ord_gone"))
+        return
+    await reply(turn.update, _card_text(card, turn.context), _card_keyboard(card, turn.context))
+
+
+def _answer_text(turn: Turn) -> str:
+    value = turn.state.answer("value")
+    return value if isinstance(value, str) else ""
 
 
 async def _typed_edit(turn: Turn, text: str) -> Outcome:
+    start = parse_start(text, turn.context.clock.now())
+    if isinstance(start, PastMoment):
+        return Problem(_past(turn.context, start))
     return Answer(text) if text else Problem(turn.text("ord_edit_prompt"))
 
 
 async def _edited(turn: Turn, lead: str) -> None:
-    user, order_id, text = (
-        turn.update.effective_user,
-        turn.state.subject,
-        turn.state.answer("value"),
-    )
+    user, order_id = turn.update.effective_user, turn.state.subject
     card = None
-    if user is not None and order_id is not None and isinstance(text, str):
-        card = await turn.context.services.tracking.edit(user.id, order_id, text)
-    if card is None:
-        await reply(turn.update, turn.text("ord_gone"))
-        return
-    await reply(
-        turn.update, _card_text(card, turn.context), card_keyboard(card.order, turn.language)
-    )
+    if user is not None and order_id is not None:
+        edited = await turn.context.services.tracking.edit(user.id, order_id, _answer_text(turn))
+        card = edited if isinstance(edited, OrderCard) else None
+    await _show_result(turn, card)
 
 
-EDIT_FLOW = GuidedFlow(
-    name="order_edit",
-    route=None,
-    questions=(
-        Question("value", catalogue_prompt("ord_edit_prompt"), typed=_typed_edit, skippable=False),
-    ),
-    texts=FlowTexts(
-        stale="button_expired_alert", use_buttons="ord_edit_prompt", expired="ord_gone"
-    ),
-    finish=_edited,
-    idle=timedelta(minutes=30),
+def _shipped_day(turn: Turn) -> date:
+    saved = turn.state.notes.get("shipped_day")
+    return date.fromisoformat(saved) if isinstance(saved, str) else turn.context.clock.now().date()
+
+
+def _ship_time_prompt(turn: Turn) -> str:
+    return turn.text("ord_ask_ship_time", day=_shipped_day(turn).strftime("%d %b"))
+
+
+async def _typed_ship_time(turn: Turn, text: str) -> Outcome:
+    shipped = ship_time_on(_shipped_day(turn), text, turn.context.clock.now())
+    if shipped is None:
+        return Problem(turn.text("ord_ship_time_bad", text=text[:40]))
+    return Answer(shipped.isoformat())
+
+
+async def _ship_time_set(turn: Turn, lead: str) -> None:
+    user, order_id = turn.update.effective_user, turn.state.subject
+    shipped = _from_iso(turn.state.answer("value"))
+    card = None
+    if user is not None and order_id is not None and shipped is not None:
+        card = await turn.context.services.tracking.set_ship_time(user.id, order_id, shipped)
+    await _show_result(turn, card)
+
+
+async def _typed_countdown_now(turn: Turn, text: str) -> Outcome:
+    start = parse_start(text, turn.context.clock.now())
+    if isinstance(start, PastMoment):
+        return Problem(_past(turn.context, start))
+    if start is None or start.countdown is None:
+        return Problem(turn.text("ord_countdown_now_bad"))
+    return Answer(start.countdown.isoformat())
+
+
+async def _clock_runs_again(turn: Turn, lead: str) -> None:
+    user, order_id = turn.update.effective_user, turn.state.subject
+    countdown = _from_iso(turn.state.answer("value"))
+    card = None
+    if user is not None and order_id is not None and countdown is not None:
+        try:
+            card = await turn.context.services.tracking.close_refund(user.id, order_id, countdown)
+        except InvalidTransition:
+            await reply(turn.update, turn.text("ord_not_now"))
+            return
+    await _show_result(turn, card)
+
+
+EDIT_FLOW = _order_question(
+    "order_edit", catalogue_prompt("ord_edit_prompt"), _typed_edit, _edited, "ord_edit_prompt"
+)
+SHIP_TIME_FLOW = _order_question(
+    "order_ship_time", _ship_time_prompt, _typed_ship_time, _ship_time_set, "ord_ship_time_bad"
+)
+REFUND_CLOSED_FLOW = _order_question(
+    "order_refund_closed",
+    catalogue_prompt("ord_ask_countdown_now"),
+    _typed_countdown_now,
+    _clock_runs_again,
+    "ord_countdown_now_bad",
 )
 
 
@@ -614,8 +790,7 @@ async def list_orders(update: Update, context: BotContext) -> None:
         return
     rows = []
     for order in orders[:30]:
-        left = format_left(order.deadline_at - now, context.language) if order.deadline_at else "–"
-        label = f"{order.label[:30]} · {left}"
+        label = f"{order.label[:30]} · {time_left_label(order, context.language, now)}"
         rows.append([InlineKeyboardButton(label, callback_data=CARD.pack(order.id, "card"))])
     await replace_or_reply(update, context.text("ord_list_title"), InlineKeyboardMarkup(rows))
 
@@ -640,9 +815,11 @@ class _CountdownTalk(filters.MessageFilter):
 COUNTDOWN_TALK = _CountdownTalk(name="CountdownTalk")
 # The card's ✏️ Edit starts the edit flow and its ⚠️ Problem the dispute walk
 # (handlers/disputes.py); every other card button is answered here.
-EDIT_BUTTON = re.compile(rf"^{CARD.prefix}\|\d+\|edit$")
+# Card buttons that ask a question of their own, each a flow above.
+QUESTION_BUTTONS = {"edit": EDIT_FLOW, "shiptime": SHIP_TIME_FLOW, "unpause": REFUND_CLOSED_FLOW}
 PROBLEM_BUTTON = re.compile(rf"^{CARD.prefix}\|\d+\|problem$")
-OTHER_CARD_BUTTONS = re.compile(rf"^{CARD.prefix}\|(?!\d+\|(?:edit|problem)$)")
+_OWN_FLOWS = "|".join([*QUESTION_BUTTONS, "problem"])
+OTHER_CARD_BUTTONS = re.compile(rf"^{CARD.prefix}\|(?!\d+\|(?:{_OWN_FLOWS})$)")
 
 
 def conversation(fallbacks: list[AnyHandler], *, assisted: bool = False) -> StoredConversation:
@@ -660,11 +837,22 @@ def conversation(fallbacks: list[AnyHandler], *, assisted: bool = False) -> Stor
     return TRACK_FLOW.conversation(entry_points=entry_points, fallbacks=fallbacks, asking=page)
 
 
-def edit_conversation(fallbacks: list[AnyHandler]) -> StoredConversation:
-    return EDIT_FLOW.conversation(
-        entry_points=[CallbackQueryHandler(edit_pressed, pattern=EDIT_BUTTON)],
-        fallbacks=fallbacks,
-    )
+def order_question_conversations(fallbacks: list[AnyHandler]) -> list[StoredConversation]:
+    """Edit, the real ship time and the countdown after a closed refund: register them
+    before /track, so a countdown typed as their answer is not a new order."""
+    conversations = []
+    for action, flow in QUESTION_BUTTONS.items():
+
+        async def pressed(update: Update, context: BotContext, flow: GuidedFlow = flow) -> int:
+            return await _order_flow_pressed(flow, update, context)
+
+        button = re.compile(rf"^{CARD.prefix}\|\d+\|{action}$")
+        conversations.append(
+            flow.conversation(
+                entry_points=[CallbackQueryHandler(pressed, pattern=button)], fallbacks=fallbacks
+            )
+        )
+    return conversations
 
 
 ORDER_LIST: list[AnyHandler] = [

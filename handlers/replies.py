@@ -53,7 +53,14 @@ async def acknowledge(
     query = update.callback_query
     if query is None or not context.services.answered_presses.first(query.id):
         return
-    await query.answer(text, show_alert=alert)
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as error:
+        # A press handled late (after a restart, or behind a backlog) can no longer be
+        # answered; what it asked for is still done, and the reply shows it. An apology
+        # here would invite a second press, and the action twice.
+        if "query is too old" not in str(error).lower():
+            raise
 
 
 async def pressed_choice(

@@ -129,6 +129,10 @@ class Order(Base):
     supplier: Mapped[str | None] = mapped_column(String(URL_LENGTH))
     state: Mapped[OrderState] = mapped_column(StrEnumText(OrderState, SHORT_CODE_LENGTH))
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Known only by its day ("shipped today", a picked day): 00:00 Beijing, said on the card.
+    shipped_at_estimated: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     extension_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

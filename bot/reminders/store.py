@@ -160,13 +160,18 @@ async def _insert_missing(
     deadline: datetime | None,
     now: datetime,
 ) -> list[datetime]:
-    existing = await session.execute(
-        select(Reminder.kind, Reminder.due_at).where(Reminder.order_id == order.id)
-    )
-    present = {(kind, due_at) for kind, due_at in existing.tuples()}
+    rows = await session.scalars(select(Reminder).where(Reminder.order_id == order.id))
+    present = {(row.kind, row.due_at): row for row in rows}
     added = []
     for plan in planned:
-        if (plan.kind, plan.due_at) in present:
+        row = present.get((plan.kind, plan.due_at))
+        if row is not None and row.status is ReminderStatus.CANCELLED:
+            # Wanted again (an extension taken back returns the deadline, and so the
+            # stages, it had before): the cancelled row comes back rather than a copy.
+            _reopen(row, deadline)
+            added.append(plan.due_at)
+            continue
+        if row is not None:
             continue
         session.add(
             Reminder(
@@ -183,6 +188,17 @@ async def _insert_missing(
         added.append(plan.due_at)
     await session.flush()
     return added
+
+
+def _reopen(row: Reminder, deadline: datetime | None) -> None:
+    row.status = ReminderStatus.PENDING
+    row.deadline_at = deadline
+    row.attempts = 0
+    row.next_attempt_at = None
+    row.claim_token = None
+    row.lease_until = None
+    row.in_doubt = False
+    row.last_error = None
 
 
 async def latest_pending_due(session: AsyncSession, order_id: int, kind: str) -> datetime | None:

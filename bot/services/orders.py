@@ -36,6 +36,7 @@ from bot.domain.timezones import zone_for
 from bot.reminders.store import ADD_ONLY, PlanScope, write_plan
 
 EXTENSION_CHOICES = (3, 5, 7)
+EXTENSION_UNDONE = "extend_undone"
 # The inspection nudge and dispute follow-ups belong to those events, not to the deadline.
 ESCROW_PLAN = PlanScope.every_kind_but(INSPECT, FOLLOWUP_REMINDER_KIND)
 
@@ -84,6 +85,7 @@ async def create_order(
     now: datetime,
     policy: ReminderPolicy,
     shipped_at: datetime | None = None,
+    shipped_estimated: bool = False,
     countdown_deadline: datetime | None = None,
     order_number: str | None = None,
     source_update_id: int | None = None,
@@ -111,6 +113,7 @@ async def create_order(
         order_number=order_number,
         state=state,
         shipped_at=shipped_at,
+        shipped_at_estimated=shipped_estimated and shipped_at is not None,
         countdown_deadline_at=countdown_deadline,
         created_at=now,
         updated_at=now,
@@ -152,7 +155,8 @@ async def apply_action(
         order.extension_days += days
     elif action is OrderAction.REQUEST_REFUND:
         order.pause_started_at = order.pause_started_at or now
-    if state in (OrderState.INSPECTED_OK, OrderState.CLOSED) and order.pause_started_at:
+    ends_pause = state in (OrderState.INSPECTED_OK, OrderState.CLOSED)
+    if (ends_pause or action is OrderAction.CLOSE_REFUND) and order.pause_started_at:
         _end_pause(order, now)
     order.state = state
     order.updated_at = now
@@ -186,6 +190,51 @@ async def set_countdown(
     order.updated_at = now
     _log(session, order, now, "countdown", deadline.isoformat())
     return await replan(session, order, now, policy)
+
+
+async def undo_extension(
+    session: AsyncSession, order: Order, days: int, now: datetime, policy: ReminderPolicy
+) -> list[datetime]:
+    """The last 延长收货 the user recorded was a mistake: the deadline moves back."""
+    order.extension_days -= days
+    order.updated_at = now
+    _log(session, order, now, EXTENSION_UNDONE, f"-{days} days")
+    return await replan(session, order, now, policy)
+
+
+async def set_ship_time(
+    session: AsyncSession,
+    order: Order,
+    shipped_at: datetime,
+    now: datetime,
+    policy: ReminderPolicy,
+) -> list[datetime]:
+    """The exact ship time for one that was guessed from its day."""
+    order.shipped_at = shipped_at
+    order.shipped_at_estimated = False
+    order.updated_at = now
+    _log(session, order, now, "ship_time", shipped_at.isoformat())
+    return await replan(session, order, now, policy)
+
+
+def last_extension(events: Sequence[OrderEvent]) -> OrderEvent | None:
+    """The extension an Undo would take back: the latest not undone since the last
+    countdown (a countdown from the page already includes every extension)."""
+    recorded: list[OrderEvent] = []
+    for event in events:
+        if event.kind == OrderAction.EXTEND:
+            recorded.append(event)
+        elif event.kind == EXTENSION_UNDONE and recorded:
+            recorded.pop()
+        elif event.kind == "countdown":
+            recorded.clear()
+    return recorded[-1] if recorded else None
+
+
+def extension_days(event: OrderEvent) -> int:
+    """The days an `extend` event added (its detail is `+3 days`)."""
+    digits = "".join(char for char in (event.detail or "") if char.isdigit())
+    return int(digits) if digits else 0
 
 
 async def replan(

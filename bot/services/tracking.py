@@ -8,7 +8,7 @@ the user's id, so a button carrying someone else's order id finds nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.db.models import Order, User
 from bot.domain.escrow import OrderAction
-from bot.domain.escrow.track_input import MAX_LABEL, TrackStart, parse_start
+from bot.domain.escrow.track_input import MAX_LABEL, PastMoment, TrackStart, parse_start
 from bot.domain.timezones import zone_for
 from bot.services import orders as order_rules
 from bot.services.orders import ReminderPolicy
@@ -26,6 +26,15 @@ Waker = Callable[[Sequence[datetime]], None]
 # What handlers get: an order read from the database, detached from its session (they
 # read its fields and never query through it).
 TrackedOrder = Order
+Change = Callable[[AsyncSession, Order, datetime], Awaitable[list[datetime]]]
+
+
+@dataclass(frozen=True)
+class Extension:
+    """The 延长收货 an Undo would take back."""
+
+    days: int
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,7 @@ class OrderCard:
 
     order: Order
     zone: tzinfo
+    last_extension: Extension | None = None
 
 
 @dataclass(frozen=True)
@@ -77,66 +87,92 @@ class Tracking:
                 now=now,
                 policy=self.policy(),
                 shipped_at=start.shipped_at,
+                shipped_estimated=start.estimated,
                 countdown_deadline=start.countdown,
                 order_number=order_number,
                 source_update_id=source_update_id,
             )
-            card = OrderCard(order, await self._zone(session, user_id))
+            card = await self._card(session, order)
         self.wake(due)
         return card
 
     async def card(self, user_id: int, order_id: int) -> OrderCard | None:
         async with self.sessions() as session:
             order = await order_rules.get_order(session, user_id, order_id)
-            return OrderCard(order, await self._zone(session, user_id)) if order else None
+            return await self._card(session, order) if order else None
 
     async def act(
         self, user_id: int, order_id: int, action: OrderAction, *, days: int = 0
     ) -> OrderCard | None:
         """Move the order through its state machine (InvalidTransition when the action
         makes no sense now); None when the user has no such order."""
-        now = self.clock.now()
-        async with self.sessions.begin() as session:
-            order = await order_rules.get_order(session, user_id, order_id)
-            if order is None:
-                return None
-            due = await order_rules.apply_action(
-                session, order, action, now, self.policy(), days=days
-            )
-            card = OrderCard(order, await self._zone(session, user_id))
-        self.wake(due)
-        return card
+        policy = self.policy()
+
+        async def change(session: AsyncSession, order: Order, now: datetime) -> list[datetime]:
+            return await order_rules.apply_action(session, order, action, now, policy, days=days)
+
+        return await self._change(user_id, order_id, change)
+
+    async def undo_extension(self, user_id: int, order_id: int) -> OrderCard | None:
+        """Take back the last 延长收货; the card as it was when there is none to undo."""
+        policy = self.policy()
+
+        async def change(session: AsyncSession, order: Order, now: datetime) -> list[datetime]:
+            last = order_rules.last_extension(await order_rules.events_of(session, order))
+            if last is None:
+                return []
+            days = order_rules.extension_days(last)
+            return await order_rules.undo_extension(session, order, days, now, policy)
+
+        return await self._change(user_id, order_id, change)
+
+    async def close_refund(
+        self, user_id: int, order_id: int, countdown: datetime
+    ) -> OrderCard | None:
+        """The refund was closed without a refund: the clock runs again, from the
+        countdown the order page shows now."""
+        policy = self.policy()
+
+        async def change(session: AsyncSession, order: Order, now: datetime) -> list[datetime]:
+            await order_rules.apply_action(session, order, OrderAction.CLOSE_REFUND, now, policy)
+            return await order_rules.set_countdown(session, order, countdown, now, policy)
+
+        return await self._change(user_id, order_id, change)
+
+    async def set_ship_time(
+        self, user_id: int, order_id: int, shipped_at: datetime
+    ) -> OrderCard | None:
+        policy = self.policy()
+
+        async def change(session: AsyncSession, order: Order, now: datetime) -> list[datetime]:
+            return await order_rules.set_ship_time(session, order, shipped_at, now, policy)
+
+        return await self._change(user_id, order_id, change)
 
     async def snooze(self, user_id: int, order_id: int, delay: timedelta) -> OrderCard | None:
-        now = self.clock.now()
-        async with self.sessions.begin() as session:
-            order = await order_rules.get_order(session, user_id, order_id)
-            if order is None:
-                return None
-            due = await order_rules.add_snooze(session, order, now, delay)
-            card = OrderCard(order, await self._zone(session, user_id))
-        self.wake([due])
-        return card
+        async def change(session: AsyncSession, order: Order, now: datetime) -> list[datetime]:
+            return [await order_rules.add_snooze(session, order, now, delay)]
 
-    async def edit(self, user_id: int, order_id: int, text: str) -> OrderCard | None:
-        """A new countdown or deadline when `text` reads as one, else a new name."""
-        now = self.clock.now()
-        due: list[datetime] = []
-        async with self.sessions.begin() as session:
-            order = await order_rules.get_order(session, user_id, order_id)
-            if order is None:
-                return None
-            start = parse_start(text, now)
+        return await self._change(user_id, order_id, change)
+
+    async def edit(self, user_id: int, order_id: int, text: str) -> OrderCard | PastMoment | None:
+        """A new countdown or deadline when `text` reads as one, a new name when it reads
+        as no time; PastMoment (and nothing changed) when it points into the past."""
+        start = parse_start(text, self.clock.now())
+        if isinstance(start, PastMoment):
+            return start
+        policy = self.policy()
+
+        async def change(session: AsyncSession, order: Order, now: datetime) -> list[datetime]:
             if start is not None and start.countdown is not None:
-                due = await order_rules.set_countdown(
-                    session, order, start.countdown, now, self.policy()
+                return await order_rules.set_countdown(
+                    session, order, start.countdown, now, policy
                 )
-            else:
-                order.label = text[:MAX_LABEL]
-                order.updated_at = now
-            card = OrderCard(order, await self._zone(session, user_id))
-        self.wake(due)
-        return card
+            order.label = text[:MAX_LABEL]
+            order.updated_at = now
+            return []
+
+        return await self._change(user_id, order_id, change)
 
     async def delete(self, user_id: int, order_id: int) -> bool:
         async with self.sessions.begin() as session:
@@ -145,14 +181,6 @@ class Tracking:
     async def open_orders(self, user_id: int) -> list[Order]:
         async with self.sessions() as session:
             return list(await order_rules.open_orders(session, user_id))
-
-    async def replan_user(self, user_id: int) -> None:
-        """After the user's time zone or quiet hours changed: every open order re-planned."""
-        async with self.sessions.begin() as session:
-            due = await order_rules.replan_user_orders(
-                session, user_id, self.clock.now(), self.policy()
-            )
-        self.wake(due)
 
     async def reminder_subject(self, order_id: int, user_id: int) -> ReminderSubject:
         """What the reminder engine words a reminder from, as it is about to send it."""
@@ -163,6 +191,22 @@ class Tracking:
         zone = zone_for(user.timezone if user else None, self.policy().default_timezone)
         return ReminderSubject(order, language, zone)
 
-    async def _zone(self, session: AsyncSession, user_id: int) -> tzinfo:
-        user = await session.get(User, user_id)
-        return zone_for(user.timezone if user else None, self.policy().default_timezone)
+    async def _change(self, user_id: int, order_id: int, change: Change) -> OrderCard | None:
+        """One change to one of the user's orders, in one transaction; None for an order
+        that is not theirs (or no longer exists)."""
+        now = self.clock.now()
+        async with self.sessions.begin() as session:
+            order = await order_rules.get_order(session, user_id, order_id)
+            if order is None:
+                return None
+            due = await change(session, order, now)
+            card = await self._card(session, order)
+        self.wake(due)
+        return card
+
+    async def _card(self, session: AsyncSession, order: Order) -> OrderCard:
+        user = await session.get(User, order.user_id)
+        zone = zone_for(user.timezone if user else None, self.policy().default_timezone)
+        last = order_rules.last_extension(await order_rules.events_of(session, order))
+        extension = Extension(order_rules.extension_days(last), last.at) if last else None
+        return OrderCard(order, zone, extension)

@@ -244,9 +244,12 @@ def test_what_is_not_a_countdown(typed: str) -> None:
 @pytest.mark.parametrize(
     ("left", "shown"),
     [
-        (6 * DAY + 23 * HOUR + 59 * MINUTE, "6d 23h"),
+        # The nearest unit: a countdown typed as 6天23小时 is a little shorter when shown.
+        (6 * DAY + 23 * HOUR - timedelta(milliseconds=5), "6d 23h"),
+        (6 * DAY + 23 * HOUR + 29 * MINUTE, "6d 23h"),
+        (6 * DAY + 23 * HOUR + 31 * MINUTE, "7d"),
         (DAY, "1d"),
-        (5 * HOUR + 10 * MINUTE + timedelta(seconds=59), "5h 10m"),
+        (5 * HOUR + 10 * MINUTE + timedelta(seconds=59), "5h 11m"),
         (2 * HOUR, "2h"),
         (12 * MINUTE, "12m"),
         (timedelta(seconds=30), "<1m"),
@@ -497,6 +500,8 @@ EXPECTED_MOVES: dict[tuple[OrderState, OrderAction], OrderState] = {
     (S.REFUND_REQUESTED, A.ESCALATE): S.PLATFORM_INTERVENTION,
     (S.REFUND_REQUESTED, A.CLOSE): S.CLOSED,
     (S.PLATFORM_INTERVENTION, A.CLOSE): S.CLOSED,
+    (S.REFUND_REQUESTED, A.CLOSE_REFUND): S.PROBLEM,
+    (S.PLATFORM_INTERVENTION, A.CLOSE_REFUND): S.PROBLEM,
 }
 ALL_PAIRS = [(state, action) for state in OrderState for action in OrderAction]
 

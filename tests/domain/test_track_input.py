@@ -3,11 +3,19 @@ same way at any hour of the day and across a year end."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.domain.escrow.track_input import MAX_LABEL, TrackStart, parse_start, parse_track_text
+from bot.domain.escrow.track_input import (
+    MAX_LABEL,
+    PastMoment,
+    TrackInput,
+    TrackStart,
+    parse_start,
+    parse_track_text,
+    shipped_days_ago,
+)
 from bot.domain.timezones import BEIJING
 
 MOMENTS = [
@@ -39,9 +47,37 @@ def test_shipped_at_a_beijing_time(now: datetime) -> None:
 
 
 @pytest.mark.parametrize("now", MOMENTS, ids=lambda now: now.isoformat())
-def test_a_deadline_in_the_past_is_not_a_countdown(now: datetime) -> None:
-    yesterday = (now - timedelta(days=1)).astimezone(BEIJING)
-    assert parse_start(f"{yesterday:%Y-%m-%d %H:%M}", now) is None
+def test_a_deadline_in_the_past_is_refused_naming_it(now: datetime) -> None:
+    yesterday = (now - timedelta(days=1)).astimezone(BEIJING).replace(second=0, microsecond=0)
+
+    assert parse_start(f"{yesterday:%Y-%m-%d %H:%M}", now) == PastMoment(yesterday)
+
+
+@pytest.mark.parametrize("typed", ["-5h", "还剩-2天", "- 1d 3h"])
+def test_a_negative_countdown_points_into_the_past(typed: str) -> None:
+    now = MOMENTS[0]
+
+    past = parse_start(typed, now)
+
+    assert isinstance(past, PastMoment)
+    assert past.moment < now
+
+
+@pytest.mark.parametrize("now", MOMENTS, ids=lambda now: now.isoformat())
+def test_a_day_without_an_hour_starts_at_its_first_beijing_minute(now: datetime) -> None:
+    today = shipped_days_ago(0, now)
+
+    assert today.estimated
+    assert today.shipped_at is not None
+    assert today.shipped_at.astimezone(BEIJING).time() == time(0)
+    assert today.shipped_at <= now, "never later than the real ship time"
+
+
+def test_page_words_name_no_order() -> None:
+    typed = parse_track_text("还剩 5天12小时 自动确认收货", MOMENTS[0])
+
+    assert isinstance(typed, TrackInput)
+    assert typed.label == ""
 
 
 def test_shipped_in_the_future_is_refused() -> None:

@@ -8,9 +8,9 @@ import pytest
 
 from bot.sandbox.server import Sandbox
 
-# 400s the bot handles on purpose: editing a message into what it already says, and an
-# error note to an admin who has not started the bot yet.
-_EXPECTED_400 = ("message is not modified", "chat not found")
+# 400s the bot handles on purpose: editing a message into what it already says, an error
+# note to an admin who has not started the bot yet, and answering a press handled too late.
+_EXPECTED_400 = ("message is not modified", "chat not found", "query is too old")
 
 
 @pytest.fixture(autouse=True)

@@ -109,7 +109,7 @@ async def test_a_pasted_order_page_is_read_confirmed_and_tracked(
     read_until = clock.now()
 
     assert "AI helper read your order page" in offer
-    assert "6d 23h" in offer
+    assert "7d" in offer, "6天23小时59分, to the nearest hour"
     assert COUNTDOWN_ON_PAGE in offer
     assert ORDER_NUMBER in offer
     assert ann.buttons() == ["✅ Yes, track it", "✏️ No, let me type it"]
@@ -161,7 +161,7 @@ async def test_inside_track_a_pasted_page_is_read_too(
     await ann.taps("Paste the countdown")
 
     offer = texts(await ann.says(ORDER_PAGE))
-    assert "6d 23h" in offer
+    assert "7d" in offer, "6天23小时59分, to the nearest hour"
     await ann.taps("Yes, track it")
     await ann.taps("Skip")
 

@@ -95,6 +95,7 @@ async def test_delay_receiving_moves_the_deadline(ann: ChatUser, bot: BotApplica
     (before,) = await orders_of(bot, ann.user_id)
 
     await ann.taps("+3d")
+    await ann.taps("Yes, +3 days")
 
     (after,) = await orders_of(bot, ann.user_id)
     assert before.deadline_at is not None

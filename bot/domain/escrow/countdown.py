@@ -64,6 +64,14 @@ def _normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+_NEGATIVE = re.compile(r"(?:^|[\s剩余还:：])[-−–]\s*\d")
+
+
+def is_negative_countdown(text: str) -> bool:
+    """`-5h`, `还剩-2天`: a countdown with a minus sign, which points into the past."""
+    return bool(_NEGATIVE.search(_normalise(text)))
+
+
 def countdown_duration(text: str) -> timedelta | None:
     """The duration a countdown text states, or None when it states none."""
     cleaned = _normalise(text)
@@ -106,9 +114,12 @@ _UNITS = {"en": ("d", "h", "m", "overdue by {}"), "ru": (" д", " ч", " мин"
 
 
 def format_left(delta: timedelta, language: str = "en") -> str:
-    """`6d 23h`, `5h 10m`, `12m`, `overdue by 2h 5m`: the two largest units, rounded down.
+    """`6d 23h`, `5h 10m`, `12m`, `overdue by 2h 5m`: the two largest units, rounded to the
+    nearest of the smaller one.
 
-    Rounding down never shows more time left than there is.
+    A countdown typed as `6天23小时` is a few milliseconds shorter by the time its card is
+    drawn: rounding down showed `6d 22h`, an hour less than the user typed. The nearest
+    unit is never more than half that unit off, and the reminders keep to the exact time.
     """
     units = _UNITS.get(language, _UNITS["en"])
     if delta < timedelta(0):
@@ -118,7 +129,9 @@ def format_left(delta: timedelta, language: str = "en") -> str:
 
 def _two_units(delta: timedelta, units: tuple[str, str, str, str]) -> str:
     day, hour, minute, _ = units
-    minutes_total = int(delta.total_seconds()) // 60
+    minutes_total = round(delta.total_seconds() / 60)
+    if minutes_total >= 24 * 60:
+        minutes_total = round(minutes_total / 60) * 60  # days and hours: the nearest hour
     days, rest = divmod(minutes_total, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:

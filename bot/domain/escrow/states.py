@@ -32,6 +32,9 @@ class OrderAction(StrEnum):
     ESCALATE = "escalate"
     CLOSE = "close"
     EXTEND = "extend"
+    # The refund request was closed without a refund (the seller reships, or the buyer
+    # withdrew it): the paused clock runs again, and the problem is still there.
+    CLOSE_REFUND = "close_refund"
 
 
 class InvalidTransition(ValueError):  # noqa: N818 - the name is the shared interface
@@ -59,6 +62,8 @@ _MOVES: dict[tuple[OrderState, OrderAction], OrderState] = {
     (_S.PROBLEM, _A.INSPECT_OK): _S.INSPECTED_OK,  # the seller fixed it
     (_S.PROBLEM, _A.REQUEST_REFUND): _S.REFUND_REQUESTED,
     (_S.REFUND_REQUESTED, _A.ESCALATE): _S.PLATFORM_INTERVENTION,
+    (_S.REFUND_REQUESTED, _A.CLOSE_REFUND): _S.PROBLEM,
+    (_S.PLATFORM_INTERVENTION, _A.CLOSE_REFUND): _S.PROBLEM,
     **{(state, _A.EXTEND): state for state in _CLOCK_RUNNING},
     **{(state, _A.CLOSE): _S.CLOSED for state in _OPEN_STATES},
 }
