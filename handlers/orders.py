@@ -545,6 +545,17 @@ async def card_pressed(update: Update, context: BotContext) -> None:
         await _act(update, context, order_id, action)
 
 
+def _confirmed_extension(action: str) -> tuple[int, int] | None:
+    """(days, the extensions the card showed) of `extyes3from0`."""
+    days, _, from_days = action.removeprefix("extyes").partition("from")
+    if not action.startswith("extyes"):
+        return None
+    parsed, base = parse_number(days), parse_number(from_days)
+    if parsed not in EXTENSION_CHOICES or parsed is None or base is None:
+        return None
+    return parsed, base
+
+
 def _days_of(action: str, prefix: str) -> int | None:
     """3 for `ext3` with prefix `ext`; None for any other action."""
     return parse_number(action.removeprefix(prefix)) if action.startswith(prefix) else None
@@ -568,9 +579,9 @@ async def _act(update: Update, context: BotContext, order_id: int, action: str) 
         if action in _ACTIONS:
             card = await tracking.act(user.id, order_id, _ACTIONS[action])
             note = context.text(f"ord_done_{action}")
-        elif (days := _days_of(action, "extyes")) in EXTENSION_CHOICES:
-            assert days is not None
-            card = await tracking.act(user.id, order_id, OrderAction.EXTEND, days=days)
+        elif (confirmed := _confirmed_extension(action)) is not None:
+            days, from_days = confirmed
+            card = await tracking.extend(user.id, order_id, days, from_days=from_days)
             note = context.text("ord_done_ext", days=days)
         elif (hours := _days_of(action, "snz")) in SNOOZE_HOURS:
             assert hours is not None
@@ -601,7 +612,9 @@ async def _confirm_extension(
     order_id = card.order.id
     yes = InlineKeyboardButton(
         context.text("ord_btn_ext_yes", days=days),
-        callback_data=CARD.pack(order_id, f"extyes{days}"),
+        # The order's extensions so far ride along: a second press of this Yes finds them
+        # changed and adds nothing.
+        callback_data=CARD.pack(order_id, f"extyes{days}from{card.order.extension_days}"),
     )
     cancel = InlineKeyboardButton(
         context.text("ord_btn_cancel"), callback_data=CARD.pack(order_id, "card")

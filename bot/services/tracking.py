@@ -113,6 +113,22 @@ class Tracking:
 
         return await self._change(user_id, order_id, change)
 
+    async def extend(
+        self, user_id: int, order_id: int, days: int, *, from_days: int
+    ) -> OrderCard | None:
+        """延长收货 +`days`, confirmed on a card that showed `from_days` of extensions: a
+        second press of the same confirmation (a double tap, a late copy) finds the order
+        already extended and changes nothing."""
+        policy = self.policy()
+
+        async def change(session: AsyncSession, order: Order, now: datetime) -> list[datetime]:
+            if order.extension_days != from_days:
+                return []
+            action = OrderAction.EXTEND
+            return await order_rules.apply_action(session, order, action, now, policy, days=days)
+
+        return await self._change(user_id, order_id, change)
+
     async def undo_extension(self, user_id: int, order_id: int) -> OrderCard | None:
         """Take back the last 延长收货; the card as it was when there is none to undo."""
         policy = self.policy()

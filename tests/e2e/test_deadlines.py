@@ -151,6 +151,23 @@ async def test_an_extension_is_confirmed_first_and_can_be_undone(
     assert stages[-1].due_at == before.deadline_at - timedelta(hours=1)
 
 
+async def test_a_double_tap_on_yes_extends_once(ann: ChatUser, bot: BotApplication) -> None:
+    await ann.says("/track 6d 23h lamps")
+    (before,) = await orders_of(bot, ann.user_id)
+    assert before.deadline_at is not None
+    await ann.taps("+3d")
+    question = ann.sandbox.bot_messages(ann.user_id)[-1]
+    (yes,) = [b for b in question.inline_buttons() if "Yes" in b["text"]]
+
+    await ann.taps("Yes")
+    # The same press again, as a double tap or a late copy delivers it.
+    replies = texts(await ann.taps_forged(yes["callback_data"]))
+
+    assert "Sorry" not in replies
+    (after,) = await orders_of(bot, ann.user_id)
+    assert after.deadline_at == before.deadline_at + timedelta(days=3)
+
+
 async def test_a_second_extension_within_a_minute_is_questioned(ann: ChatUser) -> None:
     await ann.says("/track 6d 23h lamps")
     await ann.taps("+3d")
