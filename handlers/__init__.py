@@ -105,7 +105,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             # Before /track: a countdown typed as the answer to Edit is not a new order.
             *orders.order_question_conversations(exits),
             # With a model configured, a pasted order page is read by the AI helper too.
-            orders.conversation(exits, assisted=application.bot_data.llm is not None),
+            orders.conversation(exits),
             # The card's other buttons, after the flows: a reminder's +3d tapped in the
             # middle of /spec is answered without ending /spec.
             orders.CARD_BUTTONS,

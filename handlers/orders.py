@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.assist.extraction import read_order_page
+from bot.assist.extraction import read_order_page as model_reads_page
 from bot.context import AnyHandler, BotContext
 from bot.domain.escrow import (
     MAX_COUNTDOWN,
@@ -29,6 +29,8 @@ from bot.domain.escrow import (
     format_left,
     reminders_stop,
 )
+from bot.domain.escrow.order_page import OrderPage, OrderStatus, read_order_page
+from bot.domain.escrow.order_page import looks_like_order_page as page_signal
 from bot.domain.escrow.track_input import (
     MAX_LABEL,
     PastMoment,
@@ -46,7 +48,7 @@ from bot.domain.timezones import BEIJING, display_name, format_local
 from bot.render.i18n import Html, translate
 from bot.render.model_text import model_text_html
 from bot.services.orders import EXTENSION_CHOICES
-from bot.services.tracking import OrderCard
+from bot.services.tracking import OrderCard, PageFacts
 from handlers import routes
 from handlers.callback_data import parse_number
 from handlers.conversation import StoredConversation
@@ -149,6 +151,25 @@ async def _typed_label(turn: Turn, text: str) -> Outcome:
     return Answer(text[:MAX_LABEL] or None)
 
 
+# The value of the "use the suggested name" button; the name itself stays in the notes.
+SUGGESTED_LABEL = "=page"
+
+
+def _label_choices(turn: Turn) -> list[Choice]:
+    suggested = turn.state.notes.get("suggested_label")
+    if not isinstance(suggested, str) or not suggested:
+        return []
+    shown = suggested if len(suggested) <= 28 else suggested[:27] + "…"
+    return [Choice(SUGGESTED_LABEL, turn.text("ord_btn_use_label", name=shown))]
+
+
+def _chosen_label(state: FlowState) -> str | None:
+    label = state.answer("label")
+    if label == SUGGESTED_LABEL:
+        label = state.notes.get("suggested_label")
+    return label if isinstance(label, str) and label else None
+
+
 def _picked(value: str) -> Callable[[FlowState], bool]:
     def applies(state: FlowState) -> bool:
         return bool(state.answer("when") == value)
@@ -180,7 +201,9 @@ TRACK_QUESTIONS = (
         skippable=False,
         applies=_picked("countdown"),
     ),
-    Question("label", catalogue_prompt("ord_ask_label"), typed=_typed_label),
+    Question(
+        "label", catalogue_prompt("ord_ask_label"), choices=_label_choices, typed=_typed_label
+    ),
 )
 
 
@@ -204,13 +227,12 @@ async def _note_start(turn: Turn, question: Question, value: Json) -> str:
 
 
 async def _track_finished(turn: Turn, lead: str) -> None:
-    label = turn.state.answer("label")
     number = turn.state.notes.get("order_number")
     await _create(
         turn.update,
         turn.context,
         _start_of(turn.state),
-        label if isinstance(label, str) else None,
+        _chosen_label(turn.state),
         order_number=number if isinstance(number, str) else None,
     )
 
@@ -294,14 +316,24 @@ async def _create(
     await replace_or_reply(update, text, card_keyboard(card.order, context.language))
 
 
-# -- a pasted order page, read by the AI helper (only when the model is configured) ------
+# -- a pasted order page (or its screenshot) -------------------------------------------
 #
-# The rules read a countdown typed on its own; a whole order page (order number, times,
-# 确认收货, the countdown somewhere in the middle) is too much for them. The model points
-# at the countdown and the order number; bot.domain.extraction_checks keeps them only if
-# they are in the page and our parsers read them; our parser computes the deadline; and
-# the user confirms it with our buttons before anything is tracked. Reminder timing never
-# depends on a reading nobody confirmed.
+# The rules read the page first (bot.domain.escrow.order_page): its status, its order
+# number and the deadline it shows. A page whose order number is already tracked updates
+# that order; a page with a running clock is offered for tracking with our buttons, since
+# nothing is tracked on a reading nobody confirmed; a status with no running clock gets
+# the step that fits it. Only when the rules find nothing, and a model is configured, the
+# model points at the countdown; bot.domain.extraction_checks keeps what it points at only
+# if it is in the page and our parsers read it, and our parser computes the deadline.
+
+# Statuses whose page shows no running auto-confirm clock, and what to tell the buyer.
+_NO_CLOCK_ADVICE = {
+    OrderStatus.UNPAID: "ord_page_unpaid",
+    OrderStatus.PAID_UNSHIPPED: "ord_page_unshipped",
+    OrderStatus.REFUNDING: "ord_page_refunding",
+    OrderStatus.COMPLETED: "ord_page_completed",
+    OrderStatus.CLOSED: "ord_page_closed",
+}
 
 
 def _model_can_read(context: BotContext, text: str) -> bool:
@@ -310,15 +342,18 @@ def _model_can_read(context: BotContext, text: str) -> bool:
     return context.services.llm is not None and looks_like_order_page(text, asked_for_time=True)
 
 
-class _OrderPage(filters.MessageFilter):
-    """A whole order page pasted unprompted. A payment request the payment checker has a
-    verdict on stays the checker's, even when it quotes an order ("订单异常，请先确认收货")."""
+def is_order_page(text: str) -> bool:
+    """A whole order page, pasted or read off a screenshot. A payment request the payment
+    checker has a verdict on stays the checker's, even when it quotes an order
+    ("订单异常，请先确认收货")."""
+    if not (page_signal(text) or looks_like_order_page(text)):
+        return False
+    return classify_payment(text).verdict is Verdict.UNCLEAR
 
+
+class _OrderPage(filters.MessageFilter):
     def filter(self, message: Message) -> bool:
-        text = message.text or ""
-        if not looks_like_order_page(text):
-            return False
-        return classify_payment(text).verdict is Verdict.UNCLEAR
+        return is_order_page(message.text or "")
 
 
 ORDER_PAGE = _OrderPage(name="OrderPage")
@@ -327,8 +362,101 @@ ORDER_PAGE = _OrderPage(name="OrderPage")
 async def order_page_pasted(update: Update, context: BotContext) -> int:
     text = (update.effective_message.text or "") if update.effective_message else ""
     turn = TRACK_FLOW.turn(update, context, FlowState())
-    await _read_page(turn, text.strip())
-    return TRACK_FLOW.waiting(turn, "when")
+    step = await _page_by_rules(turn, text.strip())
+    if step is not None:
+        return step
+    if context.services.llm is not None:
+        await _read_page(turn, text.strip())
+        return TRACK_FLOW.waiting(turn, "when")
+    return await TRACK_FLOW.ask_next(turn, context.text("ord_page_not_found"))
+
+
+async def order_page_photographed(update: Update, context: BotContext, text: str) -> bool:
+    """A screenshot's text (handlers/payments.py): True when it was an order page the rules
+    could act on; otherwise the picture stays the payment checker's."""
+    if not is_order_page(text):
+        return False
+    turn = TRACK_FLOW.turn(update, context, FlowState())
+    return await _page_by_rules(turn, text.strip()) is not None
+
+
+async def _page_by_rules(turn: Turn, text: str) -> int | None:
+    """Act on what the rules read in the page; None when they read nothing useful."""
+    update, context = turn.update, turn.context
+    now = context.clock.now()
+    page = read_order_page(text, now)
+    user = update.effective_user
+    if page.order_no and user is not None:
+        card = await context.services.tracking.with_order_number(user.id, page.order_no)
+        if card is not None:
+            await _update_tracked(turn, card, page)
+            return TRACK_FLOW.end(turn)
+    if page.deadline_at is not None and page.deadline_at > now:
+        await _offer_page(turn, page, now)
+        return TRACK_FLOW.waiting(turn, "when")
+    advice = _NO_CLOCK_ADVICE.get(page.status)
+    if page.deadline_at is not None:
+        when = format_local(page.deadline_at, BEIJING, context.language)
+        await reply(update, context.text("ord_page_past", when=when))
+    elif advice is not None:
+        await reply(update, context.text(advice))
+    else:
+        return None
+    return TRACK_FLOW.end(turn)
+
+
+async def _update_tracked(turn: Turn, card: OrderCard, page: OrderPage) -> None:
+    update, context = turn.update, turn.context
+    user = update.effective_user
+    assert user is not None
+    facts = PageFacts(page.deadline_at, refund_open=page.status is OrderStatus.REFUNDING)
+    updated = await context.services.tracking.update_from_page(user.id, card.order.id, facts)
+    if updated is None:
+        return
+    advice = _NO_CLOCK_ADVICE.get(page.status)
+    if page.status is OrderStatus.REFUNDING:
+        lead = context.text("ord_page_updated_paused")
+    elif page.deadline_at is not None and page.deadline_at > context.clock.now():
+        lead = context.text("ord_page_updated")
+    elif advice is not None:
+        lead = context.text("ord_page_same_order") + "\n" + context.text(advice)
+    else:
+        lead = context.text("ord_page_same_order")
+    text = lead + "\n\n" + _card_text(updated, context)
+    await reply(update, text, card_keyboard(updated.order, context.language))
+
+
+def _suggested_label(page: OrderPage) -> str | None:
+    if page.product:
+        return page.product.strip()[:MAX_LABEL] or None
+    return f"№{page.order_no}"[:MAX_LABEL] if page.order_no else None
+
+
+async def _offer_page(turn: Turn, page: OrderPage, now: datetime) -> None:
+    """What the page says, and Yes/No: tracking starts on the user's word."""
+    assert page.deadline_at is not None
+    context = turn.context
+    offer = secrets.token_hex(4)
+    turn.state.notes["page"] = {
+        "offer": offer,
+        "deadline": page.deadline_at.isoformat(),
+        "order_number": page.order_no,
+        "label": _suggested_label(page),
+    }
+    turn.save()
+    lines = [
+        context.text(
+            "ord_page_rules_read",
+            left=format_left(page.deadline_at - now, context.language),
+            beijing=format_local(page.deadline_at, BEIJING, context.language),
+        )
+    ]
+    if page.estimated:
+        lines.append(context.text("ord_page_estimated"))
+    if page.order_no:
+        lines.append(context.text("ord_number", number=page.order_no))
+    lines += ["", context.text("ord_page_question")]
+    await reply(turn.update, "\n".join(lines), _page_keyboard(context, offer))
 
 
 async def _read_page(turn: Turn, text: str) -> Handled:
@@ -341,7 +469,7 @@ async def _read_page(turn: Turn, text: str) -> Handled:
     # The countdown on the page was true when it was pasted: the deadline is counted from
     # now, not from whenever the user gets round to tapping "Yes".
     now = context.clock.now()
-    result = await read_order_page(model, text, user_id=user.id, now=now)
+    result = await model_reads_page(model, text, user_id=user.id, now=now)
     if result.miss is not None:
         note = assistant_note(context, result.miss)
         rules = context.text("ord_not_understood", text=text[:80])
@@ -357,6 +485,7 @@ async def _read_page(turn: Turn, text: str) -> Handled:
         "offer": offer,
         "deadline": result.reading.deadline.isoformat(),
         "order_number": result.reading.order_number,
+        "label": f"№{result.reading.order_number}" if result.reading.order_number else None,
     }
     turn.save()
     await reply(
@@ -390,8 +519,9 @@ def _page_keyboard(context: BotContext, offer: str) -> InlineKeyboardMarkup:
 
 
 async def page_answered(update: Update, context: BotContext) -> int | None:
-    """Yes: continue exactly as a typed countdown does (the name, then the card). No: the
-    usual question. Anything else (an old keyboard, forged data) confirms nothing."""
+    """Yes: continue exactly as a typed countdown does (the name, with the page's order
+    number or first product line offered, then the card). No: the usual question. Anything
+    else (an old keyboard, forged data) confirms nothing."""
     parts = routes.TRACK_PAGE.unpack(update.callback_query.data if update.callback_query else None)
     state = TRACK_FLOW.load(context)
     offered = state.notes.get("page") if state else None
@@ -413,8 +543,9 @@ async def page_answered(update: Update, context: BotContext) -> int | None:
     if parts[0] == "no" or deadline is None or deadline <= context.clock.now():
         turn.state = FlowState()
         return await TRACK_FLOW.ask_next(turn)
-    number = offered.get("order_number")
+    number, label = offered.get("order_number"), offered.get("label")
     state.notes["order_number"] = number if isinstance(number, str) else None
+    state.notes["suggested_label"] = label if isinstance(label, str) else None
     return await TRACK_FLOW.record(turn, question, _start_json(TrackStart(countdown=deadline)))
 
 
@@ -815,12 +946,23 @@ _COUNTDOWN_WORDS = re.compile(r"还剩|剩余|剩下|\bleft\b|\bremaining\b|ос
 MAX_COUNTDOWN_MESSAGE = 120
 
 
+# ... and so does the page's auto-confirm time ("自动确认收货时间：2026-12-15 18:00:00").
+_AUTO_CONFIRM_WORDS = re.compile(r"自动确认|确认收货|auto[- ]?confirm", re.IGNORECASE)
+_A_DATE_OR_TIME = re.compile(
+    r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*月\s*\d{1,2}|\d{4}\s*[-/.年]\s*\d{1,2}"
+)
+
+
 class _CountdownTalk(filters.MessageFilter):
     def filter(self, message: Message) -> bool:
         text = message.text or ""
-        if len(text) > MAX_COUNTDOWN_MESSAGE or not _COUNTDOWN_WORDS.search(text):
+        if len(text) > MAX_COUNTDOWN_MESSAGE:
             return False
-        # Only whether it reads as a countdown: the deadline is computed once it is tracked.
+        # Only whether it reads as a deadline: the moment is computed once it is tracked.
+        if _AUTO_CONFIRM_WORDS.search(text) and _A_DATE_OR_TIME.search(text):
+            return True
+        if not _COUNTDOWN_WORDS.search(text):
+            return False
         duration = countdown_duration(text)
         return duration is not None and duration <= MAX_COUNTDOWN
 
@@ -835,18 +977,19 @@ _OWN_FLOWS = "|".join([*QUESTION_BUTTONS, "problem"])
 OTHER_CARD_BUTTONS = re.compile(rf"^{CARD.prefix}\|(?!\d+\|(?:{_OWN_FLOWS})$)")
 
 
-def conversation(fallbacks: list[AnyHandler], *, assisted: bool = False) -> StoredConversation:
-    """The /track conversation; `assisted` (a model is configured) adds the pasted order
-    page and its confirmation buttons, so without a model nothing changes."""
+def conversation(fallbacks: list[AnyHandler]) -> StoredConversation:
+    """The /track conversation, with its shortcuts: a pasted countdown, a pasted order page
+    and the page's confirmation buttons."""
+    page: list[AnyHandler] = [
+        CallbackQueryHandler(page_answered, pattern=routes.TRACK_PAGE.pattern)
+    ]
     entry_points: list[AnyHandler] = [
         CommandHandler("track", track),
+        MessageHandler(TYPED_TEXT & ORDER_PAGE, order_page_pasted),
         MessageHandler(TYPED_TEXT & COUNTDOWN_TALK, countdown_pasted),
         CallbackQueryHandler(track, pattern=routes.MENU.exact("track")),
+        *page,
     ]
-    page: list[AnyHandler] = []
-    if assisted:
-        page = [CallbackQueryHandler(page_answered, pattern=routes.TRACK_PAGE.pattern)]
-        entry_points += [*page, MessageHandler(TYPED_TEXT & ORDER_PAGE, order_page_pasted)]
     return TRACK_FLOW.conversation(entry_points=entry_points, fallbacks=fallbacks, asking=page)
 
 

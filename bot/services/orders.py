@@ -314,6 +314,23 @@ async def open_orders(session: AsyncSession, user_id: int) -> Sequence[Order]:
     return (await session.scalars(query)).all()
 
 
+async def open_order_numbered(
+    session: AsyncSession, user_id: int, order_number: str
+) -> Order | None:
+    query = (
+        select(Order)
+        .where(
+            Order.user_id == user_id,
+            Order.order_number == order_number,
+            Order.state != OrderState.CLOSED,
+        )
+        .order_by(Order.id.desc())
+        .limit(1)
+    )
+    order: Order | None = await session.scalar(query)
+    return order
+
+
 async def delete_order(session: AsyncSession, user_id: int, order_id: int) -> bool:
     result = await session.execute(
         delete(Order).where(Order.id == order_id, Order.user_id == user_id).returning(Order.id)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.db.models import Order, User
-from bot.domain.escrow import OrderAction
+from bot.domain.escrow import OrderAction, allowed_actions
 from bot.domain.escrow.track_input import MAX_LABEL, PastMoment, TrackStart, parse_start
 from bot.domain.timezones import zone_for
 from bot.services import orders as order_rules
@@ -44,6 +44,14 @@ class OrderCard:
     order: Order
     zone: tzinfo
     last_extension: Extension | None = None
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What an order page read by the rules says about the escrow clock."""
+
+    deadline_at: datetime | None
+    refund_open: bool
 
 
 @dataclass(frozen=True)
@@ -187,6 +195,38 @@ class Tracking:
             order.label = text[:MAX_LABEL]
             order.updated_at = now
             return []
+
+        return await self._change(user_id, order_id, change)
+
+    async def with_order_number(self, user_id: int, order_number: str) -> OrderCard | None:
+        """The user's open order with this 1688 order number, if they track it."""
+        async with self.sessions() as session:
+            order = await order_rules.open_order_numbered(session, user_id, order_number)
+            return await self._card(session, order) if order else None
+
+    async def update_from_page(
+        self, user_id: int, order_id: int, page: PageFacts
+    ) -> OrderCard | None:
+        """What a freshly read order page says wins over what we had: its deadline (the
+        page counts extensions and refund pauses itself), an open refund pausing the clock,
+        a closed refund letting it run again. Statuses with no clock change nothing here:
+        the handler says what they mean."""
+        policy = self.policy()
+
+        async def change(session: AsyncSession, order: Order, now: datetime) -> list[datetime]:
+            due: list[datetime] = []
+            if page.refund_open:
+                if OrderAction.REQUEST_REFUND in allowed_actions(order.state):
+                    action = OrderAction.REQUEST_REFUND
+                    due += await order_rules.apply_action(session, order, action, now, policy)
+                return due
+            if page.deadline_at is None or page.deadline_at <= now:
+                return due
+            if OrderAction.CLOSE_REFUND in allowed_actions(order.state):
+                action = OrderAction.CLOSE_REFUND
+                due += await order_rules.apply_action(session, order, action, now, policy)
+            due += await order_rules.set_countdown(session, order, page.deadline_at, now, policy)
+            return due
 
         return await self._change(user_id, order_id, change)
 

@@ -225,6 +225,38 @@ async def test_cancel_after_the_refund_tells_the_truth(ann: ChatUser) -> None:
     assert "paused" in replies
 
 
+# -- the order page's own wording ------------------------------------------------------------
+
+
+@AT_SEVERAL_HOURS
+async def test_the_pages_auto_confirm_time_sent_alone_is_tracked_once_named(
+    ann: ChatUser, bot: BotApplication, clock: Clock
+) -> None:
+    deadline = (clock.now() + timedelta(days=8)).astimezone(BEIJING).replace(second=0)
+
+    asked = texts(await ann.says(f"自动确认收货时间：{deadline:%Y-%m-%d %H:%M}:00"))
+    assert "What should I call this order?" in asked
+    await ann.says("rugs")
+
+    (order,) = await orders_of(bot, ann.user_id)
+    assert order.label == "rugs"
+    assert order.deadline_at == deadline.replace(microsecond=0)
+
+
+@AT_SEVERAL_HOURS
+async def test_track_reads_auto_confirm_on_a_chinese_date_in_beijing_time(
+    ann: ChatUser, bot: BotApplication, clock: Clock
+) -> None:
+    deadline = (clock.now() + timedelta(days=8)).astimezone(BEIJING).replace(second=0)
+    when = f"{deadline.month}月{deadline.day}日 {deadline:%H:%M}"
+
+    await ann.says(f"/track auto confirm on {when} 北京时间 phone cases")
+
+    (order,) = await orders_of(bot, ann.user_id)
+    assert order.label == "phone cases"
+    assert order.deadline_at == deadline.replace(microsecond=0)
+
+
 # -- names ---------------------------------------------------------------------------------
 
 

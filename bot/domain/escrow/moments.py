@@ -144,6 +144,9 @@ _FILLERS = _words(
     "at on around about approx approximately ca circa the of in time local t h o'clock oclock",
     "shipped signed delivered received в около примерно время",
     "时间 于 在 约 大约 左右 的 发货 签收 已发货 已签收 号",
+    # The order page's own words around its auto-confirm time (`12月15日 18:00前`).
+    "auto confirm confirms confirmation autoconfirm auto-confirm receipt by before until",
+    "前 之前 以前 自动确认收货时间 自动确认收货 自动确认 确认收货时间 确认收货 收货时间 北京",
 )
 _WORD = re.compile(r"[^\W\d_][\w/']*")
 

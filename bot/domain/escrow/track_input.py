@@ -28,6 +28,12 @@ _PAGE_WORDS = re.compile(
 )
 
 
+# Beijing, named after a time that is Beijing time anyway.
+_ZONE_WORDS = frozenset(
+    {"北京时间", "北京", "(北京时间)", "（北京时间）", "beijing", "cst", "utc+8"}
+)
+
+
 @dataclass(frozen=True)
 class TrackStart:
     """When the clock started: the seller shipped at `shipped_at`, or the order page's
@@ -85,6 +91,9 @@ def parse_track_text(typed: str, now: datetime) -> TrackInput | PastMoment | Non
     if isinstance(fullest, PastMoment):
         return fullest
     cut = next(cut for cut, start in known if start == fullest)
+    # "北京时间" after the time belongs to the time, not to the name.
+    while cut < len(words) and words[cut].casefold() in _ZONE_WORDS:
+        cut += 1
     label = " ".join(words[cut:])[:MAX_LABEL]
     return TrackInput(fullest, "" if _PAGE_WORDS.match(label) else label)
 
