@@ -156,3 +156,60 @@ async def test_a_screenshot_of_the_page_is_offered_for_tracking(
     await ann.taps("不锈钢保温杯")
     (order,) = await orders_of(bot, ann.user_id)
     assert order.order_number == "3456789012345678901"
+
+
+async def test_someone_elses_page_never_touches_your_order(
+    ann: ChatUser, carl: ChatUser, bot: BotApplication, clock: Clock
+) -> None:
+    await ann.says(SHIPPED_PAGE)
+    await ann.taps("Yes")
+    await ann.taps("不锈钢保温杯")
+
+    offered = texts(await carl.says(page("退款中")))
+
+    (order,) = await orders_of(bot, ann.user_id)
+    assert order.state == "shipped"
+    assert near(order.deadline_at, clock.now() + timedelta(days=5, hours=12))
+    assert "A refund is open" in offered
+    assert await orders_of(bot, carl.user_id) == []
+
+
+async def test_boris_gets_the_offer_in_russian(boris: ChatUser, bot: BotApplication) -> None:
+    offered = texts(await boris.says(SHIPPED_PAGE))
+    assert "Я прочитал страницу заказа" in offered
+
+    await boris.taps("Да")
+    await boris.taps("不锈钢保温杯")
+    (order,) = await orders_of(bot, boris.user_id)
+    assert order.order_number == "3456789012345678901"
+
+
+async def test_a_page_running_again_after_a_refund_restarts_the_clock(
+    ann: ChatUser, bot: BotApplication, clock: Clock
+) -> None:
+    await ann.says(SHIPPED_PAGE)
+    await ann.taps("Yes")
+    await ann.taps("不锈钢保温杯")
+    await ann.says(page("退款中"))
+
+    replies = texts(await ann.says(page("卖家已发货", countdown="还剩4天1小时")))
+
+    (order,) = await orders_of(bot, ann.user_id)
+    assert "Updated from the order page" in replies
+    assert "paused" not in replies.split("---")[-1].lower()
+    assert near(order.deadline_at, clock.now() + timedelta(days=4, hours=1))
+
+
+async def test_a_completed_page_of_a_tracked_order_says_so_and_keeps_the_card(
+    ann: ChatUser, bot: BotApplication
+) -> None:
+    await ann.says(SHIPPED_PAGE)
+    await ann.taps("Yes")
+    await ann.taps("不锈钢保温杯")
+
+    replies = await ann.says(page("交易成功"))
+
+    assert "already track this order" in texts(replies)
+    assert "complete" in texts(replies)
+    assert any("Delete" in button["text"] for button in replies[-1].inline_buttons())
+    assert len(await orders_of(bot, ann.user_id)) == 1
