@@ -45,7 +45,9 @@ _ENGLISH_ANYWHERE = ("awaiting receipt", "awaiting payment", "awaiting shipment"
 _LABEL = re.compile(r"(?:当前)?(?:交易|订单)状态\s*[:：]?\s*([^\n]{1,24})")
 _ENGLISH_LABEL = re.compile(r"(?i)(?:order\s+)?status\s*:\s*([^\n]{1,30})")
 # A refund that is over: its words must not read as a closed order or a refund in progress.
-_REFUND_OVER = re.compile(r"退款(?:申请)?已?(?:关闭|撤销|取消)|已?(?:撤销|撤回|取消)了?退款(?:申请)?")
+_REFUND_OVER = re.compile(
+    r"退款(?:申请)?已?(?:关闭|撤销|取消)|已?(?:撤销|撤回|取消)了?退款(?:申请)?"
+)
 _STEP_WORDS = ("拍下", "提交订单", "付款", "发货", "确认收货", "交易成功", "评价")
 
 
@@ -88,7 +90,5 @@ def _first_named(value: str) -> tuple[OrderStatus, int] | None:
 
 def _without_step_bars(text: str) -> str:
     """The text without lines that list three or more order steps (the web step bar)."""
-    kept = [
-        line for line in text.splitlines() if sum(word in line for word in _STEP_WORDS) < 3
-    ]
+    kept = [line for line in text.splitlines() if sum(word in line for word in _STEP_WORDS) < 3]
     return "\n".join(kept)
