@@ -265,3 +265,28 @@ def test_odd_input_never_raises(text: str) -> None:
 def test_naive_now_is_a_bug() -> None:
     with pytest.raises(ValueError, match="aware"):
         read_order_page("还剩3天", datetime(2026, 12, 7))
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("卖家已发货\n6天23小时后自动确认收货", timedelta(days=6, hours=23)),
+        ("发货时间：2026-12-06 16:40:11 7天后自动确认收货", timedelta(days=7)),
+        ("Status: Shipped. Time left to auto-confirm: 5d 12h", timedelta(days=5, hours=12)),
+        ("Remaining time: 3 days 4 hours (auto confirm)", timedelta(days=3, hours=4)),
+        ("Shipped. 5 days 12 hours left to confirm receipt", timedelta(days=5, hours=12)),
+    ],
+)
+def test_countdowns_written_after_or_in_english(text: str, left: timedelta) -> None:
+    page = read_order_page(text, NOW)
+
+    assert page.basis == "countdown"
+    assert page.deadline_at == NOW + left
+
+
+def test_step_bars_and_order_tabs_name_no_status() -> None:
+    tabs = read_order_page("全部 待付款 待发货 待收货 待评价\n还剩2天自动确认收货", NOW)
+    steps = read_order_page("1 拍下商品 2 付款到支付宝 3 卖家发货 4 确认收货 5 评价", NOW)
+
+    assert tabs.status is OrderStatus.SHIPPED  # from its running clock, not a tab
+    assert steps.status is OrderStatus.UNKNOWN

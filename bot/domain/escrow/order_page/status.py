@@ -48,7 +48,12 @@ _ENGLISH_LABEL = re.compile(r"(?i)(?:order\s+)?status\s*:\s*([^\n]{1,30})")
 _REFUND_OVER = re.compile(
     r"退款(?:申请)?已?(?:关闭|撤销|取消)|已?(?:撤销|撤回|取消)了?退款(?:申请)?"
 )
-_STEP_WORDS = ("拍下", "提交订单", "付款", "发货", "确认收货", "交易成功", "评价")
+_STEP = (
+    r"(?:拍下商品|拍下|提交订单|买家付款|付款到支付宝|付款|卖家发货|发货|确认收货|交易成功|双方评价|评价"
+    r"|全部|待付款|待发货|待收货|待评价|退款/售后)"
+)
+_STEP_GAP = r"[\s>›→»|/·\-—.、]*(?:\d{1,2}[\s>›→»|/·\-—.、]*)?"
+_STEP_BAR = re.compile(rf"{_STEP}(?:{_STEP_GAP}{_STEP}){{2,}}")
 
 
 def find_status(text: str) -> tuple[OrderStatus, str | None]:
@@ -89,6 +94,6 @@ def _first_named(value: str) -> tuple[OrderStatus, int] | None:
 
 
 def _without_step_bars(text: str) -> str:
-    """The text without lines that list three or more order steps (the web step bar)."""
-    kept = [line for line in text.splitlines() if sum(word in line for word in _STEP_WORDS) < 3]
-    return "\n".join(kept)
+    """The text without runs of three or more order steps (the web step bar, the app's
+    order tabs), which name every state at once."""
+    return _STEP_BAR.sub(" ", text)

@@ -40,8 +40,15 @@ _UNIT = (
 _NUMBER = r"\d(?: ?\d)*(?:\.\d+)?"  # OCR may put a space inside a number
 _SPAN = rf"(?:(?:{_NUMBER}\s*{_UNIT}|\d{{1,3}}:\d{{2}}(?::\d{{2}})?)\s*)+"
 _COUNTDOWN = re.compile(
-    rf"(?:还剩|剩余时间|剩余|还有|倒计时|(?i:auto[- ]?confirm\w*(?: receipt)? in))"
+    rf"(?:还剩|剩余时间|剩余|还有|倒计时"
+    rf"|(?i:auto[- ]?confirm\w*(?: receipt)? in"
+    rf"|(?:time )?(?:left|remaining)(?: time)?(?: (?:to|until|before) [a-z -]{{1,30}}?)?))"
     rf"\s*[:：]?\s*(?P<span>{_SPAN})",
+)
+# `6天23小时后自动确认收货`, `5 days 12 hours left`: amounts only, so the end of a time of
+# day (`16:40:11 7天后`) cannot join the span.
+_COUNTDOWN_AFTER = re.compile(
+    rf"(?<![\d:])(?P<span>(?:{_NUMBER}\s*{_UNIT}\s*)+)(?:后|(?i:left|remaining))"
 )
 # Words near a countdown that say it counts down to auto-confirm (not a refund's or a
 # payment's countdown).
@@ -53,7 +60,8 @@ def find_countdown(line: str) -> FoundCountdown | None:
     """The auto-confirm countdown; a countdown without confirm words near it only when the
     page shows no other."""
     found: list[tuple[bool, FoundCountdown]] = []
-    for match in _COUNTDOWN.finditer(line):
+    matches = [*_COUNTDOWN.finditer(line), *_COUNTDOWN_AFTER.finditer(line)]
+    for match in sorted(matches, key=lambda match: match.start()):
         span = squeeze_digits(match["span"]).strip()
         duration = countdown_duration("剩" + span)
         if duration is None or not timedelta(0) < duration <= MAX_COUNTDOWN:
