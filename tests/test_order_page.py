@@ -290,3 +290,16 @@ def test_step_bars_and_order_tabs_name_no_status() -> None:
 
     assert tabs.status is OrderStatus.SHIPPED  # from its running clock, not a tab
     assert steps.status is OrderStatus.UNKNOWN
+
+
+def test_refund_or_logistics_status_is_not_the_order_status() -> None:
+    text = "Refund status: Closed\nOrder status: Shipped\nAuto-confirm receipt in 2 days"
+
+    assert read_order_page(text, NOW).status is OrderStatus.SHIPPED
+
+
+def test_a_sentence_is_not_a_product() -> None:
+    text = "售后中\n卖家已同意退货，请在6天23小时内寄回\n订单编号:4200000011112222444"
+    page = read_order_page(text, NOW)
+
+    assert page.product is None

@@ -170,6 +170,7 @@ def _order_no(cleaned: str) -> tuple[str | None, str | None]:
 _NOT_PRODUCT = re.compile(
     r"[:：¥￥]|时间|订单|交易|发货|收货|签收|付款|退款|售后|确认|延长|物流|快递|评价|还剩|剩余"
     r"|有限公司|商行|工厂|厂\s*>?$|店\s*>?$|>\s*$|单价|数量|合计|运费|复制|^\W*$"
+    r"|卖家|买家|请|您|系统|[,，。!！?？]"
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -43,7 +43,10 @@ _ENGLISH: tuple[tuple[OrderStatus, tuple[str, ...]], ...] = (
 _ENGLISH_ANYWHERE = ("awaiting receipt", "awaiting payment", "awaiting shipment", "refunding")
 
 _LABEL = re.compile(r"(?:当前)?(?:交易|订单)状态\s*[:：]?\s*([^\n]{1,24})")
-_ENGLISH_LABEL = re.compile(r"(?i)(?:order\s+)?status\s*:\s*([^\n]{1,30})")
+# `Refund status: closed` or `Logistics status: signed` is not the order's status.
+_ENGLISH_LABEL = re.compile(
+    r"(?i)(?<!refund )(?<!logistics )(?<!shipping )(?:order\s+)?status\s*:\s*([^\n]{1,30})"
+)
 # A refund that is over: its words must not read as a closed order or a refund in progress.
 _REFUND_OVER = re.compile(
     r"退款(?:申请)?已?(?:关闭|撤销|取消)|已?(?:撤销|撤回|取消)了?退款(?:申请)?"
