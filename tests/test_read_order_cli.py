@@ -81,6 +81,7 @@ def test_without_now_the_clock_is_used() -> None:
         (("--image", "/nonexistent/order.png"), b"", b"cannot open"),
         (("--now", "2026-12-07 10:00", "x"), b"", b"no zone"),
         (("--now", "yesterday", "x"), b"", b"not an ISO 8601 time"),
+        (("--image", "/dev/null", "卖家已发货"), b"", b"not both"),
     ],
 )
 def test_bad_input_is_refused_without_a_traceback(
@@ -120,3 +121,14 @@ def test_plain_text_output_names_beijing_time() -> None:
         "order: 3482915567012345678",
         "deadline: 2026-12-17T01:52:00Z (2026-12-17 09:52 Beijing; from countdown)",
     ]
+
+
+def test_a_huge_file_is_not_read_as_a_screenshot(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.png"
+    with huge.open("wb") as file:
+        file.truncate(30_000_000)  # sparse: no disk used
+
+    result = read_order("--json", "--image", str(huge))
+
+    assert result.returncode == 2
+    assert b"not a screenshot" in result.stderr

@@ -58,6 +58,8 @@ def run_read_order(
 ) -> int:
     now: datetime = args.now or (clock or SystemClock()).now()
     try:
+        if args.image is not None and args.text != "-":
+            raise InputError("give the page as text or as --image PATH, not both")
         text = _image_text(args.image) if args.image is not None else _text(args.text, stdin)
     except InputError as problem:
         err.write(f"read-order: {problem}\n")
@@ -110,11 +112,16 @@ def _checked(text: str) -> str:
 
 
 def _image_text(path: Path) -> str:
+    from bot.adapters.ocr import DEFAULT_MAX_BYTES, ImageReader
+
     try:
+        if path.stat().st_size > DEFAULT_MAX_BYTES:
+            raise InputError(
+                f"{path} is over {DEFAULT_MAX_BYTES // 1_000_000} MB: not a screenshot"
+            )
         data = path.read_bytes()
     except OSError as error:
         raise InputError(f"cannot open {path}: {error.strerror}") from None
-    from bot.adapters.ocr import ImageReader
 
     reading = ImageReader().read(data)
     if not reading.readable:
