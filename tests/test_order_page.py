@@ -303,3 +303,18 @@ def test_a_sentence_is_not_a_product() -> None:
     page = read_order_page(text, NOW)
 
     assert page.product is None
+
+
+def test_an_auto_confirm_day_just_past_is_this_year_not_next() -> None:
+    now = datetime(2026, 12, 16, 2, tzinfo=UTC)
+    page = read_order_page("卖家已发货\n将于12月15日 18:00前自动确认收货", now)
+
+    assert page.deadline_at == datetime(2026, 12, 15, 10, tzinfo=UTC)
+
+
+def test_a_ship_day_without_a_year_in_early_january_is_last_december() -> None:
+    now = datetime(2027, 1, 3, tzinfo=UTC)
+    page = read_order_page("待收货\n发货时间：12-28 14:00", now)
+
+    assert page.shipped_at == datetime(2026, 12, 28, 6, tzinfo=UTC)
+    assert page.deadline_at == datetime(2027, 1, 7, 6, tzinfo=UTC)

@@ -100,6 +100,8 @@ _SIGNED = re.compile(
     rf"(?:签收时间|(?i:signed(?: at| on)?|sign time|delivered(?: at| on)?))"
     rf"\s*[:：]?\s*{_DATE_TIME}"
 )
+# An auto-confirm date this long past is still this year's: a page read late, not next year.
+_GRACE_PAST = timedelta(days=30)
 _EXTENDED = re.compile(r"延长(?:收货)?(?:时间)?\s*(\d{1,2})\s*天")
 
 
@@ -169,12 +171,21 @@ def _day(year: int, month: int, day: int) -> date | None:
 
 
 def _day_without_year(month: int, day: int, now: datetime, *, ahead: bool) -> date | None:
-    """The next such day from today (ahead) or the last one up to today, Beijing calendar:
-    in late December, 1月2日 ahead is next January; 12月28日 in early January is last year's."""
+    """The year a month and day belong to, by the Beijing calendar.
+
+    Ahead (an auto-confirm date): the next such day, so in late December 1月2日 is next
+    January; but a day up to a month past stays this year (an old page, read late), as a
+    deadline already passed rather than one a year late. Not ahead (a ship or sign date):
+    the last such day up to tomorrow, so 12月28日 read in early January is last year's.
+    """
     today = now.astimezone(BEIJING).date()
-    years = (today.year, today.year + 1) if ahead else (today.year, today.year - 1)
-    for year in years:
-        candidate = _day(year, month, day)
-        if candidate is not None and (candidate >= today if ahead else candidate <= today):
-            return candidate
-    return None
+    candidates = [
+        found
+        for year in (today.year - 1, today.year, today.year + 1)
+        if (found := _day(year, month, day)) is not None
+    ]
+    if ahead:
+        plausible = [found for found in candidates if found >= today - _GRACE_PAST]
+        return min(plausible, default=None)
+    plausible = [found for found in candidates if found <= today + timedelta(days=1)]
+    return max(plausible, default=None)
