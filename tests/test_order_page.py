@@ -318,3 +318,12 @@ def test_a_ship_day_without_a_year_in_early_january_is_last_december() -> None:
 
     assert page.shipped_at == datetime(2026, 12, 28, 6, tzinfo=UTC)
     assert page.deadline_at == datetime(2027, 1, 7, 6, tzinfo=UTC)
+
+
+def test_traditional_characters() -> None:
+    text = "賣家已發貨\n還剩5天3小時自動確認收貨\n訂單編號：3482915567012345678"
+    page = read_order_page(text, NOW)
+
+    assert page.status is OrderStatus.SHIPPED
+    assert page.order_no == "3482915567012345678"
+    assert page.deadline_at == NOW + timedelta(days=5, hours=3)

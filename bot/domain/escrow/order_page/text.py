@@ -13,6 +13,11 @@ import unicodedata
 MAX_PAGE_CHARS = 20_000  # a long order page is ~2,000 characters; more is not one page
 
 _CHAR_SLIPS = str.maketrans({"夭": "天", "己": "已", "巳": "已", "吋": "时", "|": "1"})
+# Traditional characters of the page's own words (HK and Taiwan phones, some agents).
+_TRADITIONAL = str.maketrans(
+    "還餘確認貨發訂單編號動時間賣買簽狀態關閉實際後請長處開運費額說條產顯選錢記錄",
+    "还余确认货发订单编号动时间卖买签状态关闭实际后请长处开运费额说条产显选钱记录",
+)
 _DIGIT_SLIPS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 _UNIT_AHEAD = r"(?=\s*(?:天|小时|时|分|秒))"
 # A run of digits and look-alike letters that holds a real digit, not inside a word…
@@ -22,8 +27,10 @@ _LONE_SLIP = re.compile(r"(?<![A-Za-z0-9])[OolI]" + _UNIT_AHEAD)
 
 
 def clean(text: str) -> str:
-    """NFKC (full width to ASCII), OCR slips mended, letters kept as they were."""
-    text = unicodedata.normalize("NFKC", text[:MAX_PAGE_CHARS]).translate(_CHAR_SLIPS)
+    """NFKC (full width to ASCII), OCR slips mended, the page's traditional characters made
+    simplified, letters kept as they were."""
+    text = unicodedata.normalize("NFKC", text[:MAX_PAGE_CHARS])
+    text = text.translate(_CHAR_SLIPS).translate(_TRADITIONAL)
     text = _MIXED_RUN.sub(lambda match: match[0].translate(_DIGIT_SLIPS), text)
     return _LONE_SLIP.sub(lambda match: match[0].translate(_DIGIT_SLIPS), text)
 

@@ -34,7 +34,7 @@ class FoundCountdown:
 # ---------------------------------------------------------------- countdowns
 
 _UNIT = (
-    r"(?:天|个小时|小时|时|分钟|分|秒钟|秒"
+    r"(?:天|日|个小时|小时|时|分钟|分|秒钟|秒"
     r"|days?|hours?|hrs?|minutes?|mins?|seconds?|secs?|[dhms](?![a-z]))"
 )
 _NUMBER = r"\d(?: ?\d)*(?:\.\d+)?"  # OCR may put a space inside a number
