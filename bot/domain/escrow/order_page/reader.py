@@ -84,7 +84,7 @@ def read_order_page(text: str, now: datetime) -> OrderPage:
     auto_confirm = find_auto_confirm(line, now)
     shipped = find_shipped(line, now)
     signed = find_signed(line, now)
-    if status is OrderStatus.UNKNOWN:
+    if status is OrderStatus.UNKNOWN or (status is OrderStatus.SHIPPED and signed is not None):
         status = _implied_status(countdown, auto_confirm, shipped, signed)
     extension_days = find_extension_days(line)
     evidence = [status_words] if status_words else []

@@ -1,6 +1,8 @@
 """The order's status from the words on its page.
 
-A labelled status (`交易状态：…`, `当前订单状态：…`, `Order status: …`) wins. Otherwise every
+A labelled status (`交易状态：…`, `当前订单状态：…`, `Order status: …`) wins (a shipped one
+becomes signed when the page also says 已签收: the label does not change when the parcel is
+signed for). Otherwise every
 status word on the page counts, and the strongest wins: an open refund stops the clock
 whatever else the page shows, a closed or completed order is over, a signed parcel is
 further along than a shipped one. The web page's step bar (`提交订单 > 付款 > 卖家发货 >
@@ -65,8 +67,12 @@ def find_status(text: str) -> tuple[OrderStatus, str | None]:
     for label in (_LABEL, _ENGLISH_LABEL):
         for match in label.finditer(text):
             found = _first_named(match[1])
-            if found is not None:
-                return found[0], match[0].strip()
+            if found is None:
+                continue
+            if found[0] is _S.SHIPPED and "已签收" in _without_step_bars(text):
+                # 等待买家确认收货 stays the label after the parcel is signed for.
+                return _S.SIGNED, f"{match[0].strip()} + 已签收"
+            return found[0], match[0].strip()
     words = _without_step_bars(text)
     for status, spellings in _WORDS:
         for spelling in spellings:
