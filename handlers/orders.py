@@ -140,6 +140,8 @@ async def _typed_start(turn: Turn, text: str) -> Outcome:
     if isinstance(parsed, PastMoment):
         return Problem(_past(turn.context, parsed))
     if parsed is None:
+        if page_signal(text) and (read := await _page_by_rules(turn, text)) is not None:
+            return read
         if _model_can_read(turn.context, text):
             return await _read_page(turn, text)
         return Problem(turn.text("ord_not_understood", text=text[:80]))
@@ -286,6 +288,8 @@ async def _track_inline(turn: Turn, typed: str) -> int:
     if parsed is not None:
         await _create(turn.update, turn.context, parsed.start, parsed.label or None)
         return TRACK_FLOW.end(turn)
+    if page_signal(typed) and (read := await _page_by_rules(turn, typed)) is not None:
+        return TRACK_FLOW.end(turn) if read.ended else TRACK_FLOW.waiting(turn, "when")
     if _model_can_read(turn.context, typed):
         await _read_page(turn, typed)
         return TRACK_FLOW.waiting(turn, "when")
@@ -362,9 +366,9 @@ ORDER_PAGE = _OrderPage(name="OrderPage")
 async def order_page_pasted(update: Update, context: BotContext) -> int:
     text = (update.effective_message.text or "") if update.effective_message else ""
     turn = TRACK_FLOW.turn(update, context, FlowState())
-    step = await _page_by_rules(turn, text.strip())
-    if step is not None:
-        return step
+    read = await _page_by_rules(turn, text.strip())
+    if read is not None:
+        return TRACK_FLOW.end(turn) if read.ended else TRACK_FLOW.waiting(turn, "when")
     if context.services.llm is not None:
         await _read_page(turn, text.strip())
         return TRACK_FLOW.waiting(turn, "when")
@@ -377,11 +381,16 @@ async def order_page_photographed(update: Update, context: BotContext, text: str
     if not is_order_page(text):
         return False
     turn = TRACK_FLOW.turn(update, context, FlowState())
-    return await _page_by_rules(turn, text.strip()) is not None
+    read = await _page_by_rules(turn, text.strip())
+    if read is not None and not read.ended:
+        # The offer's Yes opens /track (an entry point) at this question.
+        TRACK_FLOW.waiting(turn, "when")
+    return read is not None
 
 
-async def _page_by_rules(turn: Turn, text: str) -> int | None:
-    """Act on what the rules read in the page; None when they read nothing useful."""
+async def _page_by_rules(turn: Turn, text: str) -> Handled | None:
+    """Act on what the rules read in the page: ended when that settled it, waiting when
+    tracking was offered; None when they read nothing useful."""
     update, context = turn.update, turn.context
     now = context.clock.now()
     page = read_order_page(text, now)
@@ -390,10 +399,10 @@ async def _page_by_rules(turn: Turn, text: str) -> int | None:
         card = await context.services.tracking.with_order_number(user.id, page.order_no)
         if card is not None:
             await _update_tracked(turn, card, page)
-            return TRACK_FLOW.end(turn)
+            return Handled(ended=True)
     if page.deadline_at is not None and page.deadline_at > now:
         await _offer_page(turn, page, now)
-        return TRACK_FLOW.waiting(turn, "when")
+        return Handled()
     advice = _NO_CLOCK_ADVICE.get(page.status)
     if page.deadline_at is not None:
         when = format_local(page.deadline_at, BEIJING, context.language)
@@ -402,7 +411,7 @@ async def _page_by_rules(turn: Turn, text: str) -> int | None:
         await reply(update, context.text(advice))
     else:
         return None
-    return TRACK_FLOW.end(turn)
+    return Handled(ended=True)
 
 
 async def _update_tracked(turn: Turn, card: OrderCard, page: OrderPage) -> None:

@@ -109,9 +109,7 @@ class FakeKuaidi100:
             )
         parameters = body.get("parameters", {})
         if any(s.number == body["number"] for s in self.subscriptions):
-            return web.json_response(
-                {"result": False, "returnCode": "501", "message": "重复订阅"}
-            )
+            return web.json_response({"result": False, "returnCode": "501", "message": "重复订阅"})
         self.subscriptions.append(
             Subscription(
                 body.get("company", ""),

@@ -29,7 +29,7 @@ LOCKER = Waybill(
     num="YT7512345678901",
     state="3",
     events=[
-        ("2026-12-30 18:05:11", "广东省广州市白云区", "快件已放入丰巢智能快递柜，取件码1234", "304"),
+        ("2026-12-30 18:05:11", "广东省广州市白云区", "已放入丰巢智能快递柜，取件码1234", "304"),
         ("2026-12-30 07:40:02", "广东省广州市", "【广州转运中心】已发出", "0"),
         ("2026-12-29 21:12:45", "浙江省金华市义乌市", "【义乌市场部】已揽收", "1"),
     ],
@@ -79,7 +79,7 @@ async def test_the_events_read_as_a_trace_in_beijing_time(
     status = await client_for(kuaidi100, clock).query("yuantong", LOCKER.num)
 
     first_line = status.as_trace_text().splitlines()[0]
-    assert first_line.startswith("2026-12-30 18:05:11 【广东省广州市白云区】快件已放入丰巢")
+    assert first_line.startswith("2026-12-30 18:05:11 【广东省广州市白云区】已放入丰巢")
 
 
 async def test_a_wrong_key_is_refused_by_kuaidi100(

@@ -327,3 +327,37 @@ def test_traditional_characters() -> None:
     assert page.status is OrderStatus.SHIPPED
     assert page.order_no == "3482915567012345678"
     assert page.deadline_at == NOW + timedelta(days=5, hours=3)
+
+
+def test_a_labelled_time_on_the_line_before_auto_confirm_is_not_the_deadline() -> None:
+    # Flattened, the page reads "付款时间：2026-11-18 10:25:30 自动确认： …": the payment time
+    # sits right before 自动确认, and must still not be taken for the auto-confirm time.
+    page = read_order_page(
+        "订单号：3456789012345678901\n付款时间：2026-11-18 10:25:30\n自动确认：\n6 / 23 / 59",
+        NOW,
+    )
+
+    assert page.deadline_at is None
+    assert page.auto_confirm_at is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "确认收货超时：6天23小时59分",
+        "确认收货期限 6天23小时59分",
+        "确认收货 ⏱ 6天23小时59分",
+        "Auto-confirm countdown: 6天23小时59分",
+        "自动确认收货倒计时：6天23时59分",
+    ],
+)
+def test_a_countdown_right_after_the_confirm_words(line: str) -> None:
+    page = read_order_page(f"订单号：3456789012345678901\n卖家已发货\n{line}", NOW)
+
+    assert page.deadline_at == NOW + timedelta(days=6, hours=23, minutes=59)
+
+
+def test_a_rule_the_page_states_is_not_time_left() -> None:
+    page = read_order_page("订单号：3456789012345678901\n卖家已发货\n自动确认收货：10天", NOW)
+
+    assert page.deadline_at is None

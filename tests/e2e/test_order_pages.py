@@ -19,7 +19,7 @@ from tests.vision.screenshots import needs_cjk_font, render_chat_screenshot
 SHIPPED_PAGE = """订单详情
 订单状态：卖家已发货
 还剩5天12小时自动确认收货
-商品：不锈钢保温杯 500ml
+不锈钢保温杯 500ml 双层真空
 订单号：3456789012345678901
 下单时间：2026-11-20 10:15:32
 付款时间：2026-11-20 10:16:01
@@ -213,3 +213,28 @@ async def test_a_completed_page_of_a_tracked_order_says_so_and_keeps_the_card(
     assert "complete" in texts(replies)
     assert any("Delete" in button["text"] for button in replies[-1].inline_buttons())
     assert len(await orders_of(bot, ann.user_id)) == 1
+
+
+async def test_inside_track_a_pasted_page_is_read_by_the_rules(
+    ann: ChatUser, bot: BotApplication, clock: Clock
+) -> None:
+    await ann.says("/track")
+    offered = texts(await ann.says(SHIPPED_PAGE))
+
+    assert "5d 12h" in offered
+    await ann.taps("Yes")
+    await ann.taps("不锈钢保温杯")
+    (order,) = await orders_of(bot, ann.user_id)
+    assert near(order.deadline_at, clock.now() + timedelta(days=5, hours=12))
+
+
+async def test_a_page_whose_auto_confirm_time_passed_says_to_act_now(
+    ann: ChatUser, bot: BotApplication
+) -> None:
+    old = page("卖家已发货").replace("实付款", "自动确认收货时间：2026-01-05 18:00:00\n实付款")
+
+    replies = texts(await ann.says(old))
+
+    assert "has passed" in replies
+    assert "申请售后" in replies
+    assert await orders_of(bot, ann.user_id) == []

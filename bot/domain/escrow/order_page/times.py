@@ -50,6 +50,14 @@ _COUNTDOWN = re.compile(
 _COUNTDOWN_AFTER = re.compile(
     rf"(?<![\d:])(?P<span>(?:{_NUMBER}\s*{_UNIT}\s*)+)(?:后|(?i:left|remaining))"
 )
+# `确认收货超时：6天23小时59分`, `Auto-confirm countdown: 6d 23h`: a running countdown
+# right after the confirm words; two units at least, so a rule the page states
+# (`自动确认收货：10天`) is not read as time left.
+_COUNTDOWN_AFTER_CONFIRM = re.compile(
+    rf"(?:确认收货|自动确认|(?i:auto[- ]?confirm\w*))(?:收货)?"
+    rf"(?:超时|期限|倒计时|剩余时间|(?i: countdown))?\s*[:：⏱]?\s*"
+    rf"(?P<span>(?:{_NUMBER}\s*{_UNIT}\s*){{2,}})"
+)
 # Words near a countdown that say it counts down to auto-confirm (not a refund's or a
 # payment's countdown).
 _CONFIRM_WORDS = re.compile(r"确认|收货|(?i:confirm)")
@@ -60,7 +68,11 @@ def find_countdown(line: str) -> FoundCountdown | None:
     """The auto-confirm countdown; a countdown without confirm words near it only when the
     page shows no other."""
     found: list[tuple[bool, FoundCountdown]] = []
-    matches = [*_COUNTDOWN.finditer(line), *_COUNTDOWN_AFTER.finditer(line)]
+    matches = [
+        *_COUNTDOWN.finditer(line),
+        *_COUNTDOWN_AFTER.finditer(line),
+        *_COUNTDOWN_AFTER_CONFIRM.finditer(line),
+    ]
     for match in sorted(matches, key=lambda match: match.start()):
         span = squeeze_digits(match["span"]).strip()
         duration = countdown_duration("剩" + span)
@@ -105,10 +117,19 @@ _GRACE_PAST = timedelta(days=30)
 _EXTENDED = re.compile(r"延长(?:收货)?(?:时间)?\s*(\d{1,2})\s*天")
 
 
+# A time with its own label (`付款时间：… ` on the line before 自动确认) is that time, never the
+# auto-confirm one, even when the flattened page puts 自动确认 right after it.
+_OTHER_TIME_LABEL = re.compile(r"(?:时间|(?i:time|at|on))\s*[:：]?\s*$")
+
+
 def find_auto_confirm(line: str, now: datetime) -> Found | None:
     """The auto-confirm time the page states; a date without a year is the next one."""
     for pattern in _AUTO_CONFIRM:
         for match in pattern.finditer(line):
+            if pattern is _AUTO_CONFIRM[-1] and _OTHER_TIME_LABEL.search(
+                line[max(0, match.start() - 12) : match.start()]
+            ):
+                continue
             found = _found(match, line, now, ahead=True)
             if found is not None:
                 return found
