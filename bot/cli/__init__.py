@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from bot.cli.logistics import add_arguments as add_logistics_arguments
 from bot.config import Settings
 from bot.runtime.instance_lock import InstanceAlreadyRunningError
 from bot.runtime.logs import configure_logging
@@ -33,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_checker_arguments(pay, "the supplier's message")
     link = commands.add_parser("check-link", help="classify a link or a share text")
     _add_checker_arguments(link, "the link or share text")
+    logistics = commands.add_parser(
+        "read-logistics", help="read a logistics trace (text or screenshot) and flag fake tracking"
+    )
+    add_logistics_arguments(logistics)
     bench = commands.add_parser("bench", help="measure speed (results go to BENCHMARKS.md)")
     bench.add_argument(
         "names",
@@ -60,7 +65,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = Settings()
     command = args.command or ("run" if settings.token else "chat")
     # Commands whose output is read by people or scripts keep the log to warnings.
-    quiet = command in ("chat", "bench", "check-payment", "check-link", "migrate")
+    quiet = command in (
+        "chat",
+        "bench",
+        "check-payment",
+        "check-link",
+        "read-logistics",
+        "migrate",
+    )
     configure_logging("WARNING" if quiet else settings.log_level, _secrets(settings))
     try:
         status = _dispatch(command, args, settings)
@@ -95,6 +107,10 @@ def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int
         from bot.cli.checkers import CHECKERS, run_checker
 
         return run_checker(CHECKERS[command], args, sys.stdin, sys.stdout)
+    if command == "read-logistics":
+        from bot.cli.logistics import run as read_logistics
+
+        return read_logistics(args, sys.stdin.buffer, sys.stdout, sys.stderr)
     if command == "bench":
         from bot.bench import BENCHMARKS
         from bot.bench import run as run_benchmarks

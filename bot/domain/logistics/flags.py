@@ -2,9 +2,9 @@
 
 | flag | raised when |
 |---|---|
-| signed_outside_warehouse_city | signed in a city other than the user's warehouse city (only when one is given) |
+| signed_outside_warehouse_city | signed in another city than the warehouse's (when one is given) |
 | signed_by_proxy | signed by 门卫, 前台, 代签, 家人, 同事, 物业, 保安, 邻居, 传达室, 收发室… |
-| signed_at_locker_or_station | left at a locker (丰巢, 快递柜) or a station (驿站, 代收点, 快递超市, 兔喜…) |
+| signed_at_locker_or_station | left at a locker (丰巢, 快递柜) or station (驿站, 代收点, 兔喜…) |
 | signed_too_fast | signed less than 12 hours after the first scan, in another city |
 | no_movement | not signed, and the last event is more than 72 hours old |
 | signed_before_shipped | signed before the order was marked shipped or paid (a recycled number) |
@@ -76,9 +76,7 @@ def _with_city(event: TraceEvent, city: str) -> str:
 
 
 def _flags(found: dict[FlagCode, str]) -> tuple[Flag, ...]:
-    return tuple(
-        Flag(code, mask_phone_numbers(found[code])) for code in FlagCode if code in found
-    )
+    return tuple(Flag(code, mask_phone_numbers(found[code])) for code in FlagCode if code in found)
 
 
 def trace_to_json(trace: Trace, flags: tuple[Flag, ...]) -> dict[str, Any]:

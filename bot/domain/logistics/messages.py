@@ -15,12 +15,16 @@ _QUOTE_LIMIT = 90
 
 # What the trace shows, per flag; {signed_city}, {warehouse}, {first_city} filled in.
 _FINDINGS = {
-    FlagCode.SIGNED_OUTSIDE_WAREHOUSE_CITY: "物流显示在{signed_city}签收，但我们的收货仓库在{warehouse}",
+    FlagCode.SIGNED_OUTSIDE_WAREHOUSE_CITY: (
+        "物流显示在{signed_city}签收，但我们的收货仓库在{warehouse}"
+    ),
     FlagCode.SIGNED_BY_PROXY: "物流显示由他人代签（非收件人本人）",
     FlagCode.SIGNED_AT_LOCKER_OR_STATION: "物流显示包裹放在了快递柜或驿站，并非送到收货地址",
     FlagCode.SIGNED_TOO_FAST: "从{first_city}揽收到{signed_city}签收不到12小时，时间不太合理",
     FlagCode.NO_MOVEMENT: "物流已超过3天没有更新，包裹还没有签收",
-    FlagCode.SIGNED_BEFORE_SHIPPED: "签收时间早于这笔订单的发货（或付款）时间，单号可能不属于这笔订单",
+    FlagCode.SIGNED_BEFORE_SHIPPED: (
+        "签收时间早于这笔订单的发货（或付款）时间，单号可能不属于这笔订单"
+    ),
 }
 # What we ask the seller, per flag.
 _SELLER_ASKS = {
@@ -79,10 +83,16 @@ def _findings(flags: tuple[Flag, ...], trace: Trace, warehouse_city: str | None)
         "first_city": trace.first_scan_city or "发货地",
         "warehouse": warehouse,
     }
-    return [
-        f"{number}. {_FINDINGS[flag.code].format(**values)}：“{_quote(flag.evidence)}”"
-        for number, flag in enumerate(flags, start=1)
-    ]
+    lines: list[str] = []
+    quoted: dict[str, int] = {}
+    for number, flag in enumerate(flags, start=1):
+        finding = _FINDINGS[flag.code].format(**values)
+        if flag.evidence in quoted:
+            lines.append(f"{number}. {finding}（见第{quoted[flag.evidence]}条）")
+            continue
+        quoted[flag.evidence] = number
+        lines.append(f"{number}. {finding}：“{_quote(flag.evidence)}”")
+    return lines
 
 
 def _quote(evidence: str) -> str:

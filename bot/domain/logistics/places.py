@@ -131,7 +131,9 @@ _KNOWN = frozenset(_CITIES.split()) | frozenset(_COUNTY_CITIES)
 _KNOWN_RE = re.compile("|".join(sorted(map(re.escape, _KNOWN), key=len, reverse=True)))
 _DISTRICT_RE = re.compile(f"({'|'.join(_DISTRICTS)})区")
 # `X市` after a boundary: a bracket, a province, the line's start or a space.
-_SHI = re.compile(r"(?:^|(?<=[【\[(（\s省市]))(?:[\u4e00-\u9fff]{2,3}?省)?([\u4e00-\u9fff]{2,4}?)市")
+_SHI = re.compile(
+    r"(?:^|(?<=[【\[(（\s省市]))(?:[\u4e00-\u9fff]{2,3}?省)?([\u4e00-\u9fff]{2,4}?)市"
+)
 _NOT_A_CITY_END = frozenset("超城门夜股都花集上闹菜")
 _NEXT_STOP = re.compile(r"发往|下一站|送往|前往|转往|发至")
 _STREET_AFTER = re.compile(r"路|街|大道|大街|公园|广场")

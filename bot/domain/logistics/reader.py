@@ -43,7 +43,8 @@ _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
 
 _DATE = (
     r"(?:(?P<year>\d{4})\s*[-/.年]\s*)?(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})"
-    r"(?!\d)\s*[日号]?"
+    # OCR often glues the time to a two-digit day: `2026-12-0512:22:10`.
+    r"(?:(?!\d)|(?<=\d\d)(?=\d{1,2}\s*:\s*\d{2}))\s*[日号]?"
 )
 _RELATIVE_DAY = r"(?P<relative>今天|昨天|前天)"
 _WEEKDAY = r"(?:(?:星期|周)[一二三四五六日天])"
@@ -353,7 +354,9 @@ def _signing(text: str) -> bool:
         return False
     if _SIGNED.search(compact):
         return True
-    return bool(_DELIVERED_TO.search(compact) and (_LOCKER.search(compact) or _STATION.search(compact)))
+    return bool(
+        _DELIVERED_TO.search(compact) and (_LOCKER.search(compact) or _STATION.search(compact))
+    )
 
 
 def _signed_by(compact: str) -> SignedBy | None:
