@@ -227,7 +227,13 @@ def _stamps(lines: list[str]) -> tuple[list[str], list[_Stamp]]:
             continue
         if not line.has_date:
             following = parsed[index + 1] if index + 1 < len(parsed) else None
-            if following and following.has_date and following.clock is None and not following.text:
+            if (
+                not line.text
+                and following
+                and following.has_date
+                and following.clock is None
+                and not following.text
+            ):
                 _give_date(line, following)  # `14:22` above `12-03`
             elif current_day is not None:
                 _give_date(line, current_day)
