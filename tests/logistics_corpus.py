@@ -43,3 +43,29 @@ def mismatches(case: dict[str, Any], reading: dict[str, Any]) -> dict[str, tuple
     return {
         key: (reading.get(key), want) for key, want in expected.items() if reading.get(key) != want
     }
+
+
+def main() -> None:
+    """Scores per split and the reader's speed: `python -m tests.logistics_corpus`."""
+    import time
+
+    cases = load_cases()
+    for split in ("tune", "held_out"):
+        chosen = [case for case in cases if case["split"] == split]
+        wrong = [case["id"] for case in chosen if mismatches(case, reading_of(case))]
+        right = len(chosen) - len(wrong)
+        print(f"{split}: {right}/{len(chosen)} right ({right / len(chosen):.1%}) {wrong or ''}")
+    started, rounds = time.perf_counter(), 20
+    for _ in range(rounds):
+        for case in cases:
+            reading_of(case)
+    seconds = time.perf_counter() - started
+    mean = sum(len(case["text"]) for case in cases) / len(cases)
+    print(
+        f"reader + flags: {rounds * len(cases) / seconds:,.0f} traces/s, one core, "
+        f"mean {mean:.0f} characters a trace"
+    )
+
+
+if __name__ == "__main__":
+    main()
