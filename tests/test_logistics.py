@@ -304,6 +304,7 @@ def test_signed_outside_the_warehouse_city_only_when_a_city_is_given() -> None:
     assert codes(text, warehouse_city="广州") == {"signed_outside_warehouse_city"}
     assert codes(text) == set()
     assert codes(text, warehouse_city="Hangzhou") == set()
+    assert codes(text, warehouse_city="Somewhere Unknown") == set()
 
 
 def test_signed_too_fast_is_under_twelve_hours_from_the_first_scan_in_another_city() -> None:
@@ -402,6 +403,7 @@ def test_the_json_reading() -> None:
         ("12-04 15:31 快件已到达【广州转运中心】\n12-04 09:00 【义乌市】已揽收", True),
         ("你好 14:22 快递发了吗", False),
         ("14:22 我已经签收了", False),
+        ("14:22 亲，快递已经到了\n14:25 快递签收了吗？\n14:30 快件发往广州了", False),
         ("请转账到我的私人账户 6222021234567890128", False),
         ("", False),
         ("2026-12-01 10:00 付款成功\n2026-12-02 11:00 卖家已发货", False),

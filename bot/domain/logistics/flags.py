@@ -10,7 +10,8 @@
 | signed_before_shipped | signed before the order was marked shipped or paid (a recycled number) |
 
 A county-level city and its prefecture count as one city (义乌 and 金华): carriers label
-义乌 scans `【金华市】`. A clean delivery to the warehouse raises nothing.
+义乌 scans `【金华市】`. A warehouse city in Latin letters that we cannot map to Chinese
+(see places.py) is not compared. A clean delivery to the warehouse raises nothing.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ def check_trace(
     found: dict[FlagCode, str] = {}
     signing = trace.signing_event
     warehouse = normalize_city(warehouse_city) if warehouse_city else None
+    if warehouse is not None and warehouse.isascii():
+        warehouse = None  # a Latin name we do not know: no comparison beats a wrong one
     if signing is None:
         last = trace.last_event
         if last is not None and now - last.at > NO_MOVEMENT:

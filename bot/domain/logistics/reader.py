@@ -130,17 +130,20 @@ def read_trace(text: str, now: datetime) -> Trace:
 
 
 def looks_like_trace(text: str) -> bool:
-    """True only with a real trace signal: two timestamped courier events, or a signing
-    event with a full date. Chat text with a time and a word like 快递 is not a trace."""
+    """True only with a real trace signal: two dated courier events, or a signing event
+    with a date and a time. A chat (times without dates, `14:22 快递到了吗`) is not a trace."""
     if not text or len(text) > MAX_INPUT_CHARS:
         return False
     stamps = _stamps(_clean_lines(text))[1]
-    courier = [stamp for stamp in stamps if _COURIER_WORDS.search(_joined(stamp.texts))]
+    courier = [
+        stamp
+        for stamp in stamps
+        if stamp.line.has_date and _COURIER_WORDS.search(_joined(stamp.texts))
+    ]
     if len(courier) >= 2:
         return True
     return any(
-        stamp.line.has_date and stamp.line.clock is not None and _signing(_joined(stamp.texts))
-        for stamp in courier
+        stamp.line.clock is not None and _signing(_joined(stamp.texts)) for stamp in courier
     )
 
 
