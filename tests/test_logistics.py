@@ -96,6 +96,21 @@ def test_date_and_time_on_separate_lines_in_either_order() -> None:
         assert trace.first_scan_city == "义乌"
 
 
+def test_kuaidi100_web_layout_with_weekdays_and_status_tags() -> None:
+    text = (
+        "快递公司：中通快递 快递单号：73400500600700\n2026.12.04\n周五\n14:22\n签收\n"
+        "【广州市】快件已在【广州石井】签收\n2026.12.02\n周三\n18:05\n揽收\n【义乌市】已揽收"
+    )
+
+    trace = read_trace(text, NOW)
+
+    assert [event.text for event in trace.events] == [
+        "揽收【义乌市】已揽收",
+        "签收【广州市】快件已在【广州石井】签收",
+    ]
+    assert trace.tracking_no == "73400500600700"
+
+
 def test_a_date_header_over_several_times() -> None:
     text = (
         "12月04日\n15:31 【广州市】已签收\n09:00 【广州市】派件中\n"
@@ -192,6 +207,10 @@ def test_ocr_slips_are_mended() -> None:
         ("已投递至 快递超市", SignedBy.STATION),
         ("快件已由翡翠雅郡北区西门店代收，请及时取件", SignedBy.STATION),
         ("您的快件已被【兔喜生活】代收", SignedBy.STATION),
+        ("快件已被 妈妈驿站(长安店) 代签收", SignedBy.STATION),
+        ("已签收, 签收人: 他人代收", SignedBy.PROXY),
+        ("您的快件已到达菜鸟驿站【石井店】，请凭取件码取件", SignedBy.STATION),
+        ("快件已暂存至【石井兔喜快递超市】，请及时取件", SignedBy.STATION),
     ],
 )
 def test_how_a_parcel_was_signed(line: str, signed_by: SignedBy) -> None:
@@ -210,6 +229,7 @@ def test_how_a_parcel_was_signed(line: str, signed_by: SignedBy) -> None:
         "【义乌网点】的【小王】已取件",
         "您的快件已被德邦快递东莞长安营业部收件",
         "【广州市石井揽投部】安排投递",
+        "快件已到达【广州转运中心】",
     ],
 )
 def test_lines_that_are_not_a_signing(line: str) -> None:

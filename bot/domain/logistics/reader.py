@@ -59,7 +59,8 @@ _RELATIVE_DAYS = {"今天": 0, "昨天": -1, "前天": -2}
 # Lines that are the page around a trace, not part of it.
 _CHROME = re.compile(
     r"^(?:物流详情|物流信息|物流跟踪|订单跟踪|查看物流|复制|收起|展开|查看更多|更多物流信息|"
-    r"已签收|运输中|派送中|派件中|待取件|已揽件|已发货|待揽收|在途中|[<>《》]|返回)$"
+    r"已签收|运输中|派送中|派件中|待取件|已揽件|已发货|待揽收|在途中|[<>《》]|返回|"
+    r"(?:星期|周)[一二三四五六日天])$"
 )
 _HEADER = re.compile(r"单号|运单|邮件号|物流公司|快递公司|承运")
 
@@ -72,16 +73,21 @@ _NOT_SIGNED = re.compile(
     r"代收货款|无人签收|将为您签收|即将签收"
 )
 _SIGNED = re.compile(r"签收|妥投|领取|投递至|已放入|放入|已存入|存入|入柜|代收")
+# People other than the recipient: always a proxy signature.
 _PROXY = re.compile(
-    r"门卫|前台|代签|家人|同事|物业|保安|邻居|传达室|收发室|门岗|他人|朋友|亲属|亲戚|室友|保姆|"
+    r"门卫|前台|家人|同事|物业|保安|邻居|传达室|收发室|门岗|朋友|亲属|亲戚|室友|保姆|"
     r"单位收发|公司收发|值班室"
 )
+# "Someone else signed": a proxy, unless the line names the locker or station that did.
+_SOMEONE_ELSE = re.compile(r"代签|他人")
 _LOCKER = re.compile(r"丰巢|快递柜|智能柜|快件柜|自提柜|格格柜|云柜|近邻宝|速递易|入柜")
 _STATION = re.compile(
-    r"驿站|代收点|快递超市|超市|兔喜|便利店|自提点|服务站|取件码|取货码|代收|菜鸟|门店"
+    r"驿站|代收点|快递超市|超市|兔喜|便利店|自提点|服务站|取件码|取货码|菜鸟|门店"
 )
+_COLLECTED = re.compile(r"代收")  # 代收 alone: a shop or station took it in
 _RECIPIENT = re.compile(r"本人|签收人[:：]?[\u4e00-\u9fffA-Za-z]")
-_DELIVERED_TO = re.compile(r"派送至|送至|投递至|放入|存入|放至")
+# Put into, or arrived at, a locker or station: the parcel has left the courier.
+_DELIVERED_TO = re.compile(r"派送至|送至|投递至|放入|存入|放至|暂存|存放|到达|送达|已到")
 
 
 @dataclass
@@ -375,6 +381,10 @@ def _signed_by(compact: str) -> SignedBy | None:
     if _LOCKER.search(compact):
         return SignedBy.LOCKER
     if _STATION.search(compact):
+        return SignedBy.STATION
+    if _SOMEONE_ELSE.search(compact):
+        return SignedBy.PROXY
+    if _COLLECTED.search(compact):
         return SignedBy.STATION
     if _RECIPIENT.search(compact):
         return SignedBy.RECIPIENT
