@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -109,6 +110,56 @@ def test_kuaidi100_web_layout_with_weekdays_and_status_tags() -> None:
         "签收【广州市】快件已在【广州石井】签收",
     ]
     assert trace.tracking_no == "73400500600700"
+
+
+def test_a_kuaidi100_answer_pasted_as_json() -> None:
+    answer = {
+        "message": "ok",
+        "nu": "YT5555500001111",
+        "com": "yuantong",
+        "state": "3",
+        "data": [
+            {
+                "time": "2026-12-04 17:31:57",
+                "ftime": "2026-12-04 17:31:57",
+                "context": "客户签收人: 已签收，签收人凭取货码签收。 如有疑问请联系：13800001111",
+            },
+            {"time": "2026-12-04 13:53:38", "context": "快件已由广州石井西门店代收，请及时取件"},
+            {"time": "2026-12-02 18:13:56", "context": "【浙江省金华市义乌市公司】 已收件"},
+        ],
+    }
+    wrapped = json.dumps({"returnCode": 1000, "dataInfo": {"queryTrackMapResp": answer}})
+
+    for text in (json.dumps(answer, ensure_ascii=False), wrapped):
+        trace = read_trace(text, NOW)
+        assert trace.carrier is Carrier.YTO
+        assert trace.tracking_no == "YT5555500001111"
+        assert trace.signed_at == datetime(2026, 12, 4, 5, 53, 38, tzinfo=UTC)
+        assert trace.signed_by is SignedBy.STATION
+        assert trace.first_scan_city == "义乌"
+        assert looks_like_trace(text)
+
+
+def test_a_kdniao_answer_pasted_as_json() -> None:
+    answer = {
+        "LogisticCode": "4312345678901",
+        "ShipperCode": "YD",
+        "Traces": [
+            {"AcceptTime": "2026-12-02 19:19:16", "AcceptStation": "【浙江义乌公司】已揽收"},
+            {"AcceptTime": "2026-12-04 11:46:00", "AcceptStation": "【广东广州公司】已签收"},
+        ],
+    }
+
+    trace = read_trace(json.dumps(answer, ensure_ascii=False), NOW)
+
+    assert trace.carrier is Carrier.YUNDA
+    assert trace.signed_city == "广州"
+    assert not trace.newest_first
+
+
+@pytest.mark.parametrize("text", ["{not json", "[1, 2, 3]", '{"data": []}', "{}"])
+def test_json_without_a_trace_is_read_as_text(text: str) -> None:
+    assert read_trace(text, NOW).events == ()
 
 
 def test_a_date_header_over_several_times() -> None:

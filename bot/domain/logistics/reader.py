@@ -5,7 +5,8 @@ Layouts understood, in either order (newest first or oldest first):
 - time and text on one line (`2026-12-03 14:22:10 【深圳市】已签收`);
 - the text, then its time on the line below (the 1688 app's 物流信息);
 - the date and the time on separate lines (`12-03` / `14:22` / text), in either order;
-- a date header over several `14:22 text` lines (Cainiao), and `今天`/`昨天`/`前天`.
+- a date header over several `14:22 text` lines (Cainiao), and `今天`/`昨天`/`前天`;
+- a Kuaidi100 or Kdniao answer pasted as JSON (see pasted_json).
 
 A date without a year is the latest such date not after `now` in Beijing, so a trace read
 on 2 January puts `12-31` in the old year and `01-01` in the new one. Full-width digits,
@@ -28,6 +29,7 @@ from datetime import date, datetime, time, timedelta
 from bot.domain.escrow.moments import parse_moment
 from bot.domain.logistics.carriers import detect_carrier, find_tracking_number
 from bot.domain.logistics.model import SignedBy, Trace, TraceEvent
+from bot.domain.logistics.pasted_json import json_trace_text
 from bot.domain.logistics.places import city_of
 from bot.domain.timezones import BEIJING
 
@@ -118,7 +120,7 @@ class _Stamp:
 def read_trace(text: str, now: datetime) -> Trace:
     """Everything the trace says. Never raises on odd text: what cannot be read is left out,
     and a text with no trace in it gives a Trace with no events."""
-    lines = _clean_lines(text)
+    lines = _clean_lines(json_trace_text(text[:MAX_INPUT_CHARS]) or text)
     header, stamps = _stamps(lines)
     events = _events(stamps, now)
     newest_first = len(events) > 1 and events[0].at > events[-1].at
@@ -140,7 +142,7 @@ def looks_like_trace(text: str) -> bool:
     with a date and a time. A chat (times without dates, `14:22 快递到了吗`) is not a trace."""
     if not text or len(text) > MAX_INPUT_CHARS:
         return False
-    stamps = _stamps(_clean_lines(text))[1]
+    stamps = _stamps(_clean_lines(json_trace_text(text) or text))[1]
     courier = [
         stamp
         for stamp in stamps
