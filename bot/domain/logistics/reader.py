@@ -376,18 +376,18 @@ def _signing(text: str) -> bool:
     )
 
 
+# Who took the parcel, most telling first: a person beats the place named in the same
+# line, and a named locker or station beats a bare 代签 or 代收.
+_HOW_SIGNED = (
+    (_PROXY, SignedBy.PROXY),
+    (_LOCKER, SignedBy.LOCKER),
+    (_STATION, SignedBy.STATION),
+    (_SOMEONE_ELSE, SignedBy.PROXY),
+    (_COLLECTED, SignedBy.STATION),
+    (_RECIPIENT, SignedBy.RECIPIENT),
+)
+
+
 def _signed_by(compact: str) -> SignedBy | None:
     """How a signing line says the parcel was taken; None for a plain 已签收."""
-    if _PROXY.search(compact):
-        return SignedBy.PROXY
-    if _LOCKER.search(compact):
-        return SignedBy.LOCKER
-    if _STATION.search(compact):
-        return SignedBy.STATION
-    if _SOMEONE_ELSE.search(compact):
-        return SignedBy.PROXY
-    if _COLLECTED.search(compact):
-        return SignedBy.STATION
-    if _RECIPIENT.search(compact):
-        return SignedBy.RECIPIENT
-    return None
+    return next((how for pattern, how in _HOW_SIGNED if pattern.search(compact)), None)
