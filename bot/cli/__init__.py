@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from bot.cli.logistics import add_arguments as add_logistics_arguments
 from bot.cli.order_page import add_arguments as add_order_arguments
 from bot.config import Settings
 from bot.runtime.instance_lock import InstanceAlreadyRunningError
@@ -38,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
         "read-order", help="read a 1688 order page: status, order number, auto-confirm deadline"
     )
     add_order_arguments(order)
+    logistics = commands.add_parser(
+        "read-logistics", help="read a logistics trace (text or screenshot) and flag fake tracking"
+    )
+    add_logistics_arguments(logistics)
     bench = commands.add_parser("bench", help="measure speed (results go to BENCHMARKS.md)")
     bench.add_argument(
         "names",
@@ -65,7 +70,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = Settings()
     command = args.command or ("run" if settings.token else "chat")
     # Commands whose output is read by people or scripts keep the log to warnings.
-    quiet = command in ("chat", "bench", "check-payment", "check-link", "read-order", "migrate")
+    quiet = command in (
+        "chat",
+        "bench",
+        "check-payment",
+        "check-link",
+        "read-order",
+        "read-logistics",
+        "migrate",
+    )
     configure_logging("WARNING" if quiet else settings.log_level, _secrets(settings))
     try:
         status = _dispatch(command, args, settings)
@@ -104,6 +117,10 @@ def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int
         from bot.cli.order_page import run_read_order
 
         return run_read_order(args, sys.stdin.buffer, sys.stdout, sys.stderr)
+    if command == "read-logistics":
+        from bot.cli.logistics import run as read_logistics
+
+        return read_logistics(args, sys.stdin.buffer, sys.stdout, sys.stderr)
     if command == "bench":
         from bot.bench import BENCHMARKS
         from bot.bench import run as run_benchmarks

@@ -23,8 +23,13 @@ def _keep_last_four(match: re.Match[str]) -> str:
 
 def mask_numbers(text: str) -> str:
     """Replace card and phone numbers with `••••1234`, keeping the last four digits."""
-    masked = _PHONE.sub(_keep_last_four, text)
-    return _CARD.sub(_keep_last_four, masked)
+    return _CARD.sub(_keep_last_four, mask_phone_numbers(text))
+
+
+def mask_phone_numbers(text: str) -> str:
+    """Replace phone numbers with `••••1234`, leaving longer numbers (tracking numbers,
+    order numbers) as they are."""
+    return _PHONE.sub(_keep_last_four, text)
 
 
 def redact_bot_tokens(text: str) -> str:
