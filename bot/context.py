@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from bot.reminders.engine import ReminderEngine
     from bot.services.disputes import Disputes
     from bot.services.orders import ReminderPolicy
+    from bot.services.parcels import Parcels
     from bot.services.payments import PaymentChecks
     from bot.services.stats import Reporting
     from bot.services.suppliers import SupplierChecks
@@ -55,6 +56,7 @@ class Services:
     ) -> None:
         from bot.db.engine import create_sessionmaker
         from bot.services.disputes import Disputes
+        from bot.services.parcels import Parcels
         from bot.services.payments import PaymentChecks
         from bot.services.stats import Reporting
         from bot.services.suppliers import SupplierChecks
@@ -77,6 +79,13 @@ class Services:
         self.reporting: Reporting = Reporting(self._sessions, clock)
         self.disputes: Disputes = Disputes(
             self._sessions, clock, lambda: self.reminder_policy, self.note_new_reminders
+        )
+        self.parcels: Parcels = Parcels(
+            self._sessions,
+            clock,
+            lambda: self.reminder_policy,
+            self.note_new_reminders,
+            self.tracking,
         )
 
     @property

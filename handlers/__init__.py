@@ -22,6 +22,7 @@ from handlers import (
     fallback,
     ip,
     language,
+    logistics,
     menu,
     orders,
     payments,
@@ -31,6 +32,7 @@ from handlers import (
     spec,
     suppliers,
     timezone,
+    warehouse,
 )
 from handlers.reminders import reminder_renderer
 
@@ -51,6 +53,7 @@ COMMANDS = (
     "help",
     "menu",
     "timezone",
+    "warehouse",
     "quiet",
     "language",
     "privacy",
@@ -83,10 +86,12 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         spec.FLOW,
         ip.FLOW,
         timezone.FLOW,
+        warehouse.FLOW,
         payments.FLOW,
         suppliers.FLOW,
         disputes.FLOW,
         orders.TRACK_FLOW,
+        logistics.FLOW,
         *orders.QUESTION_BUTTONS.values(),
     ]
     exits = cancel.conversation_exits(global_handlers, flows)
@@ -98,10 +103,13 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             spec.conversation(exits),
             ip.conversation(exits),
             timezone.conversation(exits),
+            warehouse.conversation(exits),
             payments.conversation(exits),
             suppliers.conversation(exits),
             # Before orders: the card's "Problem" button opens the dispute walkthrough.
             disputes.conversation(exits),
+            # A logistics trace, before a pasted order page (which may quote the last event).
+            logistics.conversation(exits),
             # Before /track: a countdown typed as the answer to Edit is not a new order.
             *orders.order_question_conversations(exits),
             # With a model configured, a pasted order page is read by the AI helper too.

@@ -32,7 +32,7 @@ from bot.domain.payments.checker import PaymentCheck, classify_payment, looks_li
 from bot.render.model_text import TELEGRAM_MESSAGE_LIMIT, model_text_html, split_message
 from bot.render.payments import explanation_key, plain_text, render_check
 from bot.services.payments import FEEDBACK_LABELS
-from handlers import orders, routes
+from handlers import logistics, orders, routes
 from handlers.callback_data import parse_number
 from handlers.conversation import StoredConversation
 from handlers.guided import (
@@ -127,6 +127,9 @@ async def check_image(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     page = "\n".join(part for part in (caption, reading.text) if part.strip())
     if not reading.qr_payloads and await orders.order_page_photographed(update, context, page):
+        return ConversationHandler.END
+    if not reading.qr_payloads and logistics.is_trace(page):
+        await logistics.trace_seen(update, context, page)
         return ConversationHandler.END
     await _check_image_reading(update, context, reading, caption)
     return ConversationHandler.END

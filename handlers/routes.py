@@ -17,6 +17,8 @@ MENU = CallbackRoute("menu", (CODE,))  # menu|<item>
 LANGUAGE = CallbackRoute("lang", (8,))  # lang|<code>
 TIMEZONE = CallbackRoute("tz", (8, 40))  # tz|zone|<IANA zone>
 QUIET_HOURS = CallbackRoute("quiet", (8,))  # quiet|<preset>
+WAREHOUSE = CallbackRoute("wh", (CODE, CODE))  # wh|<question>|<answer>
+TRACE = CallbackRoute("trace", (8, ID))  # trace|<action>|<order or 0>
 KEEP_TEXTS = CallbackRoute("keep", (4,))  # keep|on or keep|off
 FORGET_ME = CallbackRoute("forget", (4,))  # forget|yes or forget|no
 

@@ -32,6 +32,7 @@ LANGUAGE_TAG_LENGTH = 35
 # The longest IANA zone name today is 32 characters.
 TIMEZONE_NAME_LENGTH = 64
 SHORT_CODE_LENGTH = 32
+PLACE_LENGTH = 40
 SIGNAL_CODES_LENGTH = 512
 LABEL_LENGTH = 200
 URL_LENGTH = 2048
@@ -58,6 +59,11 @@ class User(Base):
     # reminders are moved earlier out of them, except the last stage before a deadline.
     quiet_from_hour: Mapped[int | None] = mapped_column(Integer)
     quiet_to_hour: Mapped[int | None] = mapped_column(Integer)
+    # The forwarder's or agent's warehouse the goods should reach (/warehouse): a parcel
+    # signed anywhere else is flagged. The phone's last 4 digits only (SF and ZTO ask them).
+    warehouse_city: Mapped[str | None] = mapped_column(String(PLACE_LENGTH))
+    warehouse_district: Mapped[str | None] = mapped_column(String(PLACE_LENGTH))
+    warehouse_phone4: Mapped[str | None] = mapped_column(String(4))
 
     def __repr__(self) -> str:
         return f"User(telegram_id={self.telegram_id}, language={self.language!r})"
@@ -142,6 +148,12 @@ class Order(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     source_update_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The parcel: from a pasted trace (or typed), followed through Kuaidi100 when it is on.
+    carrier: Mapped[str | None] = mapped_column(String(SHORT_CODE_LENGTH))
+    tracking_no: Mapped[str | None] = mapped_column(String(SHORT_CODE_LENGTH), index=True)
+    # Flag codes already sent as an alert for this parcel, comma-separated: one alert each.
+    parcel_flags: Mapped[str] = mapped_column(String(LABEL_LENGTH), default="", server_default="")
+    parcel_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OrderEvent(Base):

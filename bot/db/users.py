@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
+from bot.domain.warehouses import Warehouse
 
 
 async def touch_user(
@@ -100,6 +101,25 @@ async def set_keep_texts(session: AsyncSession, telegram_id: int, keep: bool) ->
         user.keep_texts = keep
         await session.flush()
     return user
+
+
+async def set_warehouse(
+    session: AsyncSession, telegram_id: int, warehouse: Warehouse | None
+) -> User | None:
+    """Store where the user's goods should be signed for, or forget it with None."""
+    user = await session.get(User, telegram_id)
+    if user is not None:
+        user.warehouse_city = warehouse.city if warehouse else None
+        user.warehouse_district = warehouse.district if warehouse else None
+        user.warehouse_phone4 = warehouse.phone4 if warehouse else None
+        await session.flush()
+    return user
+
+
+def warehouse_of(user: User | None) -> Warehouse | None:
+    if user is None or not user.warehouse_city:
+        return None
+    return Warehouse(user.warehouse_city, user.warehouse_district, user.warehouse_phone4)
 
 
 async def set_timezone(

@@ -192,6 +192,16 @@ async def set_countdown(
     return await replan(session, order, now, policy)
 
 
+async def set_signing_time(
+    session: AsyncSession, order: Order, signed_at: datetime, now: datetime, policy: ReminderPolicy
+) -> list[datetime]:
+    """The courier's record of the signing (from a trace) replaces the time we had."""
+    order.signed_at = signed_at
+    order.updated_at = now
+    _log(session, order, now, "signed_time", signed_at.isoformat())
+    return await replan(session, order, now, policy)
+
+
 async def undo_extension(
     session: AsyncSession, order: Order, days: int, now: datetime, policy: ReminderPolicy
 ) -> list[datetime]:

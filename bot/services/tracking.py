@@ -260,6 +260,10 @@ class Tracking:
         self.wake(due)
         return card
 
+    async def card_in(self, session: AsyncSession, order: Order) -> OrderCard:
+        """The card of an order another service is changing in `session`."""
+        return await self._card(session, order)
+
     async def _card(self, session: AsyncSession, order: Order) -> OrderCard:
         user = await session.get(User, order.user_id)
         zone = zone_for(user.timezone if user else None, self.policy().default_timezone)

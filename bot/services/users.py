@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.db import users
+from bot.domain.warehouses import Warehouse
 from bot.services import orders as order_rules
 from bot.services.orders import ReminderPolicy
 
@@ -46,6 +47,14 @@ class Users:
             await users.set_quiet_hours(session, user_id, hours)
             due = await self._replan(session, user_id)
         self.wake(due)
+
+    async def set_warehouse(self, user_id: int, warehouse: Warehouse | None) -> None:
+        async with self.sessions.begin() as session:
+            await users.set_warehouse(session, user_id, warehouse)
+
+    async def warehouse(self, user_id: int) -> Warehouse | None:
+        async with self.sessions() as session:
+            return users.warehouse_of(await users.get_user(session, user_id))
 
     async def forget(self, user_id: int) -> bool:
         """/forgetme: the user and every row about them (ON DELETE CASCADE)."""

@@ -1,0 +1,84 @@
+"""A checked logistics trace as the user reads it: where and how the parcel was signed,
+what does not add up (each with the trace line that shows it), the next step, and the
+order's new deadline when the signing was recorded. Kept to one phone screen: the messages
+for the seller and for 1688 sit behind a button."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.escrow import format_left
+from bot.domain.logistics import Flag, FlagCode, Trace
+from bot.domain.timezones import BEIJING, format_local
+from bot.render.i18n import translate
+
+MAX_EVIDENCE = 48
+# The flags that point at a fake or recycled shipment: the buyer must not confirm receipt.
+_FRAUD = {
+    FlagCode.SIGNED_OUTSIDE_WAREHOUSE_CITY,
+    FlagCode.SIGNED_BEFORE_SHIPPED,
+    FlagCode.SIGNED_TOO_FAST,
+}
+
+
+def render_parcel_check(
+    trace: Trace,
+    flags: tuple[Flag, ...],
+    *,
+    language: str,
+    now: datetime,
+    has_warehouse: bool,
+    order_label: str | None = None,
+    new_deadline: datetime | None = None,
+) -> str:
+    """`new_deadline`: the order's deadline after the signing was recorded just now."""
+
+    def text(key: str, **values: object) -> str:
+        return translate(language, key, **values)
+
+    if not trace.events:
+        return text("trace_unreadable")
+    carrier = trace.carrier.value if trace.carrier else text("trace_carrier_unknown")
+    lines = [text("trace_title", carrier=carrier, number=trace.tracking_no or "—")]
+    if trace.signed and trace.signed_at is not None:
+        how = text(f"trace_by_{trace.signed_by.value}") if trace.signed_by else ""
+        lines.append(
+            text(
+                "trace_signed",
+                when=format_local(trace.signed_at, BEIJING, language),
+                city=trace.signed_city or "?",
+                how=how,
+            )
+        )
+    elif trace.last_event is not None:
+        lines.append(
+            text("trace_moving", when=format_local(trace.last_event.at, BEIJING, language))
+        )
+    if flags:
+        lines += ["", text("trace_flags_title")]
+        for flag in flags:
+            lines.append(text(f"trace_flag_{flag.code.value}"))
+            lines.append(text("trace_evidence", quote=_shortened(flag.evidence)))
+        codes = {flag.code for flag in flags}
+        step = "trace_next_fraud" if codes & _FRAUD else f"trace_next_{flags[0].code.value}"
+        lines += ["", text(step)]
+    else:
+        lines += ["", text("trace_clean" if trace.signed else "trace_clean_moving")]
+    if order_label is not None and new_deadline is not None:
+        lines.append(
+            text(
+                "trace_deadline_now",
+                label=order_label,
+                when=format_local(new_deadline, BEIJING, language),
+                left=format_left(new_deadline - now, language),
+            )
+        )
+    elif order_label is not None:
+        lines.append(text("trace_linked", label=order_label))
+    if not has_warehouse:
+        lines.append(text("trace_no_warehouse"))
+    return "\n".join(lines)
+
+
+def _shortened(evidence: str) -> str:
+    return evidence if len(evidence) <= MAX_EVIDENCE else evidence[: MAX_EVIDENCE - 1] + "…"
