@@ -36,6 +36,7 @@ LANGUAGE_NEUTRAL = frozenset(
         "sup_rating_icon_green",
         "sup_rating_icon_red",
         "sup_rating_icon_unknown",
+        "trace_title",
     }
 )
 BUTTON_PATTERNS = ("btn_*", "*_btn_*", "*_opt_*", "*_when_*", "quiet_preset_*")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.escrow import format_left
-from bot.domain.logistics import Flag, FlagCode, Trace
+from bot.domain.logistics import Flag, FlagCode, SignedBy, Trace
 from bot.domain.timezones import BEIJING, format_local
 from bot.render.i18n import translate
 
@@ -41,7 +41,8 @@ def render_parcel_check(
     carrier = trace.carrier.value if trace.carrier else text("trace_carrier_unknown")
     lines = [text("trace_title", carrier=carrier, number=trace.tracking_no or "—")]
     if trace.signed and trace.signed_at is not None:
-        how = text(f"trace_by_{trace.signed_by.value}") if trace.signed_by else ""
+        by = trace.signed_by
+        how = text(f"trace_by_{by.value}") if by and by is not SignedBy.RECIPIENT else ""
         lines.append(
             text(
                 "trace_signed",
