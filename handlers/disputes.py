@@ -120,6 +120,7 @@ def _state_of(saved: SavedDispute) -> FlowState:
         notes={
             "label": saved.label,
             "order_number": saved.order_number,
+            "parcel_flags": list(saved.parcel_flags),
             "refund_at": saved.refund_requested_at.isoformat()
             if saved.refund_requested_at
             else None,
@@ -393,6 +394,11 @@ def weight_verdict(check: WeightCheck, language: str) -> str:
 # -- the summary and the buttons under it ----------------------------------------------------
 
 
+def _parcel_flags(state: FlowState) -> list[str]:
+    flags = state.notes.get("parcel_flags")
+    return [code for code in flags if isinstance(code, str)] if isinstance(flags, list) else []
+
+
 async def _summary(turn: Turn, lead: str) -> None:
     state = turn.state
     pack = evidence_pack(
@@ -401,6 +407,7 @@ async def _summary(turn: Turn, lead: str) -> None:
         weight=_weight(state),
         order_number=state.notes.get("order_number"),
         refund_requested=state.answer(REFUND) is not None,
+        logistics_flags=_parcel_flags(state),
     )
     text = "\n\n".join(part for part in (lead, summary_text(turn, pack)) if part)
     await replace_or_reply(turn.update, text, _summary_keyboard(turn, pack))

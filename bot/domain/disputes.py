@@ -243,6 +243,17 @@ def refund_note_zh(reason: Reason | None, weight: WeightCheck | None = None) -> 
     return note[:REFUND_NOTE_MAX_CHARS]
 
 
+# What a flagged logistics trace shows, as the platform's staff would write it.
+LOGISTICS_FLAGS_ZH: dict[str, str] = {
+    "signed_outside_warehouse_city": "签收城市与收货仓库不符",
+    "signed_by_proxy": "包裹被他人代签",
+    "signed_at_locker_or_station": "包裹被放入快递柜或驿站",
+    "signed_too_fast": "从外地发出后不到12小时即显示签收",
+    "no_movement": "物流超过3天没有更新",
+    "signed_before_shipped": "签收时间早于发货时间（疑似虚假发货）",
+}
+
+
 def evidence_pack(
     *,
     reason: Reason | None,
@@ -250,6 +261,7 @@ def evidence_pack(
     weight: WeightCheck | None = None,
     order_number: str | None = None,
     refund_requested: bool = False,
+    logistics_flags: Collection[str] = (),
 ) -> str:
     """The case in Chinese, to paste when clicking 申请客服介入 / 投诉.
 
@@ -268,6 +280,9 @@ def evidence_pack(
         lines.append(f"证据：{names}（已上传）")
     if weight is not None:
         lines.append(weight_line_zh(weight))
+    shown = [LOGISTICS_FLAGS_ZH[code] for code in LOGISTICS_FLAGS_ZH if code in logistics_flags]
+    if shown:
+        lines.append(f"物流异常：{'；'.join(shown)}（物流截图已上传）")
     lines.append("请核实证据并支持退款，谢谢。")
     return "\n".join(lines)[:COPYABLE_MAX_CHARS]
 

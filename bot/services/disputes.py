@@ -52,6 +52,8 @@ class SavedDispute:
     refund_requested: bool = False
     refund_requested_at: datetime | None = None
     followup_at: datetime | None = None
+    # Flag codes a checked logistics trace raised on the order's parcel (bot.domain.logistics).
+    parcel_flags: tuple[str, ...] = ()
 
 
 class RefundOutcome(StrEnum):
@@ -73,7 +75,8 @@ async def saved_dispute(session: AsyncSession, user_id: int, order_id: int) -> S
     order = await order_service.get_order(session, user_id, order_id)
     if order is None:
         return None
-    saved = SavedDispute(order.id, order.label, order.order_number)
+    flags = tuple(code for code in (order.parcel_flags or "").split(",") if code)
+    saved = SavedDispute(order.id, order.label, order.order_number, parcel_flags=flags)
     for event in await order_service.events_of(session, order):
         saved = _with_answer(saved, event)
     if order.state in REFUND_OPEN or order.pause_started_at is not None:

@@ -69,6 +69,7 @@ class Parcels:
             recorded = False
             if order is not None:
                 _remember_parcel(order, trace, now)
+                _remember_flags(order, flags)
                 recorded, due = await self._record_signing(session, order, trace, now)
             candidates: tuple[tuple[int, str], ...] = ()
             if order is None:
@@ -115,6 +116,14 @@ def _remember_parcel(order: Order, trace: Trace, now: datetime) -> None:
         order.updated_at = now
     if trace.carrier is not None:
         order.carrier = trace.carrier.value
+
+
+def _remember_flags(order: Order, flags: tuple[Flag, ...]) -> None:
+    """The flags the user has now seen for this parcel: the dispute walk cites them, and
+    a followed parcel never alerts them again."""
+    seen = [code for code in (order.parcel_flags or "").split(",") if code]
+    seen += [flag.code.value for flag in flags if flag.code.value not in seen]
+    order.parcel_flags = ",".join(seen)
 
 
 async def _candidates(session: AsyncSession, user_id: int) -> tuple[tuple[int, str], ...]:

@@ -41,10 +41,6 @@ def zto_trace(
     )
 
 
-async def warehouse_of(bot: BotApplication, user_id: int) -> object:
-    return await bot.bot_data.users.warehouse(user_id)
-
-
 async def test_the_warehouse_is_one_tap_and_keeps_only_four_digits(
     ann: ChatUser, bot: BotApplication
 ) -> None:
@@ -163,3 +159,20 @@ async def test_a_screenshot_of_a_trace_is_checked(
     replies = texts(await ann.replies(sent))
 
     assert "another city" in replies
+
+
+async def test_the_dispute_case_cites_what_the_trace_showed(ann: ChatUser, clock: Clock) -> None:
+    await ann.says("/warehouse 广州")
+    await ann.taps("Skip")
+    await ann.says("/track 5d lamps")
+    await ann.says(zto_trace(clock.now(), city="杭州", signer="门卫", hours_ago=2))
+    await ann.taps("lamps")
+
+    await ann.says("/dispute")
+    await ann.taps("lamps")
+    for _ in range(4):
+        await ann.taps("Skip")
+    summary = texts(await ann.taps("Skip"))
+
+    assert "签收城市与收货仓库不符" in summary
+    assert "包裹被他人代签" in summary
