@@ -521,3 +521,13 @@ def test_any_text_reads_without_raising(text: str) -> None:
     trace = read_trace(text, NOW)
     trace_to_json(trace, check_trace(trace, NOW, warehouse_city="广州"))
     looks_like_trace(text)
+
+
+def test_the_order_number_is_never_the_tracking_number() -> None:
+    trace = read_trace(
+        "订单号：3456789012345678901\n中通快递 运单号：75123456789012\n"
+        "2026-12-03 13:05:12 【广州市】 快件已签收\n2026-12-01 17:05:12 【义乌市】 已揽收",
+        datetime(2026, 12, 4, 2, 0, tzinfo=UTC),
+    )
+
+    assert trace.tracking_no == "75123456789012"

@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.db import users
 from bot.db.models import Order
 from bot.domain.escrow import OrderAction, OrderState, allowed_actions
+from bot.domain.escrow.order_page import read_order_page
 from bot.domain.logistics import Flag, Trace, check_trace, read_trace
 from bot.domain.warehouses import Warehouse
 from bot.services import orders as order_rules
@@ -59,6 +60,11 @@ class Parcels:
         async with self.sessions.begin() as session:
             warehouse = users.warehouse_of(await users.get_user(session, user_id))
             order = await self._order_of(session, user_id, trace, order_id)
+            if order is None and order_id is None:
+                # A trace copied from the 1688 order page may carry the order number.
+                number = read_order_page(text, now).order_no
+                if number is not None:
+                    order = await order_rules.open_order_numbered(session, user_id, number)
             shipped = order.shipped_at if order and not order.shipped_at_estimated else None
             flags = check_trace(
                 trace,

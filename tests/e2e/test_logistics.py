@@ -176,3 +176,21 @@ async def test_the_dispute_case_cites_what_the_trace_showed(ann: ChatUser, clock
 
     assert "签收城市与收货仓库不符" in summary
     assert "包裹被他人代签" in summary
+
+
+async def test_a_trace_with_the_order_number_finds_its_order(
+    ann: ChatUser, bot: BotApplication, clock: Clock
+) -> None:
+    await ann.says("订单号：3456789012345678901\n卖家已发货\n还剩6天2小时自动确认收货")
+    await ann.taps("Yes")
+    await ann.says("vases")
+
+    replies = texts(
+        await ann.says("订单号：3456789012345678901\n" + zto_trace(clock.now(), hours_ago=2))
+    )
+
+    assert "Which tracked order" not in replies
+    assert "vases" in replies
+    (order,) = await orders_of(bot, ann.user_id)
+    assert order.tracking_no == "75123456789012"
+    assert order.signed_at is not None

@@ -64,8 +64,9 @@ _SHAPES: tuple[tuple[Carrier, re.Pattern[str]], ...] = tuple(
         (Carrier.EMS, r"[19]\d{12}"),
     )
 )
+# `单号` inside `订单号` is the 1688 order's number, never the parcel's.
 _LABELLED = re.compile(
-    r"(?:运单号码|运单编号|运单号|快递单号|物流单号|物流编号|邮件号|单号|运单|tracking(?:\s*no\.?)?)"
+    r"(?<![订])(?:运单号码|运单编号|运单号|快递单号|物流单号|物流编号|邮件号|单号|运单|tracking(?:\s*no\.?)?)"
     r"\s*[:：]?\s*([A-Za-z]{0,3}\d[A-Za-z\d]{7,24})(?![A-Za-z\d])",
     re.IGNORECASE,
 )
