@@ -522,6 +522,7 @@ async def test_counts_by_status_and_missed_deadlines(
         ReminderStatus.FAILED: 1,
         ReminderStatus.CANCELLED: 1,
         ReminderStatus.PAUSED: 0,
+        ReminderStatus.SUPERSEDED: 0,
     }
     assert missed == 2  # the late one and the failed one
 
