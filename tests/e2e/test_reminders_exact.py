@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import pytest
@@ -15,14 +15,30 @@ from sqlalchemy import select
 
 from bot.app import BotApplication
 from bot.clock import ShiftedClock
-from bot.db.models import Order, Reminder, ReminderStatus, User
+from bot.config import Settings
+from bot.db.models import Reminder, ReminderStatus, User
+from bot.db.scratch import temporary_postgres_database
 from bot.reminders.engine import ReminderEngine
 from bot.sandbox.server import Sandbox
 from tests.conftest import ChatUser
+from tests.db.databases import POSTGRES_SKIP_REASON, TEST_DATABASE_PREFIX, postgres_admin_url
 
 HOUR = timedelta(hours=1)
 WARNING = "the escrow will release your money"
 PASSED = "the auto-confirm deadline has passed"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def settings(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[Settings]:
+    """Every test here runs the bot on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        yield settings
+        return
+    admin_url = postgres_admin_url()
+    if admin_url is None:
+        pytest.skip(POSTGRES_SKIP_REASON)
+    async with temporary_postgres_database(admin_url, TEST_DATABASE_PREFIX) as url:
+        yield settings.model_copy(update={"database_url": url})
 
 
 def engine_of(bot: BotApplication) -> ReminderEngine:
@@ -175,13 +191,8 @@ async def test_reminders_resume_when_a_blocked_user_writes_again_and_the_plan_is
 
     replies = await ann.says("/orders")  # writing again lifts the block
 
-    resumed = [m.text or "" for m in replies if "reminders are on again" in (m.text or "")]
-    assert len(resumed) == 1
-    assert "Coming next" in resumed[0]
-    assert "cups" in resumed[0]
     await ann.receives("23h")  # the 24 h stage, late, says what is left now
     await reminders_settle(bot, sandbox)
-    assert len(received(sandbox, ann.user_id, WARNING)) == 2
     assert not await blocked_in_database(bot, ann.user_id)
     rows = await rows_of(bot, ann.user_id)
     assert [r.status for r in rows if r.kind == "stage_86400"] == [ReminderStatus.SENT]
@@ -189,6 +200,12 @@ async def test_reminders_resume_when_a_blocked_user_writes_again_and_the_plan_is
         "stage_21600",
         "stage_3600",
     ]
+    assert len(received(sandbox, ann.user_id, WARNING)) == 2
+    # The user is shown what comes next.
+    resumed = [m.text or "" for m in replies if "reminders are on again" in (m.text or "")]
+    assert len(resumed) == 1
+    assert "Coming next" in resumed[0]
+    assert resumed[0].count("cups") == 2  # the 6 h and the 1 h stages
     # Writing again later (not blocked any more) shows no second note.
     again = await ann.says("/orders")
     assert not any("reminders are on again" in (m.text or "") for m in again)
@@ -207,8 +224,3 @@ async def test_the_resumed_plan_is_shown_in_russian(
     replies = await boris.says("/orders")
 
     assert any("напоминания снова включены" in (m.text or "") for m in replies)
-
-
-async def orders_of(bot: BotApplication, user_id: int) -> list[Order]:
-    async with bot.bot_data.sessions() as session:
-        return list(await session.scalars(select(Order).where(Order.user_id == user_id)))
