@@ -165,6 +165,12 @@ class EngineConfig:
         """A queued row whose lease has less than this left is handed back, not sent."""
         return timedelta(seconds=self.lease_seconds / 8)
 
+    @property
+    def longest_wait(self) -> timedelta:
+        """Longer than any retry the engine sets (back-off; a flood wait is shorter): a
+        retry further ahead was set before the wall clock went back, and is due."""
+        return timedelta(seconds=2 * self.backoff_max_seconds + 60)
+
     def backoff(self, attempts: int) -> timedelta:
         """Exponential back-off with jitter, so many failed rows do not retry in step."""
         exponent = min(max(attempts - 1, 0), 30)
@@ -365,18 +371,24 @@ class ReminderEngine:
         room = self._config.batch_size - self._outbox.held
         claims: list[Claim] = []
         live = self._outbox.live_tokens
+        # Before the claim: the lease other processes time from their first sight of it.
+        send_by = (
+            asyncio.get_running_loop().time()
+            + (self._config.lease - self._config.lease_margin).total_seconds()
+        )
         async with self._sessions.begin() as session:
             overdue = self._overdue(await claims_held(session), live)
             reclaimed = await reclaim_expired(session, now, live, overdue)
             if room > 0:
                 claims = await claim_due(
-                    session, now, limit=room, token=str(uuid.uuid4()), lease=self._config.lease
+                    session,
+                    now,
+                    limit=room,
+                    token=str(uuid.uuid4()),
+                    lease=self._config.lease,
+                    max_wait=self._config.longest_wait,
                 )
             upcoming = await next_due_at(session, now)
-        send_by = (
-            asyncio.get_running_loop().time()
-            + (self._config.lease - self._config.lease_margin).total_seconds()
-        )
         claims = [replace(claim, send_by=send_by) for claim in claims]
         if reclaimed:
             self.stats["reclaimed"] += len(reclaimed)

@@ -308,12 +308,13 @@ async def latest_pending_due(session: AsyncSession, order_id: int, kind: str) ->
 # -- claiming and settling -----------------------------------------------------------------
 
 
-def _is_due(now: datetime) -> ColumnElement[bool]:
-    return and_(
-        _IS_PENDING,
-        Reminder.due_at <= now,
-        or_(Reminder.next_attempt_at.is_(None), Reminder.next_attempt_at <= now),
-    )
+def _is_due(now: datetime, max_wait: timedelta | None = None) -> ColumnElement[bool]:
+    retry_now = or_(Reminder.next_attempt_at.is_(None), Reminder.next_attempt_at <= now)
+    if max_wait is not None:
+        # A retry set further ahead than any wait we set was set before the wall clock was
+        # stepped back: it is due now, not hours later.
+        retry_now = or_(retry_now, Reminder.next_attempt_at > now + max_wait)
+    return and_(_IS_PENDING, Reminder.due_at <= now, retry_now)
 
 
 async def claims_held(session: AsyncSession) -> list[tuple[int, str]]:
@@ -356,7 +357,13 @@ async def reclaim_expired(
 
 
 async def claim_due(
-    session: AsyncSession, now: datetime, *, limit: int, token: str, lease: timedelta
+    session: AsyncSession,
+    now: datetime,
+    *,
+    limit: int,
+    token: str,
+    lease: timedelta,
+    max_wait: timedelta | None = None,
 ) -> list[Claim]:
     """Atomically take up to `limit` due rows, earliest first.
 
@@ -370,7 +377,7 @@ async def claim_due(
     # claimed 900 rows with LIMIT 50 in our tests.
     due = (
         select(Reminder.id)
-        .where(_is_due(now))
+        .where(_is_due(now, max_wait))
         .order_by(Reminder.due_at)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -144,3 +144,26 @@ async def test_a_dead_process_claim_comes_back_after_one_lease_whatever_the_cloc
     assert elapsed < 2.0 + 0.5 + 1.5
     await asyncio.sleep(0)
     assert engine.stats["reclaimed"] == 1
+
+
+async def test_a_retry_set_before_a_backward_step_is_not_put_off_by_hours(
+    sandbox: Sandbox,
+    factory: Factory,
+    sessions: Sessions,
+    clock: TestClock,
+    start_engine: StartEngine,
+) -> None:
+    """A reminder due hours ago, backing off for 3 s after a failed send: the clock goes
+    back 4 h, and its retry must not wait 4 h + 3 s."""
+    open_chats(sandbox, 751)
+    reminder = await factory.reminder(751, -5 * HOUR)
+    async with sessions.begin() as session:
+        await session.execute(
+            update(Reminder)
+            .where(Reminder.id == reminder)
+            .values(next_attempt_at=clock.now() + 3 * SECOND, attempts=1)
+        )
+    clock.jump(-4 * HOUR)
+    await start_engine(sweep_seconds=0.5)
+
+    assert await wait_for_sends(sandbox, 1, timeout=5.0) == [reminder]
