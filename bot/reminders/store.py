@@ -418,7 +418,9 @@ async def _supersede_stale(
     being sent, or sent), or when the deadline has passed and a message sent after it
     already said so. The latest due warning goes out, worded for the present: after a
     downtime, a clock step or an unblock the user gets one message, not one per stage.
-    Returns the ids taken out of the claim.
+    Returns the ids taken out of the claim. A stale row in doubt (a killed process may
+    have sent it) passes the doubt on to the row standing for it, if that one is still to
+    be sent, so its message says it may be a repeat.
     """
     if not claims:
         return set()
@@ -467,6 +469,15 @@ async def _supersede_stale(
         )
         if (await session.scalars(statement)).all():
             stale.add(reminder_id)
+            if claim.row.in_doubt:
+                # Its message may have gone out before its sender died: the one standing
+                # for it says it may repeat what the user has already read.
+                await session.execute(
+                    update(Reminder)
+                    .where(Reminder.id == standing, _IS_PENDING)
+                    .values(in_doubt=True)
+                    .execution_options(**_NO_SYNC)
+                )
     return stale
 
 

@@ -65,6 +65,10 @@ class ChaosFigures:
     repeats: int = 0  # a second delivery after a kill, marked "(repeat)"
     marked_only: int = 0  # marked "(repeat)" after a kill, yet the only delivery
     duplicates: int = 0  # anything else delivered twice: must be 0
+    # Superseded rows a killed process had delivered; the message standing for them then
+    # came as well, marked "(repeat)" unless it was already on its way.
+    superseded_delivered: int = 0
+    superseded_unmarked: int = 0
     passed_twice: int = 0  # orders told twice that the deadline passed: must be 0
     refused: int = 0  # 429 answers: must be 0
     seconds: float = 0.0
@@ -77,6 +81,8 @@ class ChaosFigures:
             f"{self.blocks} blocks, {self.unblocks} unblocks, steps {steps}; "
             f"{self.deliveries} messages, {self.repeats} repeats after kills (marked), "
             f"{self.marked_only} marked in doubt but delivered once, "
+            f"{self.superseded_delivered} superseded after a kill had sent them "
+            f"({self.superseded_unmarked} followed by an unmarked message), "
             f"{self.duplicates} duplicates, {self.passed_twice} orders told twice it passed, "
             f"{self.refused} × 429"
         )
@@ -205,6 +211,14 @@ async def _count(factory: Factory, sandbox: Sandbox, figures: ChaosFigures) -> N
         if any(PASSED_MARK in text for text in unmarked):
             passed[rows[reminder].order_id] += 1
     figures.passed_twice = sum(1 for count in passed.values() if count > 1)
+    for reminder in texts:
+        row = rows[reminder]
+        if row.status != ReminderStatus.SUPERSEDED or row.superseded_by is None:
+            continue
+        figures.superseded_delivered += 1
+        after = texts.get(row.superseded_by, [])
+        if after and REPEAT_MARK not in after[0]:
+            figures.superseded_unmarked += 1
     figures.refused = len(flood_answers(sandbox))
     never = [
         row.id
