@@ -51,6 +51,7 @@ from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
 
 from bot.clock import SystemClock
+from bot.db.models import User
 from bot.db.users import set_blocked
 from bot.reminders.alerts import AdminAlerts
 from bot.reminders.sending import (
@@ -99,6 +100,9 @@ log = logging.getLogger(__name__)
 # Writes that decide whether a reminder is repeated are retried briefly when the database
 # is busy: a lost "sent" mark turns into a duplicate after the lease expires.
 WRITE_RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0)
+# A 403 answered while the user was writing to the bot again: how far apart the attempt
+# and their message may be for the message to count as "since" (see _pause_user).
+UNBLOCK_RACE = timedelta(minutes=1)
 
 
 # The engine reads the time through a function: bot.clock's Clock.now, or a test's clock.
@@ -492,6 +496,7 @@ class ReminderEngine:
             self.stats["cancelled"] += 1
             await self._write(claim, mark_cancelled(claim))
             return
+        attempted_at = self._clock()
         try:
             message = await self._bot.send_message(
                 row.chat_id,
@@ -501,14 +506,16 @@ class ReminderEngine:
                 reply_markup=rendered.reply_markup,
             )
         except TelegramError as error:
-            await self._on_send_error(claim, error)
+            await self._on_send_error(claim, error, attempted_at)
             return
         # Nothing else is awaited between Telegram's answer and this mark: the window in
         # which a crash turns a delivered reminder into an in-doubt repeat stays minimal.
         await self._write(claim, mark_sent(claim, message.message_id, self._clock()))
         self.stats["sent"] += 1
 
-    async def _on_send_error(self, claim: Claim, error: TelegramError) -> None:
+    async def _on_send_error(
+        self, claim: Claim, error: TelegramError, attempted_at: datetime
+    ) -> None:
         outcome = classify_send_error(error)
         self.stats[outcome.value] += 1
         description = describe_error(error)
@@ -517,7 +524,7 @@ class ReminderEngine:
         if isinstance(error, RetryAfter):
             await self._wait_as_told(claim, retry_after_seconds(error), description)
         elif outcome is SendOutcome.BLOCKED:
-            await self._pause_user(claim, description)
+            await self._pause_user(claim, description, attempted_at)
         elif outcome is SendOutcome.REJECTED:
             await self._fail(claim, description)
         else:
@@ -554,20 +561,51 @@ class ReminderEngine:
             f"deadline {deadline}) failed: {description}"
         )
 
-    async def _pause_user(self, claim: Claim, description: str) -> None:
+    async def _pause_user(self, claim: Claim, description: str, attempted_at: datetime) -> None:
         """The user blocked the bot: sending more only earns more 403s. Their reminders
-        wait, paused, until they write again (resume_user); late ones are still sent."""
+        wait, paused, until they write again (resume_user); late ones are still sent.
+
+        A user who wrote to the bot after this send was attempted has unblocked it since,
+        and their resume may already have run: pausing now would stop their reminders
+        until they write once more. The row is handed back instead, to be sent at once.
+        The user's row is locked first, so their next message waits for this decision.
+        (Only a message within UNBLOCK_RACE of the attempt counts: after the wall clock
+        was set back, an older message must not read as newer and retry for hours.)
+        """
         user_id = claim.row.user_id
         queued = self._outbox.take_user(user_id)
+        paused = 0
         try:
             async with self._sessions.begin() as session:
-                paused = await pause_user_reminders(
-                    session, user_id, [claim, *queued], description
+                user = await session.get(User, user_id, with_for_update=True)
+                back = user is not None and (
+                    attempted_at <= user.last_seen_at <= attempted_at + UNBLOCK_RACE
                 )
-                await set_blocked(session, user_id, True, self._clock())
-        finally:
+                if back:
+                    retry = reschedule(
+                        claim,
+                        None,
+                        error=description,
+                        in_doubt=claim.row.in_doubt,
+                        count_attempt=False,
+                    )
+                    await session.scalars(retry)
+                else:
+                    paused = await pause_user_reminders(
+                        session, user_id, [claim, *queued], description
+                    )
+                    await set_blocked(session, user_id, True, self._clock())
+        except BaseException:
             for other in queued:
                 self._outbox.done(other, sending=False)
+            raise
+        if back:
+            self.stats["unblocked_meanwhile"] += 1
+            await self._release(queued)  # taken out unsettled: handed back as they were
+            self.wake()
+            return
+        for other in queued:
+            self._outbox.done(other, sending=False)
         self.stats["paused"] += paused
         log.info("user %d blocked the bot: %d reminder(s) paused", user_id, paused)
 

@@ -131,7 +131,7 @@ class Factory:
         """One order and reminder per (user, due_in); returns reminder ids in plan order."""
         now = self.clock()
         async with self.sessions.begin() as session:
-            await self._ensure_users(session, {user for user, _ in plan}, now)
+            await self.ensure_users(session, {user for user, _ in plan}, now)
             rows = []
             for user_id, due_in in plan:
                 due_at = now + due_in
@@ -161,7 +161,7 @@ class Factory:
         now = self.clock()
         deadline_at = now + deadline_in
         async with self.sessions.begin() as session:
-            await self._ensure_users(session, {user_id}, now)
+            await self.ensure_users(session, {user_id}, now)
             order = await self._order(session, user_id, deadline_at, now)
             rows = [
                 Reminder(
@@ -180,7 +180,7 @@ class Factory:
             await session.flush()
             return [row.id for row in rows]
 
-    async def _ensure_users(
+    async def ensure_users(
         self, session: AsyncSession, user_ids: set[int], now: datetime
     ) -> None:
         for user_id in sorted(user_ids - self._users):

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from bot.db.models import ReminderStatus
-from bot.db.users import set_blocked
+from bot.db.users import touch_user
 from bot.reminders.store import resume_user_reminders
 from bot.sandbox.server import Sandbox
 
@@ -91,7 +91,8 @@ class ChaosFigures:
 async def user_writes_again(sessions: Sessions, user_id: int, clock: TestClock) -> None:
     """What the bot does when a user who blocked it writes (bot/runtime/users.py)."""
     async with sessions.begin() as session:
-        await set_blocked(session, user_id, False, clock.now())
+        await touch_user(session, user_id, now=clock.now())
+    async with sessions.begin() as session:
         await resume_user_reminders(session, user_id)
 
 
@@ -123,6 +124,8 @@ async def run_chaos(
     figures = ChaosFigures()
     users = list(range(5001, 5001 + plan.users))
     open_chats(sandbox, *users)
+    async with sessions.begin() as session:  # every user exists before anyone writes
+        await factory.ensure_users(session, set(users), wall.clock.now())
     blocked: set[int] = set()
     started = time.monotonic()
     running = await process.start_ready()
@@ -164,7 +167,6 @@ async def run_chaos(
         if wall.offset < STEP:
             wall.step(STEP - wall.offset)
             figures.steps["+4h"] += 1
-        await asyncio.sleep(0.5)  # a 403 in flight when they unblocked pauses after it
         for user in users:
             await user_writes_again(sessions, user, wall.clock)
         await _wait_until_settled(factory, timeout=process.lease + 30.0)
