@@ -28,6 +28,7 @@ LANGUAGE_NEUTRAL = frozenset(
         "quiet_preset_0-8",
         "quiet_preset_22-8",
         "quiet_preset_23-7",
+        "rem_resumed_item",
         "sup_bullet",
         "sup_card_factor",
         "sup_card_factor_detail",

@@ -171,8 +171,13 @@ class OrderEvent(Base):
 
 
 class ReminderStatus(StrEnum):
-    """pending → sending (claimed, lease_until set) → sent | failed | cancelled; paused
-    while the user has blocked the bot."""
+    """pending → sending (claimed, lease_until set) → sent | failed | cancelled |
+    superseded; paused while the user has blocked the bot.
+
+    `superseded`: a warning about the same deadline that says what is true now stood for
+    this one (missed stages after a downtime or a clock step collapse into one message;
+    a re-plan's row that another already covers). Never sent, never to be.
+    """
 
     PENDING = "pending"
     SENDING = "sending"
@@ -180,6 +185,7 @@ class ReminderStatus(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     PAUSED = "paused"
+    SUPERSEDED = "superseded"
 
 
 class Reminder(Base):
@@ -229,6 +235,8 @@ class Reminder(Base):
     last_error: Mapped[str | None] = mapped_column(String(LABEL_LENGTH))
     in_doubt: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The row whose message stood for this one (status `superseded`).
+    superseded_by: Mapped[int | None] = mapped_column(Integer)
 
 
 class LlmUsage(Base):

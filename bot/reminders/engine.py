@@ -1,4 +1,4 @@
-"""The reminder engine: the database is the truth, APScheduler (PTB's JobQueue) only the clock.
+"""The reminder engine: the database is the truth, the event loop's monotonic clock the beat.
 
 Every planned message is a `reminders` row (bot.reminders.store). A periodic sweep claims
 due rows with a lease, one sender delivers them under our own flood limits
@@ -18,6 +18,14 @@ guarantees:
   and the mark.
 - **Within Telegram's flood limits.** Our own token buckets: 25 messages/s overall (30 is
   the ceiling) and 1/s per chat (AIORateLimiter has no per-private-chat limit).
+- **Wall-clock steps change nothing but the words.** The sweep is timed on the event
+  loop's monotonic clock (APScheduler's interval trigger counts in wall time: set the
+  clock back 4 h and it sleeps 4 h); what is due is the database's `due_at` against the
+  clock's present at each sweep. Leases are timed on the monotonic clock too: a claim
+  is handed back after a whole lease of watching it, whatever the wall clock says, and
+  this process's own claims are never taken from it by a clock stepped forward.
+- **One message per change.** Several due warnings of one deadline are one message
+  (bot.reminders.store supersedes the others at claim time).
 - **Memory independent of the backlog.** Start-up reads nothing; a sweep claims at most
   one batch, and only as much as the sender has room for, so claimed rows never wait
   long enough for their lease to run out.
@@ -26,7 +34,6 @@ guarantees:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import logging
 import random
@@ -37,7 +44,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from apscheduler.jobstores.base import JobLookupError  # type: ignore[import-untyped]
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
@@ -45,6 +51,7 @@ from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
 
 from bot.clock import SystemClock
+from bot.db.models import User
 from bot.db.users import set_blocked
 from bot.reminders.alerts import AdminAlerts
 from bot.reminders.sending import (
@@ -61,6 +68,7 @@ from bot.reminders.store import (
     ReminderRow,
     Settle,
     claim_due,
+    claims_held,
     mark_cancelled,
     mark_failed,
     mark_sent,
@@ -69,10 +77,11 @@ from bot.reminders.store import (
     reclaim_expired,
     reschedule,
     resume_user_reminders,
+    upcoming_for_user,
 )
 
 if TYPE_CHECKING:
-    from telegram.ext import CallbackContext, Job, JobQueue
+    from telegram.ext import JobQueue
 
     from bot.config import Settings
 
@@ -83,6 +92,7 @@ __all__ = [
     "ReminderRow",
     "RenderReminder",
     "RenderedReminder",
+    "Resumed",
 ]
 
 log = logging.getLogger(__name__)
@@ -90,6 +100,9 @@ log = logging.getLogger(__name__)
 # Writes that decide whether a reminder is repeated are retried briefly when the database
 # is busy: a lost "sent" mark turns into a duplicate after the lease expires.
 WRITE_RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0)
+# A 403 answered while the user was writing to the bot again: how far apart the attempt
+# and their message may be for the message to count as "since" (see _pause_user).
+UNBLOCK_RACE = timedelta(minutes=1)
 
 
 # The engine reads the time through a function: bot.clock's Clock.now, or a test's clock.
@@ -106,6 +119,15 @@ class RenderedReminder:
 
 # The words and buttons for a row at the moment it is sent; None: no longer wanted.
 RenderReminder = Callable[[ReminderRow], Awaitable[RenderedReminder | None]]
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """What a user who wrote again after blocking the bot has coming: `count` reminders
+    resumed, `upcoming` the next ones (order label, due time, deadline), soonest first."""
+
+    count: int
+    upcoming: tuple[tuple[str, datetime, datetime | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,6 +168,12 @@ class EngineConfig:
     def lease_margin(self) -> timedelta:
         """A queued row whose lease has less than this left is handed back, not sent."""
         return timedelta(seconds=self.lease_seconds / 8)
+
+    @property
+    def longest_wait(self) -> timedelta:
+        """Longer than any retry the engine sets (back-off; a flood wait is shorter): a
+        retry further ahead was set before the wall clock went back, and is due."""
+        return timedelta(seconds=2 * self.backoff_max_seconds + 60)
 
     def backoff(self, attempts: int) -> timedelta:
         """Exponential back-off with jitter, so many failed rows do not retry in step."""
@@ -189,7 +217,8 @@ class ReminderEngine:
         self._deliveries: set[asyncio.Task[None]] = set()
         self._sender: asyncio.Task[None] | None = None
         self._ticker: asyncio.Task[None] | None = None
-        self._job: Job[Any] | None = None
+        # Claims of other processes seen `sending`: (id, token) → monotonic first sight.
+        self._watched: dict[tuple[int, str], float] = {}
         self._wake_task: asyncio.Task[None] | None = None
         self._wake_requested = False
         self._wake_times: list[float] = []
@@ -215,40 +244,25 @@ class ReminderEngine:
     # -- lifecycle -------------------------------------------------------------------
 
     async def start(self, job_queue: JobQueue[Any] | None = None) -> None:
-        """Start sending, and sweep every `sweep_seconds` on the JobQueue's clock.
+        """Start sending, and sweep at once (for what fell due while the bot was down) and
+        then every `sweep_seconds` of the event loop's monotonic clock.
 
-        Reads nothing from the database: the first sweep claims at most one batch. Without
-        a JobQueue (scripts, benchmarks) a plain asyncio loop ticks instead.
+        Reads nothing from the database: the first sweep claims at most one batch.
+        `job_queue` is accepted for the callers that pass it, and not used: APScheduler
+        times intervals in wall time, so a clock set back would stop the sweeps.
         """
+        del job_queue
         if self._running:
             return
         self._running = True
         self._sender = asyncio.create_task(self._send_loop(), name="reminder-sender")
-        if job_queue is None:
-            self._ticker = asyncio.create_task(self._tick_loop(), name="reminder-ticker")
-            return
-        self._job = job_queue.run_repeating(
-            self._on_tick,
-            interval=self._config.sweep_seconds,
-            name="reminder-sweep",
-            # The scheduler is only the clock: a late tick is still wanted (no misfire
-            # skipping), and ticks that piled up are one sweep, never two at once.
-            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-        )
-        # APScheduler cannot start an interval job at once (PTB documents first=0 as not
-        # working): the first sweep, for what fell due while the bot was down, is a wake.
-        self.wake()
+        self._ticker = asyncio.create_task(self._tick_loop(), name="reminder-ticker")
 
     async def stop(self) -> None:
         """Let running sends finish (so they are marked), hand queued rows back, stop."""
         if not self._running:
             return
         self._running = False
-        if self._job is not None:
-            # Application.stop() may already have shut the JobQueue down with its jobs.
-            with contextlib.suppress(JobLookupError):
-                self._job.schedule_removal()
-            self._job = None
         self._cancel_wake_timer()
         # Cancelling a sweep between its commit and handing the rows to the outbox would
         # strand them until their lease ends: wait for a running sweep instead.
@@ -279,10 +293,9 @@ class ReminderEngine:
 
     # -- waking ----------------------------------------------------------------------
 
-    async def _on_tick(self, _context: CallbackContext[Any, Any, Any, Any]) -> None:
-        await self.sweep()
-
     async def _tick_loop(self) -> None:
+        # asyncio.sleep counts on loop.time(), which is monotonic: a wall-clock step, either
+        # way, neither delays the next sweep nor brings a burst of them.
         while True:
             await self.sweep()
             await asyncio.sleep(self._config.sweep_seconds)
@@ -361,13 +374,26 @@ class ReminderEngine:
         # Rows being sent count too: nothing claimed may wait long enough to lose its lease.
         room = self._config.batch_size - self._outbox.held
         claims: list[Claim] = []
+        live = self._outbox.live_tokens
+        # Before the claim: the lease other processes time from their first sight of it.
+        send_by = (
+            asyncio.get_running_loop().time()
+            + (self._config.lease - self._config.lease_margin).total_seconds()
+        )
         async with self._sessions.begin() as session:
-            reclaimed = await reclaim_expired(session, now, self._outbox.live_tokens)
+            overdue = self._overdue(await claims_held(session), live)
+            reclaimed = await reclaim_expired(session, now, live, overdue)
             if room > 0:
                 claims = await claim_due(
-                    session, now, limit=room, token=str(uuid.uuid4()), lease=self._config.lease
+                    session,
+                    now,
+                    limit=room,
+                    token=str(uuid.uuid4()),
+                    lease=self._config.lease,
+                    max_wait=self._config.longest_wait,
                 )
             upcoming = await next_due_at(session, now)
+        claims = [replace(claim, send_by=send_by) for claim in claims]
         if reclaimed:
             self.stats["reclaimed"] += len(reclaimed)
             log.warning(
@@ -383,6 +409,16 @@ class ReminderEngine:
             self.note_new_due(upcoming)
         self.stats["sweeps"] += 1  # completed ones
         return len(claims)
+
+    def _overdue(
+        self, held: list[tuple[int, str]], live: Collection[str]
+    ) -> list[tuple[int, str]]:
+        """Claims of others watched for a whole lease on the monotonic clock."""
+        now = asyncio.get_running_loop().time()
+        seen = {claim: self._watched.get(claim, now) for claim in held if claim[1] not in live}
+        self._watched = seen
+        lease = self._config.lease_seconds
+        return [claim for claim, first in seen.items() if now - first >= lease]
 
     # -- sending ---------------------------------------------------------------------
 
@@ -418,7 +454,7 @@ class ReminderEngine:
         """Rows that waited so long that their lease is nearly over are given back, not
         sent: another sweeper may reclaim them any moment, and sending then could
         duplicate. They are claimed again with a fresh lease."""
-        expiring = self._outbox.take_expiring(self._clock() + self._config.lease_margin)
+        expiring = self._outbox.take_expiring(asyncio.get_running_loop().time())
         if expiring:
             await asyncio.shield(self._release(expiring))
             self.wake()
@@ -460,6 +496,7 @@ class ReminderEngine:
             self.stats["cancelled"] += 1
             await self._write(claim, mark_cancelled(claim))
             return
+        attempted_at = self._clock()
         try:
             message = await self._bot.send_message(
                 row.chat_id,
@@ -469,14 +506,16 @@ class ReminderEngine:
                 reply_markup=rendered.reply_markup,
             )
         except TelegramError as error:
-            await self._on_send_error(claim, error)
+            await self._on_send_error(claim, error, attempted_at)
             return
         # Nothing else is awaited between Telegram's answer and this mark: the window in
         # which a crash turns a delivered reminder into an in-doubt repeat stays minimal.
         await self._write(claim, mark_sent(claim, message.message_id, self._clock()))
         self.stats["sent"] += 1
 
-    async def _on_send_error(self, claim: Claim, error: TelegramError) -> None:
+    async def _on_send_error(
+        self, claim: Claim, error: TelegramError, attempted_at: datetime
+    ) -> None:
         outcome = classify_send_error(error)
         self.stats[outcome.value] += 1
         description = describe_error(error)
@@ -485,7 +524,7 @@ class ReminderEngine:
         if isinstance(error, RetryAfter):
             await self._wait_as_told(claim, retry_after_seconds(error), description)
         elif outcome is SendOutcome.BLOCKED:
-            await self._pause_user(claim, description)
+            await self._pause_user(claim, description, attempted_at)
         elif outcome is SendOutcome.REJECTED:
             await self._fail(claim, description)
         else:
@@ -522,20 +561,51 @@ class ReminderEngine:
             f"deadline {deadline}) failed: {description}"
         )
 
-    async def _pause_user(self, claim: Claim, description: str) -> None:
+    async def _pause_user(self, claim: Claim, description: str, attempted_at: datetime) -> None:
         """The user blocked the bot: sending more only earns more 403s. Their reminders
-        wait, paused, until they write again (resume_user); late ones are still sent."""
+        wait, paused, until they write again (resume_user); late ones are still sent.
+
+        A user who wrote to the bot after this send was attempted has unblocked it since,
+        and their resume may already have run: pausing now would stop their reminders
+        until they write once more. The row is handed back instead, to be sent at once.
+        The user's row is locked first, so their next message waits for this decision.
+        (Only a message within UNBLOCK_RACE of the attempt counts: after the wall clock
+        was set back, an older message must not read as newer and retry for hours.)
+        """
         user_id = claim.row.user_id
         queued = self._outbox.take_user(user_id)
+        paused = 0
         try:
             async with self._sessions.begin() as session:
-                paused = await pause_user_reminders(
-                    session, user_id, [claim, *queued], description
+                user = await session.get(User, user_id, with_for_update=True)
+                back = user is not None and (
+                    attempted_at <= user.last_seen_at <= attempted_at + UNBLOCK_RACE
                 )
-                await set_blocked(session, user_id, True, self._clock())
-        finally:
+                if back:
+                    retry = reschedule(
+                        claim,
+                        None,
+                        error=description,
+                        in_doubt=claim.row.in_doubt,
+                        count_attempt=False,
+                    )
+                    await session.scalars(retry)
+                else:
+                    paused = await pause_user_reminders(
+                        session, user_id, [claim, *queued], description
+                    )
+                    await set_blocked(session, user_id, True, self._clock())
+        except BaseException:
             for other in queued:
                 self._outbox.done(other, sending=False)
+            raise
+        if back:
+            self.stats["unblocked_meanwhile"] += 1
+            await self._release(queued)  # taken out unsettled: handed back as they were
+            self.wake()
+            return
+        for other in queued:
+            self._outbox.done(other, sending=False)
         self.stats["paused"] += paused
         log.info("user %d blocked the bot: %d reminder(s) paused", user_id, paused)
 
@@ -558,12 +628,16 @@ class ReminderEngine:
 
     # -- users -----------------------------------------------------------------------
 
-    async def resume_user(self, user_id: int) -> int:
+    async def resume_user(self, user_id: int) -> Resumed:
         """The user writes to the bot again: their paused reminders go back to pending,
-        late ones included (the render words them as late). Returns how many resumed."""
+        late ones included (the render words them as late; several due warnings of one
+        deadline are one message). Returns how many resumed and what comes next."""
         async with self._sessions.begin() as session:
             due_times = await resume_user_reminders(session, user_id)
+            upcoming = (
+                await upcoming_for_user(session, user_id, self._clock()) if due_times else []
+            )
         if due_times:
             log.info("user %d is back: %d reminder(s) resumed", user_id, len(due_times))
             self.note_new_due(min(due_times))
-        return len(due_times)
+        return Resumed(len(due_times), tuple(upcoming))

@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 from telegram.error import (
@@ -237,11 +237,11 @@ class Outbox:
         self._queued = sorted([*self._queued, claim], key=lambda queued: queued.sort_key)
         self._changed.set()
 
-    def take_expiring(self, before: datetime) -> list[Claim]:
-        """Remove queued rows whose lease ends before `before`."""
-        expiring = [claim for claim in self._queued if claim.lease_until < before]
+    def take_expiring(self, now: float) -> list[Claim]:
+        """Remove queued rows whose time to be sent (`send_by`, monotonic) is over."""
+        expiring = [claim for claim in self._queued if claim.send_by <= now]
         if expiring:
-            self._queued = [claim for claim in self._queued if claim.lease_until >= before]
+            self._queued = [claim for claim in self._queued if claim.send_by > now]
         return expiring
 
     def take_user(self, user_id: int) -> list[Claim]:

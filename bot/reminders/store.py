@@ -5,8 +5,14 @@ that caused them. Claims are atomic (PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite
 IMMEDIATE` and one writer) and every write after a claim is fenced by its token, so a
 worker whose lease was taken over cannot overwrite the new owner. A row leaves `pending`
 only for a final state written once the outcome is known (`sent`, `failed`,
-`cancelled`), or for `paused` while the user blocks the bot; a lease that runs out puts
-it back, flagged `in_doubt`.
+`cancelled`, `superseded`), or for `paused` while the user blocks the bot; a lease that
+runs out puts it back, flagged `in_doubt`.
+
+One warning per change: the escrow warnings of one deadline (`stage_*`, `immediate`,
+`passed`) remember what the user was already told. A re-plan moves the rows not yet sent
+rather than replacing them, and plans nothing the messages already sent cover; a claim
+of several due warnings of one deadline (after a downtime, a clock step, an unblock)
+sends only the latest, worded for the present, and marks the others `superseded`.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from bot.db.models import Order, Reminder, ReminderStatus
-from bot.domain.escrow import PlannedReminder
+from bot.domain.escrow import IMMEDIATE, PASSED, PlannedReminder, stage_offset
 
 LAST_ERROR_LENGTH = 200
 
@@ -72,6 +78,9 @@ class Claim:
     row: ReminderRow
     token: str
     lease_until: datetime
+    # When this process stops starting sends of it, on the monotonic clock (set by the
+    # engine): a wall-clock step must neither strand a claim nor hand all of them back.
+    send_by: float = float("inf")
 
     @property
     def sort_key(self) -> tuple[datetime, int]:
@@ -108,6 +117,11 @@ class PlanScope:
     def cancels_nothing(self) -> bool:
         return self.kinds is not None and not self.kinds
 
+    def covers(self, kind: str) -> bool:
+        if self.kinds is None:
+            return kind not in self.except_kinds
+        return kind in self.kinds
+
     def matches(self) -> ColumnElement[bool]:
         if self.kinds is None:
             return Reminder.kind.not_in(self.except_kinds)
@@ -133,61 +147,138 @@ async def write_plan(
     order, so the order and its reminders never disagree. Idempotent: a planned reminder
     the order already has a row for, in whatever status, is left as it is (one already
     sent is never planned again). `deadline` is what the reminders warn about, if anything.
+
+    Escrow warnings are remembered per deadline: one the messages already sent for this
+    deadline cover is not planned again, and a warning still to come is moved (its row
+    keeps its identity) rather than cancelled and planned anew.
     """
-    if not scope.cancels_nothing:
-        await _cancel_unwanted(session, order.id, planned, scope)
-    return await _insert_missing(session, order, planned, deadline, now)
-
-
-async def _cancel_unwanted(
-    session: AsyncSession, order_id: int, planned: Sequence[PlannedReminder], scope: PlanScope
-) -> None:
-    wanted = {(plan.kind, plan.due_at) for plan in planned}
-    rows = await session.scalars(
-        select(Reminder).where(
-            Reminder.order_id == order_id, Reminder.status.in_(OPEN_STATUSES), scope.matches()
-        )
-    )
-    for row in rows:
-        if (row.kind, row.due_at) not in wanted:
-            row.status = ReminderStatus.CANCELLED
-
-
-async def _insert_missing(
-    session: AsyncSession,
-    order: Order,
-    planned: Sequence[PlannedReminder],
-    deadline: datetime | None,
-    now: datetime,
-) -> list[datetime]:
-    rows = await session.scalars(select(Reminder).where(Reminder.order_id == order.id))
-    present = {(row.kind, row.due_at): row for row in rows}
-    added = []
-    for plan in planned:
-        row = present.get((plan.kind, plan.due_at))
-        if row is not None and row.status is ReminderStatus.CANCELLED:
-            # Wanted again (an extension taken back returns the deadline, and so the
-            # stages, it had before): the cancelled row comes back rather than a copy.
-            _reopen(row, deadline)
-            added.append(plan.due_at)
-            continue
+    rows = list(await session.scalars(select(Reminder).where(Reminder.order_id == order.id)))
+    wanted = _not_yet_told(planned, rows, deadline)
+    slots = {(row.kind, row.due_at): row for row in rows}
+    kept: set[int] = set()
+    added: list[datetime] = []
+    for plan in wanted:
+        row = _movable(rows, plan, deadline, scope, kept)
         if row is not None:
+            kept.add(row.id)
+            if row.due_at == plan.due_at:
+                continue
+            holder = slots.get((plan.kind, plan.due_at))
+            if holder is None:
+                del slots[(row.kind, row.due_at)]
+                row.due_at = plan.due_at
+                row.next_attempt_at = None
+                slots[(row.kind, row.due_at)] = row
+                added.append(plan.due_at)
+                continue
+            # Another row holds that moment: it stands for this one from now on.
+            row.status = ReminderStatus.SUPERSEDED
+            row.superseded_by = holder.id
+        row = slots.get((plan.kind, plan.due_at))
+        if row is not None:
+            kept.add(row.id)
+            if row.status in _CLOSED_UNSENT:
+                # Wanted again (an extension taken back returns the deadline, and so the
+                # stages, it had before): the row comes back rather than a copy.
+                _reopen(row, deadline)
+                added.append(plan.due_at)
             continue
-        session.add(
-            Reminder(
-                order_id=order.id,
-                user_id=order.user_id,
-                chat_id=order.chat_id,
-                kind=plan.kind,
-                deadline_at=deadline,
-                due_at=plan.due_at,
-                status=ReminderStatus.PENDING,
-                created_at=now,
-            )
+        fresh = Reminder(
+            order_id=order.id,
+            user_id=order.user_id,
+            chat_id=order.chat_id,
+            kind=plan.kind,
+            deadline_at=deadline,
+            due_at=plan.due_at,
+            status=ReminderStatus.PENDING,
+            created_at=now,
         )
+        session.add(fresh)
+        slots[(plan.kind, plan.due_at)] = fresh
         added.append(plan.due_at)
+    if not scope.cancels_nothing:
+        for row in rows:
+            if row.id not in kept and row.status in OPEN_STATUSES and scope.covers(row.kind):
+                row.status = ReminderStatus.CANCELLED
     await session.flush()
     return added
+
+
+# Rows closed without a message: a plan that wants them again reopens them.
+_CLOSED_UNSENT = (ReminderStatus.CANCELLED, ReminderStatus.SUPERSEDED)
+# Rows whose message went, or is going, out.
+_TOLD = (ReminderStatus.SENT, ReminderStatus.SENDING)
+
+
+def is_warning(kind: str) -> bool:
+    """An escrow warning (a stage, the immediate one, the passed one): one per change."""
+    return kind in (IMMEDIATE, PASSED) or stage_offset(kind) is not None
+
+
+def _movable(
+    rows: Sequence[Reminder],
+    plan: PlannedReminder,
+    deadline: datetime | None,
+    scope: PlanScope,
+    kept: set[int],
+) -> Reminder | None:
+    """The open row of the same warning for the same deadline, to move to `plan.due_at`."""
+    if deadline is None or not is_warning(plan.kind) or not scope.covers(plan.kind):
+        return None
+    for row in rows:
+        if (
+            row.id not in kept
+            and row.kind == plan.kind
+            and row.deadline_at == deadline
+            and row.status in OPEN_STATUSES
+        ):
+            return row
+    return None
+
+
+def _not_yet_told(
+    planned: Sequence[PlannedReminder], rows: Sequence[Reminder], deadline: datetime | None
+) -> list[PlannedReminder]:
+    """`planned` without the warnings the messages already sent for `deadline` cover.
+
+    A warning stands for a moment before the deadline (a stage at deadline − offset, the
+    immediate one at the latest stage it stands in for, the passed one at the deadline);
+    a message sent at `t` told the user how things stood at `t`, so it covers every
+    warning whose moment is not later.
+    """
+    if deadline is None:
+        return list(planned)
+    told = [
+        _moment_told(row, deadline)
+        for row in rows
+        if row.status in _TOLD and row.deadline_at == deadline and is_warning(row.kind)
+    ]
+    if not told:
+        return list(planned)
+    covered = max(told)
+    return [
+        plan
+        for plan in planned
+        if not (is_warning(plan.kind) and _moment_planned(plan, deadline) <= covered)
+    ]
+
+
+def _moment_told(row: Reminder, deadline: datetime) -> datetime:
+    said_at = row.sent_at or row.due_at
+    return min(deadline, max(_moment_of(row.kind, row.due_at, deadline), said_at))
+
+
+def _moment_planned(plan: PlannedReminder, deadline: datetime) -> datetime:
+    if plan.kind == IMMEDIATE and plan.stage is not None:
+        return deadline - plan.stage
+    return _moment_of(plan.kind, plan.due_at, deadline)
+
+
+def _moment_of(kind: str, due_at: datetime, deadline: datetime) -> datetime:
+    if kind == PASSED:
+        return deadline
+    offset = stage_offset(kind)
+    return due_at if offset is None else deadline - offset
 
 
 def _reopen(row: Reminder, deadline: datetime | None) -> None:
@@ -199,6 +290,7 @@ def _reopen(row: Reminder, deadline: datetime | None) -> None:
     row.lease_until = None
     row.in_doubt = False
     row.last_error = None
+    row.superseded_by = None
 
 
 async def latest_pending_due(session: AsyncSession, order_id: int, kind: str) -> datetime | None:
@@ -216,24 +308,41 @@ async def latest_pending_due(session: AsyncSession, order_id: int, kind: str) ->
 # -- claiming and settling -----------------------------------------------------------------
 
 
-def _is_due(now: datetime) -> ColumnElement[bool]:
-    return and_(
-        _IS_PENDING,
-        Reminder.due_at <= now,
-        or_(Reminder.next_attempt_at.is_(None), Reminder.next_attempt_at <= now),
-    )
+def _is_due(now: datetime, max_wait: timedelta | None = None) -> ColumnElement[bool]:
+    retry_now = or_(Reminder.next_attempt_at.is_(None), Reminder.next_attempt_at <= now)
+    if max_wait is not None:
+        # A retry set further ahead than any wait we set was set before the wall clock was
+        # stepped back: it is due now, not hours later.
+        retry_now = or_(retry_now, Reminder.next_attempt_at > now + max_wait)
+    return and_(_IS_PENDING, Reminder.due_at <= now, retry_now)
+
+
+async def claims_held(session: AsyncSession) -> list[tuple[int, str]]:
+    """(id, claim token) of every `sending` row: the engine times their leases itself."""
+    statement = select(Reminder.id, Reminder.claim_token).where(_IS_SENDING)
+    return [(row_id, token) for row_id, token in (await session.execute(statement)).all() if token]
 
 
 async def reclaim_expired(
-    session: AsyncSession, now: datetime, keep_tokens: Collection[str] = ()
+    session: AsyncSession,
+    now: datetime,
+    keep_tokens: Collection[str] = (),
+    overdue: Collection[tuple[int, str]] = (),
 ) -> list[int]:
     """Put `sending` rows whose lease ran out back to `pending`, flagged in doubt.
 
     Their owner died (or stalled) somewhere between claim and mark: the message may or
-    may not have gone out. `keep_tokens` are claims this process still holds (a clock that
-    jumped forward must not make us take our own rows twice).
+    may not have gone out. A lease runs out by the wall clock (`lease_until < now`) or,
+    whatever the wall clock says, once the engine has watched the same claim for a whole
+    lease on the monotonic clock (`overdue` (id, token) pairs): a wall clock set back
+    hours must not strand a dead process's rows. `keep_tokens` are claims this process
+    still holds (a clock that jumped forward must not make us take our own rows twice).
     """
-    condition = and_(_IS_SENDING, Reminder.lease_until < now)
+    expired: ColumnElement[bool] = Reminder.lease_until < now
+    if overdue:
+        watched = [and_(Reminder.id == i, Reminder.claim_token == t) for i, t in overdue]
+        expired = or_(expired, *watched)
+    condition = and_(_IS_SENDING, expired)
     if keep_tokens:
         condition = and_(condition, Reminder.claim_token.not_in(list(keep_tokens)))
     statement = (
@@ -248,7 +357,13 @@ async def reclaim_expired(
 
 
 async def claim_due(
-    session: AsyncSession, now: datetime, *, limit: int, token: str, lease: timedelta
+    session: AsyncSession,
+    now: datetime,
+    *,
+    limit: int,
+    token: str,
+    lease: timedelta,
+    max_wait: timedelta | None = None,
 ) -> list[Claim]:
     """Atomically take up to `limit` due rows, earliest first.
 
@@ -262,7 +377,7 @@ async def claim_due(
     # claimed 900 rows with LIMIT 50 in our tests.
     due = (
         select(Reminder.id)
-        .where(_is_due(now))
+        .where(_is_due(now, max_wait))
         .order_by(Reminder.due_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -285,7 +400,85 @@ async def claim_due(
     # Every RETURNING row is read before the transaction commits.
     rows = (await session.execute(statement)).all()
     claims = [Claim(ReminderRow(*row), token, lease_until) for row in rows]
+    stale = await _supersede_stale(session, [c for c in claims if is_warning(c.row.kind)], now)
+    claims = [claim for claim in claims if claim.row.id not in stale]
     return sorted(claims, key=lambda claim: claim.sort_key)
+
+
+def _is_warning_column(kind: Any) -> ColumnElement[bool]:
+    return or_(kind.in_([IMMEDIATE, PASSED]), kind.like("stage\\_%", escape="\\"))
+
+
+async def _supersede_stale(
+    session: AsyncSession, claims: Sequence[Claim], now: datetime
+) -> set[int]:
+    """Claimed warnings another message of the same deadline stands for: `superseded`.
+
+    A warning is stale when a later one of its order and deadline is due as well (pending,
+    being sent, or sent), or when the deadline has passed and a message sent after it
+    already said so. The latest due warning goes out, worded for the present: after a
+    downtime, a clock step or an unblock the user gets one message, not one per stage.
+    Returns the ids taken out of the claim. A stale row in doubt (a killed process may
+    have sent it) passes the doubt on to the row standing for it, if that one is still to
+    be sent, so its message says it may be a repeat.
+    """
+    if not claims:
+        return set()
+    sibling = aliased(Reminder, name="sibling")
+    later_due = and_(
+        sibling.status.in_([ReminderStatus.PENDING, *_TOLD]),
+        or_(
+            sibling.due_at > Reminder.due_at,
+            and_(sibling.due_at == Reminder.due_at, sibling.id > Reminder.id),
+        ),
+    )
+    passed_told = and_(
+        Reminder.deadline_at <= now,
+        sibling.status == ReminderStatus.SENT,
+        sibling.sent_at >= Reminder.deadline_at,
+    )
+    standing_for = (
+        select(sibling.id)
+        .where(
+            sibling.order_id == Reminder.order_id,
+            sibling.id != Reminder.id,
+            sibling.deadline_at == Reminder.deadline_at,
+            _is_warning_column(sibling.kind),
+            sibling.due_at <= now,
+            or_(later_due, passed_told),
+        )
+        .order_by(sibling.due_at.desc(), sibling.id.desc())
+        .limit(1)
+        .correlate(Reminder)
+        .scalar_subquery()
+    )
+    found = await session.execute(
+        select(Reminder.id, standing_for).where(
+            Reminder.id.in_([claim.row.id for claim in claims]), standing_for.is_not(None)
+        )
+    )
+    by_id = {claim.row.id: claim for claim in claims}
+    stale: set[int] = set()
+    for reminder_id, standing in found.all():
+        claim = by_id[reminder_id]
+        statement = _settle(
+            claim,
+            status=ReminderStatus.SUPERSEDED,
+            superseded_by=standing,
+            attempts=Reminder.attempts - 1,
+        )
+        if (await session.scalars(statement)).all():
+            stale.add(reminder_id)
+            if claim.row.in_doubt:
+                # Its message may have gone out before its sender died: the one standing
+                # for it says it may repeat what the user has already read.
+                await session.execute(
+                    update(Reminder)
+                    .where(Reminder.id == standing, _IS_PENDING)
+                    .values(in_doubt=True)
+                    .execution_options(**_NO_SYNC)
+                )
+    return stale
 
 
 async def next_due_at(session: AsyncSession, now: datetime) -> datetime | None:
@@ -389,6 +582,20 @@ async def resume_user_reminders(session: AsyncSession, user_id: int) -> list[dat
         .execution_options(**_NO_SYNC)
     )
     return list((await session.scalars(statement)).all())
+
+
+async def upcoming_for_user(
+    session: AsyncSession, user_id: int, now: datetime, *, limit: int = 5
+) -> list[tuple[str, datetime, datetime | None]]:
+    """The user's next reminders still to come: (order label, due time, deadline)."""
+    statement = (
+        select(Order.label, Reminder.due_at, Reminder.deadline_at)
+        .join(Order, Order.id == Reminder.order_id)
+        .where(Reminder.user_id == user_id, _IS_PENDING, Reminder.due_at > now)
+        .order_by(Reminder.due_at, Reminder.id)
+        .limit(limit)
+    )
+    return [(label, due, deadline) for label, due, deadline in (await session.execute(statement))]
 
 
 # -- figures for /stats ----------------------------------------------------------------------

@@ -397,7 +397,8 @@ def test_a_deadline_inside_the_first_stage_warns_once_now() -> None:
 def test_a_deadline_inside_the_last_stage_gets_only_the_immediate_warning() -> None:
     plan = plan_reminders(NOW + 30 * MINUTE, NOW, DEFAULT_OFFSETS)
 
-    assert plan == [PlannedReminder("immediate", NOW)]
+    # It stands in for every stage, the last (1 h) included.
+    assert plan == [PlannedReminder("immediate", NOW, HOUR)]
 
 
 @pytest.mark.parametrize("overdue", [timedelta(0), MINUTE, 3 * DAY])

@@ -342,6 +342,12 @@ class ReminderState:
     lease_until: datetime | None
     tg_message_id: int | None
     in_doubt: bool
+    superseded_by: int | None = None
+
+
+# Settled: sent, or superseded by a later warning of the same deadline that stood for it
+# (stages that fell due together while the bot was down went out as one message).
+SETTLED = (ReminderStatus.SENT, ReminderStatus.SUPERSEDED)
 
 
 @dataclass
@@ -425,6 +431,7 @@ async def read_database(url: str) -> tuple[list[OrderRow], list[ReminderState]]:
                     row.lease_until,
                     row.tg_message_id,
                     row.in_doubt,
+                    row.superseded_by,
                 )
                 for row in await session.scalars(select(Reminder))
             ]
@@ -455,12 +462,12 @@ async def settle(bots: Bots, tracks: list[Track], timeout: float) -> None:
         handed_out = telegram.handed_out()
         _, reminders = await read_database(bots.database_url)
         waiting = [track.label for track in tracks if track.update_id not in handed_out]
-        unsent = [row.id for row in reminders if row.status != ReminderStatus.SENT]
+        unsent = [row.id for row in reminders if row.status not in SETTLED]
         # The bot confirms an update only once handled: settled is exact, no quiet needed.
         if not waiting and not unsent and await telegram.settled(quiet=0.0, timeout=20.0):
             # Idle now; a handler that finished meanwhile may have planned new reminders.
             _, reminders = await read_database(bots.database_url)
-            if all(row.status == ReminderStatus.SENT for row in reminders):
+            if all(row.status in SETTLED for row in reminders):
                 return
         if time.monotonic() > deadline:
             raise AssertionError(
@@ -627,8 +634,15 @@ def check_reminders(run: SoakRun, verdict: Verdict) -> None:
             and row.lease_until < now
         ):
             verdict.problems.append(f"reminder {row.id} left in 'sending', its lease expired")
-        elif row.status != ReminderStatus.SENT:
+        elif row.status not in SETTLED:
             verdict.problems.append(f"reminder {row.id} ended {row.status.value!r}, not sent")
+    by_id = {row.id: row for row in run.reminders}
+    for row in run.reminders:
+        if row.status != ReminderStatus.SUPERSEDED:
+            continue
+        standing = by_id.get(row.superseded_by or 0)
+        if standing is None or standing.order_id != row.order_id or standing.status not in SETTLED:
+            verdict.problems.append(f"reminder {row.id} superseded by no message of its order")
     for (user_id, label), rows in rows_of.items():
         check_order_deliveries(label, rows, deliveries.get((user_id, label), []), verdict)
 
@@ -660,8 +674,10 @@ def check_order_deliveries(
 
     def fits(send: Delivery, row: ReminderState) -> bool:
         # An earlier send of a row that was then in doubt: after it was due, before the
-        # row's own (marked) message.
+        # row's own (marked) message, or the one of the row that stood for it.
         mine = own.get(row.id)
+        if mine is None and row.superseded_by is not None:
+            mine = own.get(row.superseded_by)
         return (
             row.in_doubt
             and mine is not None

@@ -19,7 +19,7 @@ from bot.clock import ShiftedClock
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrations import upgrade_to_head
 from bot.db.models import Order, Reminder, ReminderStatus, User
-from bot.domain.escrow import OrderState
+from bot.domain.escrow import OrderState, stage_kind
 from bot.reminders.engine import EngineConfig, ReminderEngine, RenderedReminder, RenderReminder
 from bot.reminders.store import ReminderRow
 from bot.sandbox.server import RecordedCall, Sandbox
@@ -131,7 +131,7 @@ class Factory:
         """One order and reminder per (user, due_in); returns reminder ids in plan order."""
         now = self.clock()
         async with self.sessions.begin() as session:
-            await self._ensure_users(session, {user for user, _ in plan}, now)
+            await self.ensure_users(session, {user for user, _ in plan}, now)
             rows = []
             for user_id, due_in in plan:
                 due_at = now + due_in
@@ -153,7 +153,34 @@ class Factory:
             await session.flush()
             return [row.id for row in rows]
 
-    async def _ensure_users(
+    async def stages(
+        self, user_id: int, deadline_in: timedelta, offsets: list[timedelta]
+    ) -> list[int]:
+        """One order whose deadline is `deadline_in` away, with a `stage_<seconds>` warning
+        per offset before it, as the planner writes them; returns their ids."""
+        now = self.clock()
+        deadline_at = now + deadline_in
+        async with self.sessions.begin() as session:
+            await self.ensure_users(session, {user_id}, now)
+            order = await self._order(session, user_id, deadline_at, now)
+            rows = [
+                Reminder(
+                    order_id=order.id,
+                    user_id=user_id,
+                    chat_id=user_id,
+                    kind=stage_kind(offset),
+                    deadline_at=deadline_at,
+                    due_at=deadline_at - offset,
+                    status=ReminderStatus.PENDING,
+                    created_at=now,
+                )
+                for offset in offsets
+            ]
+            session.add_all(rows)
+            await session.flush()
+            return [row.id for row in rows]
+
+    async def ensure_users(
         self, session: AsyncSession, user_ids: set[int], now: datetime
     ) -> None:
         for user_id in sorted(user_ids - self._users):

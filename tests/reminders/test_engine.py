@@ -191,7 +191,7 @@ async def test_a_user_who_blocked_the_bot_is_paused_then_resumed_with_late_remin
     assert [c.error_code for c in attempts_to_blocked] == [403]  # and nothing after it
 
     await sandbox.send_text(551, "/start")  # writing again lifts the block
-    assert await engine.resume_user(551) == 3
+    assert (await engine.resume_user(551)).count == 3
     await wait_for_sends(sandbox, 3)
     rows = await _wait_rows(factory, lambda rows: rows[blocked[1]].status == ReminderStatus.SENT)
     assert sorted(sent_ids(sandbox)) == sorted([other, *blocked])
@@ -522,6 +522,7 @@ async def test_counts_by_status_and_missed_deadlines(
         ReminderStatus.FAILED: 1,
         ReminderStatus.CANCELLED: 1,
         ReminderStatus.PAUSED: 0,
+        ReminderStatus.SUPERSEDED: 0,
     }
     assert missed == 2  # the late one and the failed one
 

@@ -154,8 +154,10 @@ class EngineProcess:
     log_path: Path
     lease: float = 1.0
     sweep: float = 0.2
+    clock_file: Path | None = None
 
     async def start(self) -> asyncio.subprocess.Process:
+        stepped = ["--clock-file", str(self.clock_file)] if self.clock_file else []
         with self.log_path.open("ab") as log:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -169,6 +171,7 @@ class EngineProcess:
                 str(self.lease),
                 "--sweep",
                 str(self.sweep),
+                *stepped,
                 cwd=REPOSITORY,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=log,

@@ -57,7 +57,10 @@ class QuietHours:
 
 @dataclass(frozen=True)
 class PlannedReminder:
-    """One message to send: `stage_<seconds>`, `immediate`, `inspect` or `passed`."""
+    """One message to send: `stage_<seconds>`, `immediate`, `inspect` or `passed`.
+
+    `stage` is the offset a stage stands for; for `immediate`, the latest stage it stands in
+    for."""
 
     kind: str
     due_at: datetime
@@ -98,8 +101,10 @@ def plan_reminders(
         return []
     planned = []
     if deadline - stages[0] <= now:
-        # Learned late: one warning now stands for every stage already missed.
-        planned.append(PlannedReminder(IMMEDIATE, now))
+        # Learned late: one warning now stands for every stage already missed; its `stage`
+        # is the latest of them (what a warning already sent must cover to make it moot).
+        missed = [offset for offset in stages if deadline - offset <= now]
+        planned.append(PlannedReminder(IMMEDIATE, now, missed[-1]))
     for offset in stages:
         due = deadline - offset
         if due <= now:
