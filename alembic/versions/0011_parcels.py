@@ -25,9 +25,7 @@ def upgrade() -> None:
     with op.batch_alter_table("orders") as orders:
         orders.add_column(sa.Column("carrier", sa.String(32), nullable=True))
         orders.add_column(sa.Column("tracking_no", sa.String(32), nullable=True))
-        orders.add_column(
-            sa.Column("parcel_flags", sa.String(200), nullable=False, server_default="")
-        )
+        orders.add_column(sa.Column("parcel_flags", sa.String(200), nullable=True))
         orders.add_column(sa.Column("parcel_checked_at", sa.DateTime(timezone=True)))
         orders.create_index("ix_orders_tracking_no", ["tracking_no"])
 

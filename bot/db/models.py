@@ -152,7 +152,7 @@ class Order(Base):
     carrier: Mapped[str | None] = mapped_column(String(SHORT_CODE_LENGTH))
     tracking_no: Mapped[str | None] = mapped_column(String(SHORT_CODE_LENGTH), index=True)
     # Flag codes already sent as an alert for this parcel, comma-separated: one alert each.
-    parcel_flags: Mapped[str] = mapped_column(String(LABEL_LENGTH), default="", server_default="")
+    parcel_flags: Mapped[str | None] = mapped_column(String(LABEL_LENGTH))
     parcel_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
