@@ -479,6 +479,7 @@ class ReminderEngine:
             # The row stays `sending`; after its lease it is reclaimed and sent again.
             log.exception("reminder %d: unexpected error while delivering", claim.row.id)
         finally:
+            self._limits.sent(claim.row.chat_id, self._limits.now())
             self._outbox.done(claim, sending=True)
             self._slots.release()
             if self._more_due and self._outbox.held < self._config.batch_size // 2:

@@ -110,6 +110,11 @@ class TokenBucket:
         self._refill(now)
         self._tokens -= 1.0
 
+    def restart(self, now: float) -> None:
+        """Count the next token from `now`, keeping none that refilled before it."""
+        self._refill(now)
+        self._tokens = min(self._tokens, 0.0)
+
     def drain_until(self, until: float, now: float) -> None:
         """Hold the bucket empty until `until` (Telegram told us to wait)."""
         self._refill(now)
@@ -159,6 +164,13 @@ class FloodLimiter:
     def take(self, chat_id: int, now: float) -> None:
         self._global.take(now)
         self._chat_bucket(chat_id, now).take(now)
+
+    def sent(self, chat_id: int, now: float) -> None:
+        """A send to the chat is over: its next message waits a full interval from now.
+        Telegram counts messages as they arrive, and a request slowed on its way (a busy
+        machine, a slow network) would otherwise arrive less than the interval before the
+        next one."""
+        self._chat_bucket(chat_id, now).restart(now)
 
     def hold(self, chat_id: int, seconds: float) -> None:
         """After a 429 nothing more goes out for `seconds`: to this chat, nor at all,
