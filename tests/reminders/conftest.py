@@ -180,9 +180,7 @@ class Factory:
             await session.flush()
             return [row.id for row in rows]
 
-    async def ensure_users(
-        self, session: AsyncSession, user_ids: set[int], now: datetime
-    ) -> None:
+    async def ensure_users(self, session: AsyncSession, user_ids: set[int], now: datetime) -> None:
         for user_id in sorted(user_ids - self._users):
             session.add(User(telegram_id=user_id, created_at=now, last_seen_at=now))
         await session.flush()
