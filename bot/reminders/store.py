@@ -122,11 +122,6 @@ class PlanScope:
             return kind not in self.except_kinds
         return kind in self.kinds
 
-    def matches(self) -> ColumnElement[bool]:
-        if self.kinds is None:
-            return Reminder.kind.not_in(self.except_kinds)
-        return Reminder.kind.in_(self.kinds)
-
 
 # One-off reminders (a snooze, the inspection nudge) add to what is planned, replace nothing.
 ADD_ONLY = PlanScope.of()
