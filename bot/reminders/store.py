@@ -18,7 +18,7 @@ sends only the latest, worded for the present, and marks the others `superseded`
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -121,11 +121,6 @@ class PlanScope:
         if self.kinds is None:
             return kind not in self.except_kinds
         return kind in self.kinds
-
-    def matches(self) -> ColumnElement[bool]:
-        if self.kinds is None:
-            return Reminder.kind.not_in(self.except_kinds)
-        return Reminder.kind.in_(self.kinds)
 
 
 # One-off reminders (a snooze, the inspection nudge) add to what is planned, replace nothing.
@@ -400,8 +395,15 @@ async def claim_due(
     # Every RETURNING row is read before the transaction commits.
     rows = (await session.execute(statement)).all()
     claims = [Claim(ReminderRow(*row), token, lease_until) for row in rows]
-    stale = await _supersede_stale(session, [c for c in claims if is_warning(c.row.kind)], now)
-    claims = [claim for claim in claims if claim.row.id not in stale]
+    warnings = [claim for claim in claims if is_warning(claim.row.kind)]
+    stale, doubtful = await _supersede_stale(session, warnings, now, token)
+    claims = [
+        replace(claim, row=replace(claim.row, in_doubt=True))
+        if claim.row.id in doubtful
+        else claim
+        for claim in claims
+        if claim.row.id not in stale
+    ]
     return sorted(claims, key=lambda claim: claim.sort_key)
 
 
@@ -410,20 +412,21 @@ def _is_warning_column(kind: Any) -> ColumnElement[bool]:
 
 
 async def _supersede_stale(
-    session: AsyncSession, claims: Sequence[Claim], now: datetime
-) -> set[int]:
+    session: AsyncSession, claims: Sequence[Claim], now: datetime, token: str
+) -> tuple[set[int], set[int]]:
     """Claimed warnings another message of the same deadline stands for: `superseded`.
 
     A warning is stale when a later one of its order and deadline is due as well (pending,
     being sent, or sent), or when the deadline has passed and a message sent after it
     already said so. The latest due warning goes out, worded for the present: after a
     downtime, a clock step or an unblock the user gets one message, not one per stage.
-    Returns the ids taken out of the claim. A stale row in doubt (a killed process may
-    have sent it) passes the doubt on to the row standing for it, if that one is still to
-    be sent, so its message says it may be a repeat.
+    Returns the ids taken out of the claim, and the ids that took on a doubt: a stale row
+    in doubt (a killed process may have sent it) passes the doubt on to the row standing
+    for it, if that one is still to be sent (pending, or in this very claim), so its
+    message says it may be a repeat.
     """
     if not claims:
-        return set()
+        return set(), set()
     sibling = aliased(Reminder, name="sibling")
     later_due = and_(
         sibling.status.in_([ReminderStatus.PENDING, *_TOLD]),
@@ -459,6 +462,7 @@ async def _supersede_stale(
     )
     by_id = {claim.row.id: claim for claim in claims}
     stale: set[int] = set()
+    doubtful: set[int] = set()
     for reminder_id, standing in found.all():
         claim = by_id[reminder_id]
         statement = _settle(
@@ -470,15 +474,18 @@ async def _supersede_stale(
         if (await session.scalars(statement)).all():
             stale.add(reminder_id)
             if claim.row.in_doubt:
-                # Its message may have gone out before its sender died: the one standing
-                # for it says it may repeat what the user has already read.
-                await session.execute(
-                    update(Reminder)
-                    .where(Reminder.id == standing, _IS_PENDING)
-                    .values(in_doubt=True)
-                    .execution_options(**_NO_SYNC)
-                )
-    return stale
+                doubtful.add(standing)
+    if doubtful:
+        # Their messages may have gone out before their sender died: the ones standing for
+        # them say they may repeat what the user has already read.
+        ours = and_(_IS_SENDING, Reminder.claim_token == token)
+        await session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(doubtful), or_(_IS_PENDING, ours))
+            .values(in_doubt=True)
+            .execution_options(**_NO_SYNC)
+        )
+    return stale, doubtful - stale
 
 
 async def next_due_at(session: AsyncSession, now: datetime) -> datetime | None:

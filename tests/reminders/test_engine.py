@@ -22,7 +22,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.db.models import Reminder, ReminderStatus
+from bot.db.models import Reminder, ReminderStatus, User
 from bot.reminders.engine import EngineConfig, RenderedReminder, RenderReminder
 from bot.reminders.sending import SendOutcome, classify_send_error, describe_error
 from bot.reminders.store import (
@@ -196,6 +196,37 @@ async def test_a_user_who_blocked_the_bot_is_paused_then_resumed_with_late_remin
     rows = await _wait_rows(factory, lambda rows: rows[blocked[1]].status == ReminderStatus.SENT)
     assert sorted(sent_ids(sandbox)) == sorted([other, *blocked])
     assert rows[upcoming].status == ReminderStatus.PENDING
+
+
+async def test_a_user_who_writes_again_while_a_403_is_on_its_way_is_not_paused(
+    sandbox: Sandbox,
+    factory: Factory,
+    sessions: Sessions,
+    clock: TestClock,
+    start_engine: StartEngine,
+) -> None:
+    """The 403 was answered, but the user wrote to the bot (and their resume ran) before
+    the engine paused them: pausing then would hold their reminders until they write once
+    more. Their message after the attempt hands the row back instead."""
+    open_chats(sandbox, 571)
+    reminder = await factory.reminder(571, -MINUTE)
+    sandbox.block(571)
+    async with sessions.begin() as session:
+        user = await session.get(User, 571)
+        assert user is not None
+        user.last_seen_at = clock.now() + 2 * timedelta(seconds=1)  # during the attempt
+
+    engine = await start_engine(sweep_seconds=0.5)
+    await sandbox.wait_for(lambda: any(c.error_code == 403 for c in sandbox.calls))
+    sandbox.unblock(571)
+
+    assert await wait_for_sends(sandbox, 1) == [reminder]
+    rows = await _wait_rows(factory, lambda rows: rows[reminder].status == ReminderStatus.SENT)
+    assert rows[reminder].attempts == 1  # the 403s were not counted
+    assert engine.stats["paused"] == 0
+    stored = await factory.user(571)
+    assert stored is not None
+    assert not stored.blocked
 
 
 @pytest.mark.parametrize("status", [500, 502])
