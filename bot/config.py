@@ -95,6 +95,14 @@ class Settings(BaseSettings):
             return sorted(offsets, reverse=True)
         return value
 
+    @field_validator("kuaidi100_key", "kuaidi100_customer", "kuaidi100_salt", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `KUAIDI100_SALT=` as .env.example has it means "derive it", not an empty salt.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_admin_ids(cls, value: object) -> object:

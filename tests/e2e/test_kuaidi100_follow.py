@@ -314,3 +314,48 @@ def test_the_push_salt_is_derived_from_the_key_unless_set() -> None:
     assert chosen.kuaidi100_push_salt() == "my-salt"
     assert base.kuaidi100_enabled
     assert not Settings(_env_file=None).kuaidi100_enabled  # type: ignore[call-arg]
+
+
+def test_blank_kuaidi100_settings_are_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUAIDI100_KEY", KEY)
+    monkeypatch.setenv("KUAIDI100_CUSTOMER", CUSTOMER)
+    monkeypatch.setenv("KUAIDI100_SALT", "")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.kuaidi100_salt is None
+    assert settings.kuaidi100_push_salt() != ""
+    monkeypatch.setenv("KUAIDI100_KEY", " ")
+    assert not Settings(_env_file=None).kuaidi100_enabled  # type: ignore[call-arg]
+
+
+async def test_no_movement_for_3_days_says_what_to_do_before_the_10_day_limit(
+    ann: ChatUser,
+    bot: BotApplication,
+    sandbox: Sandbox,
+    kuaidi: FakeKuaidi100,
+    clock: ShiftedClock,
+) -> None:
+    await set_warehouse(ann, "广州")
+    order = await tracked_parcel(ann, bot, clock)
+    stuck = clock.now() - timedelta(days=3, hours=6)
+    kuaidi.knows(
+        Waybill(
+            com="yuantong",
+            num=NUMBER,
+            state="0",
+            events=[
+                (beijing(stuck), "义乌市", "快件离开 【义乌】 已发往 【广州中心】", "0"),
+                (beijing(stuck - timedelta(hours=6)), "义乌市", "【义乌六部】 已揽收", "1"),
+            ],
+        )
+    )
+
+    assert await follow_now(bot) == 1
+
+    (alert,) = messages_with(sandbox, ann.user_id, "No movement")
+    assert "申请退款" in alert
+    assert "10 days after shipping" in alert
+    assert order.deadline_at is not None
+    assert f"{order.deadline_at.astimezone(BEIJING):%H:%M}" in alert
+    clock.jump(timedelta(minutes=31))
+    await follow_now(bot)
+    assert len(messages_with(sandbox, ann.user_id, "No movement")) == 1
