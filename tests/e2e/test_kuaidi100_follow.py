@@ -19,13 +19,12 @@ from bot.config import Settings
 from bot.db.models import Order
 from bot.domain.timezones import BEIJING
 from bot.runtime.following import attach_following, follow_now
-from bot.runtime.webhook import WebhookServer, create_web_app, serving_webhook
+from bot.runtime.webhook import create_web_app
 from bot.sandbox.server import Sandbox
-from bot.sandbox.updates import RetryPolicy
 from bot.services.following import PUSH_PATH
 from tests.conftest import ChatUser
+from tests.e2e import test_webhook
 from tests.e2e.test_orders import orders_of
-from tests.e2e.test_webhook import with_webhook
 from tests.kuaidi100_server import CUSTOMER, KEY, FakeKuaidi100, Waybill, fake_kuaidi100
 from tests.servers import free_port
 
@@ -33,16 +32,16 @@ NUMBER = "YT2512345678901"
 
 
 @pytest.fixture
-async def sandbox(clock: Clock) -> AsyncIterator[Sandbox]:
-    retry = RetryPolicy(first_delay=0.05, max_delay=0.5)
-    async with Sandbox(webhook_retry=retry, clock=clock) as server:
-        yield server
-
-
-@pytest.fixture
 async def kuaidi() -> AsyncIterator[FakeKuaidi100]:
     async with fake_kuaidi100() as server:
         yield server
+
+
+# The whole bot behind its webhook server, as tests/e2e/test_webhook.py runs it; its
+# `served` uses this module's `webhook_settings` (Kuaidi100 on).
+sandbox = test_webhook.sandbox
+served = test_webhook.served
+bot = test_webhook.bot
 
 
 def with_kuaidi100(settings: Settings, server: FakeKuaidi100) -> Settings:
@@ -57,21 +56,7 @@ def with_kuaidi100(settings: Settings, server: FakeKuaidi100) -> Settings:
 
 @pytest.fixture
 def webhook_settings(settings: Settings, kuaidi: FakeKuaidi100) -> Settings:
-    return with_kuaidi100(with_webhook(settings, free_port()), kuaidi)
-
-
-@pytest.fixture
-async def served(
-    webhook_settings: Settings, clock: Clock
-) -> AsyncIterator[tuple[BotApplication, WebhookServer]]:
-    application = build_application(webhook_settings, clock=clock)
-    async with serving_webhook(application, webhook_settings) as server:
-        yield application, server
-
-
-@pytest.fixture
-def bot(served: tuple[BotApplication, WebhookServer]) -> BotApplication:
-    return served[0]
+    return with_kuaidi100(test_webhook.with_webhook(settings, free_port()), kuaidi)
 
 
 def beijing(moment: datetime) -> str:
@@ -111,9 +96,17 @@ def waybill(
 
 
 async def tracked_parcel(
-    ann: ChatUser, bot: BotApplication, clock: Clock, *, carrier: str = "圆通"
+    ann: ChatUser,
+    bot: BotApplication,
+    clock: Clock,
+    *,
+    carrier: str = "圆通",
+    warehouse: str | None = "广州",
 ) -> Order:
-    """A tracked order shipped 9 days ago whose tracking number is known."""
+    """A tracked order shipped 9 days ago whose tracking number is known, for a user whose
+    warehouse is `warehouse`."""
+    if warehouse is not None:
+        await set_warehouse(ann, warehouse)
     shipped = (clock.now() - timedelta(days=9)).astimezone(BEIJING)
     await ann.says(f"/track shipped {shipped:%Y-%m-%d %H:%M} towels")
     (order,) = await orders_of(bot, ann.user_id)
@@ -142,7 +135,6 @@ async def test_a_followed_parcel_that_gets_signed_replans_and_says_so_once(
     kuaidi: FakeKuaidi100,
     clock: ShiftedClock,
 ) -> None:
-    await set_warehouse(ann)
     await tracked_parcel(ann, bot, clock)
     kuaidi.knows(waybill(clock.now()))
 
@@ -181,7 +173,6 @@ async def test_a_new_flag_alerts_once_across_polls_and_a_push(
     kuaidi: FakeKuaidi100,
     clock: ShiftedClock,
 ) -> None:
-    await set_warehouse(ann, "广州")
     await tracked_parcel(ann, bot, clock)
     kuaidi.knows(waybill(clock.now(), signed=True, city="杭州", signer="门卫"))
 
@@ -210,7 +201,6 @@ async def test_a_push_with_a_bad_signature_is_refused_and_changes_nothing(
     kuaidi: FakeKuaidi100,
     clock: ShiftedClock,
 ) -> None:
-    await set_warehouse(ann, "广州")
     await tracked_parcel(ann, bot, clock)
     kuaidi.knows(waybill(clock.now()))
     await follow_now(bot)
@@ -240,7 +230,7 @@ async def test_a_waybill_is_never_queried_twice_within_30_minutes(
     clock: ShiftedClock,
     webhook_settings: Settings,
 ) -> None:
-    await tracked_parcel(ann, bot, clock)
+    await tracked_parcel(ann, bot, clock, warehouse=None)
     kuaidi.knows(waybill(clock.now()))
 
     await follow_now(bot)
@@ -267,7 +257,6 @@ async def test_sf_without_the_phone_digits_asks_once_and_is_not_queried(
     kuaidi: FakeKuaidi100,
     clock: ShiftedClock,
 ) -> None:
-    await set_warehouse(ann, "广州")
     await tracked_parcel(ann, bot, clock, carrier="顺丰")
     kuaidi.knows(waybill(clock.now(), com="shunfeng"))
 
@@ -335,7 +324,6 @@ async def test_no_movement_for_3_days_says_what_to_do_before_the_10_day_limit(
     kuaidi: FakeKuaidi100,
     clock: ShiftedClock,
 ) -> None:
-    await set_warehouse(ann, "广州")
     order = await tracked_parcel(ann, bot, clock)
     stuck = clock.now() - timedelta(days=3, hours=6)
     kuaidi.knows(
