@@ -19,6 +19,7 @@ from bot.context import CONTEXT_TYPES, BotApplication
 from bot.db.engine import create_engine
 from bot.reminders.engine import EngineConfig, ReminderEngine
 from bot.render.i18n import DEFAULT_LANGUAGE, available_languages
+from bot.runtime.following import attach_following, schedule_following
 from bot.runtime.instance_lock import acquire_instance_lock
 from bot.runtime.persistence import (
     DatabasePersistence,
@@ -90,6 +91,7 @@ def build_application(
     )
     if settings.llm_enabled:
         services.llm = LanguageModel(settings, services.sessions, clock)
+    attach_following(application, settings)
     durable(application).before_handlers = remember_user
     handlers.register(application)
     return application
@@ -111,6 +113,7 @@ async def _post_init(application: BotApplication) -> None:
         await services.reminders.start(application.job_queue)
     if application.job_queue is not None:
         schedule_sweep(application.job_queue)
+    schedule_following(application)
     log.info("bot @%s is ready", application.bot.username)
 
 

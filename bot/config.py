@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +18,9 @@ from bot.domain.disputes import SELLER_RESPONSE_DAYS
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///data/sourcing-guard.db"
+DEFAULT_KUAIDI100_BASE_URL = "https://poll.kuaidi100.com"
+# What the push salt is derived from when KUAIDI100_SALT is not set (HMAC of the key).
+_SALT_LABEL = b"sourcing-guard kuaidi100 push salt v1"
 
 
 def parse_duration(text: str) -> timedelta:
@@ -72,6 +77,15 @@ class Settings(BaseSettings):
     webhook_port: int = 8443
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
+    # Optional parcel following through Kuaidi100 (快递100): both set turn it on.
+    kuaidi100_key: SecretStr | None = None
+    kuaidi100_customer: str | None = None
+    kuaidi100_base_url: str = DEFAULT_KUAIDI100_BASE_URL
+    # Signs Kuaidi100's pushes to us; derived from the key when not set.
+    kuaidi100_salt: SecretStr | None = None
+    # How often the followed parcels are looked at; each waybill is still queried at most
+    # once per 30 minutes (Kuaidi100's rule).
+    kuaidi100_poll_minutes: float = Field(default=30.0, gt=0)
 
     @field_validator("reminder_offsets", mode="before")
     @classmethod
@@ -79,6 +93,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             offsets = [parse_duration(part) for part in value.split(",") if part.strip()]
             return sorted(offsets, reverse=True)
+        return value
+
+    @field_validator("kuaidi100_key", "kuaidi100_customer", "kuaidi100_salt", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `KUAIDI100_SALT=` as .env.example has it means "derive it", not an empty salt.
+        if isinstance(value, str) and not value.strip():
+            return None
         return value
 
     @field_validator("admin_ids", mode="before")
@@ -108,6 +130,20 @@ class Settings(BaseSettings):
     def llm_enabled(self) -> bool:
         """A key, or a base URL of a local OpenAI-compatible server (which may need none)."""
         return self.openai_api_key is not None or bool(self.openai_base_url)
+
+    @property
+    def kuaidi100_enabled(self) -> bool:
+        return self.kuaidi100_key is not None and bool(self.kuaidi100_customer)
+
+    def kuaidi100_push_salt(self) -> str:
+        """KUAIDI100_SALT, else a salt derived from the key (stable across restarts and
+        instances, so subscriptions made earlier still verify). Never log it."""
+        if self.kuaidi100_salt is not None:
+            return self.kuaidi100_salt.get_secret_value()
+        if self.kuaidi100_key is None:
+            raise ValueError("KUAIDI100_KEY is not set")
+        key = self.kuaidi100_key.get_secret_value().encode()
+        return hmac.new(key, _SALT_LABEL, hashlib.sha256).hexdigest()[:32]
 
     @property
     def is_sqlite(self) -> bool:

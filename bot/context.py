@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.reminders.engine import ReminderEngine
     from bot.services.disputes import Disputes
+    from bot.services.following import ParcelFollowing
     from bot.services.orders import ReminderPolicy
     from bot.services.parcels import Parcels
     from bot.services.payments import PaymentChecks
@@ -47,6 +48,8 @@ class Services:
         self.reminders: ReminderEngine | None = None
         # The optional language model; None means rules alone (no key or base URL set).
         self.llm: LanguageModel | None = None
+        # Parcels followed through Kuaidi100; None unless KUAIDI100_KEY/CUSTOMER are set.
+        self.following: ParcelFollowing | None = None
         self.migrate_on_start = True
         # Button presses this application has answered (handlers/replies.py).
         self.answered_presses = RecentIds()

@@ -83,3 +83,58 @@ def render_parcel_check(
 
 def _shortened(evidence: str) -> str:
     return evidence if len(evidence) <= MAX_EVIDENCE else evidence[: MAX_EVIDENCE - 1] + "…"
+
+
+# -- a followed parcel (Kuaidi100): what is new, sent on the bot's own ------------------------
+
+
+def render_followed_flags(
+    flags: tuple[Flag, ...],
+    *,
+    language: str,
+    label: str,
+    number: str | None,
+    deadline: datetime | None,
+) -> str:
+    """Flags that newly appeared on a followed parcel, each with the line that shows it."""
+
+    def text(key: str, **values: object) -> str:
+        return translate(language, key, **values)
+
+    lines = [text("follow_flags_title", label=label, number=number or "—")]
+    for flag in flags:
+        lines.append(text(f"trace_flag_{flag.code.value}"))
+        lines.append(text("trace_evidence", quote=_shortened(flag.evidence)))
+    codes = {flag.code for flag in flags}
+    if codes & _FRAUD:
+        step = text("trace_next_fraud")
+    elif flags[0].code is FlagCode.NO_MOVEMENT and deadline is not None:
+        step = text("follow_next_no_movement", when=format_local(deadline, BEIJING, language))
+    else:
+        step = text(f"trace_next_{flags[0].code.value}")
+    return "\n".join([*lines, "", step])
+
+
+def render_followed_signing(
+    *, language: str, label: str, number: str | None, deadline: datetime, now: datetime
+) -> str:
+    return translate(
+        language,
+        "follow_signed",
+        label=label,
+        number=number or "—",
+        when=format_local(deadline, BEIJING, language),
+        left=format_left(deadline - now, language),
+    )
+
+
+def render_phone_needed(
+    *, language: str, label: str, number: str | None, carrier: str | None
+) -> str:
+    return translate(
+        language,
+        "follow_phone_needed",
+        label=label,
+        number=number or "—",
+        carrier=carrier or translate(language, "trace_carrier_unknown"),
+    )

@@ -41,9 +41,11 @@ from telegram.error import BadRequest
 from bot.config import Settings
 from bot.context import BotApplication
 from bot.runtime.delivery import Outcome
+from bot.runtime.following import receive_push
 from bot.runtime.lifecycle import ALLOWED_UPDATES, shut_down_application, stop_application
 from bot.runtime.persistence import durable
 from bot.runtime.signals import StopSignals
+from bot.services.following import PUSH_PATH
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,8 @@ def webhook_settings_problem(settings: Settings) -> str | None:
         )
     if webhook_path(settings.webhook_url) == HEALTH_PATH:
         return f"WEBHOOK_URL must not end in {HEALTH_PATH}: that path is the health check."
+    if webhook_path(settings.webhook_url) == PUSH_PATH:
+        return f"WEBHOOK_URL must not end in {PUSH_PATH}: that path takes Kuaidi100's pushes."
     return None
 
 
@@ -156,6 +160,9 @@ class _Endpoints:
             log.exception("webhook: update %s could not be read", data.get("update_id"))
             return None
 
+    async def kuaidi100_push(self, request: web.Request) -> web.Response:
+        return await receive_push(self._application, request)
+
     async def health(self, request: web.Request) -> web.Response:
         report = await check_health(self._application)
         status = 200 if report["status"] == "ok" else 503
@@ -213,6 +220,9 @@ def create_web_app(application: BotApplication, *, secret: str, path: str) -> we
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)
     app.router.add_post(path, endpoints.receive_update)
     app.router.add_get(HEALTH_PATH, endpoints.health)
+    if application.bot_data.following is not None:
+        # Kuaidi100's pushes for the parcels we subscribed (bot/runtime/following.py).
+        app.router.add_post(PUSH_PATH, endpoints.kuaidi100_push)
     return app
 
 

@@ -26,6 +26,7 @@ from bot.domain.disputes import (
     parse_weight_input,
 )
 from bot.domain.escrow import InvalidTransition, OrderAction, OrderState, PlannedReminder
+from bot.domain.logistics import FlagCode
 from bot.reminders.store import PlanScope, latest_pending_due, write_plan
 from bot.services import orders as order_service
 from bot.services.orders import ReminderPolicy
@@ -75,7 +76,9 @@ async def saved_dispute(session: AsyncSession, user_id: int, order_id: int) -> S
     order = await order_service.get_order(session, user_id, order_id)
     if order is None:
         return None
-    flags = tuple(code for code in (order.parcel_flags or "").split(",") if code)
+    # Only flag codes: the column also keeps markers such as Kuaidi100's "phone asked".
+    known = {code.value for code in FlagCode}
+    flags = tuple(code for code in (order.parcel_flags or "").split(",") if code in known)
     saved = SavedDispute(order.id, order.label, order.order_number, parcel_flags=flags)
     for event in await order_service.events_of(session, order):
         saved = _with_answer(saved, event)

@@ -65,13 +65,7 @@ class Parcels:
                 number = read_order_page(text, now).order_no
                 if number is not None:
                     order = await order_rules.open_order_numbered(session, user_id, number)
-            shipped = order.shipped_at if order and not order.shipped_at_estimated else None
-            flags = check_trace(
-                trace,
-                now,
-                warehouse_city=warehouse.city if warehouse else None,
-                shipped_at=shipped,
-            )
+            flags = _flags(trace, now, order, warehouse)
             recorded = False
             if order is not None:
                 _remember_parcel(order, trace, now)
@@ -83,6 +77,40 @@ class Parcels:
             card = await self.tracking.card_in(session, order) if order else None
         self.wake(due)
         return ParcelCheck(trace, flags, warehouse, card, recorded, candidates)
+
+    async def apply_status(self, order_id: int, text: str) -> ParcelNews | None:
+        """A followed parcel's status (Kuaidi100's events as trace lines, with a header
+        naming carrier and number) checked as if the user had pasted it for `order_id`:
+        the same flags against their warehouse, a signing recorded at once (2023 rule).
+        Says what is news: flags never alerted for this order, and the new deadline."""
+        now = self.clock.now()
+        trace = read_trace(text, now)
+        due: list[datetime] = []
+        async with self.sessions.begin() as session:
+            order = await session.get(Order, order_id)
+            if order is None or order.state == OrderState.CLOSED or not trace.events:
+                return None
+            user = await users.get_user(session, order.user_id)
+            warehouse = users.warehouse_of(user)
+            flags = _flags(trace, now, order, warehouse)
+            seen = set(_seen_flags(order))
+            fresh = tuple(flag for flag in flags if flag.code.value not in seen)
+            _remember_parcel(order, trace, now)
+            _remember_flags(order, flags)
+            recorded, due = await self._record_signing(session, order, trace, now)
+            news = ParcelNews(
+                order_id=order.id,
+                user_id=order.user_id,
+                chat_id=order.chat_id,
+                language=user.language if user else None,
+                label=order.label,
+                tracking_no=order.tracking_no,
+                new_flags=fresh,
+                new_deadline=order.deadline_at if recorded else None,
+                deadline=order.deadline_at,
+            )
+        self.wake(due)
+        return news
 
     async def _order_of(
         self, session: AsyncSession, user_id: int, trace: Trace, order_id: int | None
@@ -116,6 +144,34 @@ class Parcels:
         return False, []
 
 
+@dataclass(frozen=True)
+class ParcelNews:
+    """What a followed parcel's new status means for its user."""
+
+    order_id: int
+    user_id: int
+    chat_id: int
+    language: str | None
+    label: str
+    tracking_no: str | None
+    new_flags: tuple[Flag, ...]  # never alerted for this order before
+    new_deadline: datetime | None  # the deadline, when a signing was recorded just now
+    deadline: datetime | None  # the order's deadline now
+
+
+def _flags(
+    trace: Trace, now: datetime, order: Order | None, warehouse: Warehouse | None
+) -> tuple[Flag, ...]:
+    shipped = order.shipped_at if order and not order.shipped_at_estimated else None
+    return check_trace(
+        trace, now, warehouse_city=warehouse.city if warehouse else None, shipped_at=shipped
+    )
+
+
+def _seen_flags(order: Order) -> list[str]:
+    return [code for code in (order.parcel_flags or "").split(",") if code]
+
+
 def _remember_parcel(order: Order, trace: Trace, now: datetime) -> None:
     if trace.tracking_no and order.tracking_no != trace.tracking_no:
         order.tracking_no = trace.tracking_no
@@ -127,7 +183,7 @@ def _remember_parcel(order: Order, trace: Trace, now: datetime) -> None:
 def _remember_flags(order: Order, flags: tuple[Flag, ...]) -> None:
     """The flags the user has now seen for this parcel: the dispute walk cites them, and
     a followed parcel never alerts them again."""
-    seen = [code for code in (order.parcel_flags or "").split(",") if code]
+    seen = _seen_flags(order)
     seen += [flag.code.value for flag in flags if flag.code.value not in seen]
     order.parcel_flags = ",".join(seen)
 
