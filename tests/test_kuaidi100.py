@@ -166,3 +166,29 @@ async def test_a_push_with_a_bad_signature_is_refused(
 
     with pytest.raises(BadSignature):
         read_push(kuaidi100.push_form(LOCKER.num, forge=True), salt="pepper")
+
+
+def test_a_sub_state_says_how_a_parcel_was_signed_when_the_text_does_not() -> None:
+    from bot.adapters.kuaidi100 import parse_status
+    from bot.domain.logistics import SignedBy, read_trace
+
+    status = parse_status(
+        {
+            "com": "yunda",
+            "nu": "4312345678901",
+            "state": "3",
+            "data": [
+                {"ftime": "2026-12-30 18:05:11", "context": "您的快件已送达", "statusCode": "304"},
+                {
+                    "ftime": "2026-12-29 21:12:45",
+                    "context": "【义乌市场部】已揽收",
+                    "statusCode": "1",
+                },
+            ],
+        }
+    )
+
+    trace = read_trace(status.as_trace_text(), NOW)
+
+    assert trace.signed
+    assert trace.signed_by in (SignedBy.LOCKER, SignedBy.STATION)

@@ -129,8 +129,26 @@ class ParcelStatus:
         for event in self.events:
             local = event.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
             area = f"【{event.area}】" if event.area else ""
-            lines.append(f"{local} {area}{event.text}")
+            lines.append(f"{local} {area}{event.text}{_sub_state_words(event)}")
         return "\n".join(lines)
+
+
+# What a sub-state says about the signing, in the words a trace would use, for events whose
+# own text does not say it (the trace reader reads words, not codes).
+_SUB_STATE_WORDS = {
+    SIGNED_IN_PERSON: "（本人签收）",
+    SIGNED_BY_PROXY: "（他人代签）",
+    SIGNED_AT_LOCKER_OR_STATION: "（已放入快递柜或驿站）",
+    IN_LOCKER: "（已放入快递柜）",
+}
+_SIGNING_WORDS = ("签收", "代签", "代收", "快递柜", "驿站", "丰巢")
+
+
+def _sub_state_words(event: ParcelEvent) -> str:
+    words = _SUB_STATE_WORDS.get(event.status_code or 0, "")
+    if not words or any(word in event.text for word in _SIGNING_WORDS):
+        return ""
+    return " " + words
 
 
 def sign_query(param: str, key: str, customer: str) -> str:
