@@ -58,6 +58,7 @@ def test_each_case_is_classified_as_labelled(case: LinkCase) -> None:
     assert check.url == case.url
     assert check.needs_app == case.needs_app
     assert check.title == case.title
+    assert check.via_agent == case.via_agent
     assert set(case.reasons) <= set(check.reasons), check.reasons
 
 
@@ -266,6 +267,7 @@ def test_json_matches_the_design_contract() -> None:
         "reason_codes": ["genuine_1688", "short_link_offline", "share_text_token"],
         "title": "保温杯",
         "needs_app": True,
+        "via_agent": None,
     }
     assert json.loads(json.dumps(result, ensure_ascii=False)) == result
 
