@@ -20,37 +20,64 @@ tests), read, not copied; ids are the project's search index file ids, so each c
 again. Confidence: high = a test of a converter asserts the form on a real-looking link;
 medium = a converter builds or parses it, untested; low = one source, marked unverified.
 
-| agent | domains | forms | source (index id) | confidence |
-|---|---|---|---|---|
-| Superbuy | superbuy.com | `/en/page/buy/?url=`, `m.` `/goodsdetail/?url=`, `#/goodsDetail?…url=`, shop `rebates/shop/?shopid=&platform=TB` | 16981981475, 17143591612, 2602865978 | high |
-| Wegobuy | wegobuy.com | `/en/page/buy?url=` | 16981981475 | high |
-| Pandabuy | pandabuy.com | `/product?url=` (often encrypted: not readable), shop `shopdetail?t=&id=&o=` | 16981981475, 17143591612 | high |
-| Sugargoo | sugargoo.com, esugargoo.com | `#/home/productDetail?productLink=` (encoded once or twice), `index/item/index.html?url=` | 16981981475, 56026414449 | high |
-| CSSBuy | cssbuy.com | `/item-<id>` (Taobao), `/item-1688-<id>`, `/item-micro-<id>` (Weidian), `shop/goodsDetail?type=&id=`, shop `productlist?t=&shop=` | 16981981475, 17143591612, 71113296873, 59446797538 | high |
-| CNFans | cnfans.com | `/product/?shop_type=ali_1688&id=`, `/fr/product/…`, shop `/shops/?shop_type=&shop_id=` | 71113296873, 17143591612, 16984670595 | high |
-| Mulebuy | mulebuy.com | `/product/?shop_type=&id=`, shop `/shops/?shop_type=&shop_id=` | 16981981475, 17143591612 | high |
-| Hagobuy | hagobuy.com | `item/store?url=`, `item/details?url=` | 17143591612 | medium |
-| Oopbuy | oopbuy.com | `/product/<weidian|1688|n>/<id>`, `pages/goods/details?channel=&id=`, `goods/details?…` | 16981981475, 36653871069, 61521323057 | high |
-| Hubbuy | hubbuycn.com | `index/item/index.html?url=`, `index1688.html?tp=1688&url=`, `/taobaoID=<id>` | 16981981475, 2602865978 | high |
-| Lovegobuy | lovegobuy.com | `product?id=&shop_type=`, `product?platform=&goodsId=`, shop `store/list?shopType=&shopId=` | 16981981475, 17143591612, 47589081623 | high |
-| Basetao | basetao.com | `…/products/agent/<platform>/<id>.html` | 16981981475, 56026414449 | high |
-| Joyabuy | joyabuy.com | `product/?shop_type=&id=` | 36348440996 | medium |
-| Kakobuy | kakobuy.com | `item/details?url=`, shop `item/store?url=` | 56026414449, 17143591612, 55677608436 | high |
-| ACBuy (AllChinaBuy) | acbuy.com | `product/?id=&source=AL|TB|WD`, `en/page/buy/?url=`, shop `page/shop/shop/?shopid=&platform=` | 71113296873, 16981981475, 17143591612 | high |
-| AllChinaBuy | allchinabuy.com | `en/page/buy/?url=` (encoded once or twice), `m.` `#/goodsDetail?…url=` | 16981981475, 71113296873 | high |
-| Hoobuy | hoobuy.com | `/product/<0|1|2>/<id>`, `/m/product/…`, shop `/shop/<n>/<id>` | 16981981475, 17143591612, 71113296873 | high |
-| Orientdig | orientdig.com | `/product/?shop_type=&id=` | 16981981475, 26182425871 | high |
-| Kameymall | kameymall.com | `purchases/search/item?url=` | 16981981475 | high |
-| EastMallBuy | eastmallbuy.com | `index/item/index.html?tp=&url=` | 16981981475, 2602865978 | high |
-| OotdBuy | ootdbuy.com | `goods/details?id=&channel=1688` | 31604451467 | high |
-| Litbuy | litbuy.com | `/product/1688/<id>`, `products/details?id=&channel=` | 58662854517, 70235324643, 54668563187 | medium |
-| CNShopper | cnshopper.com | `goods/detail?keyword=<id>&platform=1688` | 71113296873 | high |
-| GTBuy | gtbuy.com | `goods/detail?keyword=&platform=` | 2602865978 | low |
-| Hipobuy | hipobuy.com | `/product/<platform|n>/<id>` | 2602865978 | medium |
-| USFans | usfans.com | `/product/<1|2|3>/<id>` (1 = 1688, 2 = Taobao, 3 = Weidian) | 2602865978 | medium |
-| Joyagoo | joyagoo.com | `product?id=&platform=` | 2602865978 | medium |
-| Sifubuy | sifubuy.com | `detail?productUrl=`, `detail?url=` | 16981981475, 71113296873 | medium |
-| iTaoBuy, Loongbuy | itaobuy.com, loongbuy.com | `…?url=` | 2602865978, 56026414449 | low |
+Per agent: its domains and confidence, the forms read, and the sources (index ids):
+
+- Superbuy (superbuy.com), high: `/en/page/buy/?url=`, `m.` `/goodsdetail/?url=`,
+  `#/goodsDetail?…url=`, shop `rebates/shop/?shopid=&platform=TB`. Sources: 16981981475,
+  17143591612, 2602865978.
+- Wegobuy (wegobuy.com), high: `/en/page/buy?url=`. Sources: 16981981475.
+- Pandabuy (pandabuy.com), high: `/product?url=` (often encrypted: not readable), shop
+  `shopdetail?t=&id=&o=`. Sources: 16981981475, 17143591612.
+- Sugargoo (sugargoo.com, esugargoo.com), high: `#/home/productDetail?productLink=` (encoded
+  once or twice), `index/item/index.html?url=`. Sources: 16981981475, 56026414449.
+- CSSBuy (cssbuy.com), high: `/item-<id>` (Taobao), `/item-1688-<id>`, `/item-micro-<id>`
+  (Weidian), `shop/goodsDetail?type=&id=`, shop `productlist?t=&shop=`. Sources:
+  16981981475, 17143591612, 71113296873, 59446797538.
+- CNFans (cnfans.com), high: `/product/?shop_type=ali_1688&id=`, `/fr/product/…`, shop
+  `/shops/?shop_type=&shop_id=`. Sources: 71113296873, 17143591612, 16984670595.
+- Mulebuy (mulebuy.com), high: `/product/?shop_type=&id=`, shop
+  `/shops/?shop_type=&shop_id=`. Sources: 16981981475, 17143591612.
+- Hagobuy (hagobuy.com), medium: shop `item/store?url=` (item pages assumed to use the same
+  `url=`). Sources:
+  17143591612.
+- Oopbuy (oopbuy.com), high: `/product/<weidian|1688|n>/<id>`,
+  `pages/goods/details?channel=&id=`, `goods/details?…`. Sources: 16981981475, 36653871069,
+  61521323057.
+- Hubbuy (hubbuycn.com), high: `index/item/index.html?url=`, `index1688.html?tp=1688&url=`,
+  `/taobaoID=<id>`. Sources: 16981981475, 2602865978.
+- Lovegobuy (lovegobuy.com), high: `product?id=&shop_type=`, `product?platform=&goodsId=`,
+  shop `store/list?shopType=&shopId=`. Sources: 16981981475, 17143591612, 47589081623.
+- Basetao (basetao.com), high: `…/products/agent/<platform>/<id>.html`. Sources:
+  16981981475, 56026414449.
+- Joyabuy (joyabuy.com), medium: `product/?shop_type=&id=`. Sources: 36348440996.
+- Kakobuy (kakobuy.com), high: `item/details?url=`, shop `item/store?url=`. Sources:
+  56026414449, 17143591612, 55677608436.
+- ACBuy (AllChinaBuy) (acbuy.com), high: `product/?id=&source=AL|TB|WD`,
+  `en/page/buy/?url=`, shop `page/shop/shop/?shopid=&platform=`. Sources: 71113296873,
+  16981981475, 17143591612.
+- AllChinaBuy (allchinabuy.com), high: `en/page/buy/?url=` (encoded once or twice), `m.`
+  `#/goodsDetail?…url=`. Sources: 16981981475, 71113296873.
+- Hoobuy (hoobuy.com), high: `/product/<0|1|2>/<id>`, `/m/product/…`, shop `/shop/<n>/<id>`.
+  Sources: 16981981475, 17143591612, 71113296873.
+- Orientdig (orientdig.com), high: `/product/?shop_type=&id=`. Sources: 16981981475,
+  26182425871.
+- Kameymall (kameymall.com), high: `purchases/search/item?url=`. Sources: 16981981475.
+- EastMallBuy (eastmallbuy.com), high: `index/item/index.html?tp=&url=`. Sources:
+  16981981475, 2602865978.
+- OotdBuy (ootdbuy.com), high: `goods/details?id=&channel=1688`. Sources: 31604451467.
+- Litbuy (litbuy.com), medium: `/product/1688/<id>`, `products/details?id=&channel=`.
+  Sources: 58662854517, 70235324643, 54668563187.
+- CNShopper (cnshopper.com), high: `goods/detail?keyword=<id>&platform=1688`. Sources:
+  71113296873.
+- GTBuy (gtbuy.com), low: `goods/detail?keyword=&platform=`. Sources: 2602865978.
+- Hipobuy (hipobuy.com), medium: `/product/<platform|n>/<id>`. Sources: 2602865978.
+- USFans (usfans.com), medium: `/product/<1|2|3>/<id>` (1 = 1688, 2 = Taobao, 3 = Weidian).
+  Sources: 2602865978.
+- Joyagoo (joyagoo.com), medium: `product?id=&platform=`. Sources: 2602865978.
+- Sifubuy (sifubuy.com), medium: `detail?productUrl=`, `detail?url=`. Sources: 16981981475,
+  71113296873.
+- iTaoBuy, Loongbuy (itaobuy.com, loongbuy.com), low: `…?url=`. Sources: 2602865978,
+  56026414449.
 """
 
 from __future__ import annotations
@@ -119,8 +146,8 @@ _PLATFORM_WORDS = {
     "micro": "weidian",
 }
 # Query keys that name the platform, the item and the shop.
-_PLATFORM_KEYS = ("shop_type", "shoptype", "platform", "source", "channel", "type", "t", "tp")
-_PLATFORM_KEYS += ("malltype",)
+_PLATFORM_KEYS: tuple[str, ...] = ("shop_type", "shoptype", "platform", "source", "channel")
+_PLATFORM_KEYS += ("type", "t", "tp", "malltype")
 _ITEM_KEYS = ("id", "goodsid", "itemid", "keyword", "offerid")
 _SHOP_KEYS = ("shop_id", "shopid", "shop")
 # Query keys that carry a whole marketplace link.

@@ -462,7 +462,8 @@ def _classify_url(link: str, depth: int = 0) -> LinkCheck | None:
             )  # fmt: skip
         return replace(check, reasons=(*check.reasons, "agent_link"), via_agent=agent.key)
     if imitated_agent(host):
-        return LinkCheck(LinkKind.LOOKALIKE, None, None, None, _canonical(url), ("agent_lookalike",))
+        reasons = ("agent_lookalike",)
+        return LinkCheck(LinkKind.LOOKALIKE, None, None, None, _canonical(url), reasons)
     if is_group_host(host):
         return LinkCheck(
             LinkKind.OTHER_PLATFORM, None, None, None, _canonical(url), ("alibaba_group_site",)
