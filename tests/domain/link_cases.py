@@ -637,6 +637,23 @@ AGENT_LINKS = (
             offer_id="66608981238",
         ),
     ),
+    via(
+        "allchinabuy",
+        other(
+            "https://m.allchinabuy.com/home/#/goodsDetail?from=search-input&url="
+            "https://detail.tmall.com/item.htm?spm=a1z10&id=612345678901",
+            "tmall",
+            "https://detail.tmall.com/item.htm?id=612345678901",
+            NOT_1688,
+            offer_id="612345678901",
+        ),
+    ),
+    agent_offer(
+        "kakobuy",
+        "看看这个 m.kakobuy.com/pages/goods-detail/goods-detail?url=detail.1688.com%2Foffer"
+        "%2F876240928352.html 怎么样",
+        "876240928352",
+    ),
     # The platform and id in the path
     agent_offer("cssbuy", "https://www.cssbuy.com/item-1688-1006188186694.html", "1006188186694"),
     taobao("https://www.cssbuy.com/item-675330231400.html", "675330231400", "cssbuy"),

@@ -153,6 +153,7 @@ _SHOP_KEYS = ("shop_id", "shopid", "shop")
 # Query keys that carry a whole marketplace link.
 _LINK_KEYS = ("url", "productlink", "producturl", "link", "itemurl", "goodsurl")
 _ITEM_ID = re.compile(r"\d{5,20}")
+_BARE_HOST = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}/", re.IGNORECASE)
 _SHOP_ID = re.compile(r"[A-Za-z0-9_-]{2,64}")
 
 _PATH_FORMS = (
@@ -211,9 +212,11 @@ def _inner_link(params: list[tuple[str, str]], query: str, fragment: str) -> str
         if key not in _LINK_KEYS:
             continue
         decoded = _decoded(value)
+        if _BARE_HOST.match(decoded):
+            decoded = f"https://{decoded}"  # `url=detail.1688.com/offer/1.html`
         if not decoded.lower().startswith(("http://", "https://")):
             continue  # Pandabuy's encrypted links: nothing to read offline
-        if "%" not in value and "?" not in decoded:
+        if "%" not in value:
             # Written unencoded (`#/goodsDetail?…&url=https://detail.tmall.com/item.htm?id=1`):
             # the link runs to the end of the query, whatever "?" and "&" it holds.
             decoded = _unencoded_tail(query, fragment, key) or decoded
@@ -233,7 +236,7 @@ def _decoded(value: str) -> str:
 
 def _unencoded_tail(query: str, fragment: str, key: str) -> str | None:
     for part in (fragment, query):
-        found = re.search(rf"(?:^|[?&]){re.escape(key)}=(https?://.*)$", part, re.IGNORECASE)
+        found = re.search(rf"(?:^|[?&]){re.escape(key)}=(https?://.+)$", part, re.IGNORECASE)
         if found:
             return found.group(1)
     return None
