@@ -37,9 +37,8 @@ Per agent: its domains and confidence, the forms read, and the sources (index id
   `/shops/?shop_type=&shop_id=`. Sources: 71113296873, 17143591612, 16984670595.
 - Mulebuy (mulebuy.com), high: `/product/?shop_type=&id=`, shop
   `/shops/?shop_type=&shop_id=`. Sources: 16981981475, 17143591612.
-- Hagobuy (hagobuy.com), medium: shop `item/store?url=` (item pages assumed to use the same
-  `url=`). Sources:
-  17143591612.
+- Hagobuy (hagobuy.com), high: `item/details?url=` (1688 example in the source), shop
+  `item/store?url=`. Sources: 17016482266, 17105848722, 17143591612.
 - Oopbuy (oopbuy.com), high: `/product/<weidian|1688|n>/<id>`,
   `pages/goods/details?channel=&id=`, `goods/details?…`. Sources: 16981981475, 36653871069,
   61521323057.
@@ -49,7 +48,8 @@ Per agent: its domains and confidence, the forms read, and the sources (index id
   shop `store/list?shopType=&shopId=`. Sources: 16981981475, 17143591612, 47589081623.
 - Basetao (basetao.com), high: `…/products/agent/<platform>/<id>.html`. Sources:
   16981981475, 56026414449.
-- Joyabuy (joyabuy.com), medium: `product/?shop_type=&id=`. Sources: 36348440996.
+- Joyabuy (joyabuy.com), high: `product/?shop_type=ali_1688&id=`. Sources: 36348440996,
+  654464980, 1008477196, 16978325325.
 - Kakobuy (kakobuy.com), high: `item/details?url=`, shop `item/store?url=`. Sources:
   56026414449, 17143591612, 55677608436.
 - ACBuy (AllChinaBuy) (acbuy.com), high: `product/?id=&source=AL|TB|WD`,
