@@ -153,7 +153,7 @@ async def _read_source(turn: Turn, text: str) -> Outcome:
 
 
 async def _answer_link(turn: Turn, check: LinkCheck) -> Handled:
-    if check.kind is LinkKind.NONE:
+    if check.kind is LinkKind.NONE and check.url is None:
         await reply(turn.update, turn.text("sup_no_link"))
         return Handled()
     keyboard = None

@@ -116,3 +116,26 @@ def test_check_link_jsonl_keeps_ids_and_spots_lookalikes() -> None:
     assert answers["b"]["kind"] == "share_link"
     assert answers["c"]["kind"] == "none"
     assert result.returncode == 0
+
+
+def test_check_link_jsonl_unwraps_agent_links_and_adds_fields_renaming_none() -> None:
+    lines = [
+        json.dumps(
+            {"id": "a", "text": "https://cnfans.com/product/?shop_type=ali_1688&id=669590387983"}
+        ),
+        json.dumps({"id": "b", "text": "https://www.amazon.com/dp/B08N5WRWNW"}),
+        json.dumps({"id": "c", "text": "https://detail.1688.com/offer/653487692354.html"}),
+    ]
+
+    result = check_link("--jsonl", stdin="\n".join(lines))
+
+    answers = {a["id"]: a for a in map(json.loads, result.stdout.splitlines())}
+    contract = {"kind", "platform", "offer_id", "shop_id", "url", "reasons"}
+    assert all(contract <= answer.keys() for answer in answers.values())
+    assert answers["a"]["kind"] == "offer"
+    assert answers["a"]["offer_id"] == "669590387983"
+    assert answers["a"]["url"] == "https://detail.1688.com/offer/669590387983.html"
+    assert answers["a"]["via_agent"] == "cnfans"
+    assert answers["b"]["kind"] == "none"
+    assert answers["b"]["url"] == "https://www.amazon.com/dp/B08N5WRWNW"
+    assert answers["c"]["via_agent"] is None

@@ -135,12 +135,19 @@ def bench_order_page(seconds: float) -> list[Result]:
     return [Result(*row) for row in measure(seconds)]
 
 
+def bench_links(seconds: float) -> list[Result]:
+    from bot.bench.links import bench_links as measure
+
+    return [Result(*row) for row in measure(seconds)]
+
+
 BENCHMARKS: dict[str, Callable[[float], list[Result]]] = {
     "classifier": lambda seconds: [bench_classifier(seconds)],
     "ocr": lambda seconds: bench_ocr(rounds=max(1, int(seconds))),
     "reminders": bench_reminders,
     "e2e": bench_e2e,
     "order-page": bench_order_page,
+    "links": bench_links,
 }
 
 

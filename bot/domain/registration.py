@@ -148,10 +148,10 @@ _UNRELATED_REASONS = frozenset({"unrelated_site", "ip_address_host"})
 
 
 def link_alert(check: LinkCheck) -> LinkAlert:
-    if check.kind is LinkKind.NONE:
-        return LinkAlert.NONE
     if check.kind is LinkKind.LOOKALIKE:
         return LinkAlert.FAKE
     if _UNRELATED_REASONS & set(check.reasons):
-        return LinkAlert.UNRELATED
+        return LinkAlert.UNRELATED  # an unrelated site is kind `none`, with its url
+    if check.kind is LinkKind.NONE:
+        return LinkAlert.NONE
     return LinkAlert.GENUINE

@@ -19,6 +19,8 @@ def render_link(check: LinkCheck, language: str) -> str:
     lines = [translate(language, f"link_kind_{check.kind.value}")]
     if check.title:
         lines.append(translate(language, "sup_link_title", title=check.title))
+    if check.via_agent:
+        lines.append(translate(language, "sup_link_agent", agent=check.via_agent))
     if check.offer_id:
         lines.append(translate(language, "sup_link_offer", offer_id=check.offer_id))
     if check.shop_id:

@@ -8,7 +8,7 @@ tactics in §3.4. `url` is the expected canonical URL; `reasons` must all be pre
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.domain.links.classify import LinkKind
 
@@ -24,6 +24,7 @@ class LinkCase:
     reasons: tuple[str, ...] = ()
     needs_app: bool = False
     title: str | None = None
+    via_agent: str | None = None
 
 
 def offer(text: str, offer_id: str, *, title: str | None = None) -> LinkCase:
@@ -64,6 +65,17 @@ def other(
 
 def fake(text: str, platform: str | None, url: str, *reasons: str) -> LinkCase:
     return LinkCase(text, LinkKind.LOOKALIKE, platform, None, None, url, reasons)
+
+
+def unrelated(text: str, url: str, reason: str = "unrelated_site") -> LinkCase:
+    """A site that is neither Alibaba's nor an agent's: `none`, with its address."""
+    return LinkCase(text, LinkKind.NONE, None, None, None, url, (reason,))
+
+
+def via(agent: str, case: LinkCase) -> LinkCase:
+    """`case`, reached through an agent's link."""
+    reasons = (*case.reasons, "agent_link")
+    return replace(case, via_agent=agent, reasons=reasons)
 
 
 NOT_1688 = "other_platform_not_1688"
@@ -502,12 +514,7 @@ LOOKALIKES = (
 )
 
 NOT_MARKETPLACES = (
-    other(
-        "https://www.google.com/search?q=mug",
-        None,
-        "https://www.google.com/search?q=mug",
-        "unrelated_site",
-    ),
+    unrelated("https://www.google.com/search?q=mug", "https://www.google.com/search?q=mug"),
     other(
         "https://render.alipay.com/p/s/i", None, "https://render.alipay.com/p/s/i", "alipay_site"
     ),
@@ -529,12 +536,15 @@ NOT_MARKETPLACES = (
         "https://www.alibabacloud.com/",
         "alibaba_group_site",
     ),
-    other("https://www.hotmail.com/", None, "https://www.hotmail.com/", "unrelated_site"),
-    other(
-        "http://192.168.1.10:8080/admin",
-        None,
-        "https://192.168.1.10:8080/admin",
-        "ip_address_host",
+    unrelated("https://www.hotmail.com/", "https://www.hotmail.com/"),
+    unrelated(
+        "http://192.168.1.10:8080/admin", "https://192.168.1.10:8080/admin", "ip_address_host"
+    ),
+    # Amazon and Weidian are not platforms this bot knows: `none`, like any unrelated site.
+    unrelated("https://www.amazon.com/dp/B08N5WRWNW", "https://www.amazon.com/dp/B08N5WRWNW"),
+    unrelated(
+        "https://weidian.com/item.html?itemID=7212345678",
+        "https://weidian.com/item.html?itemID=7212345678",
     ),
     LinkCase(
         "mail sales@163.com, No.5 is 3.5kg, Mr.Wang, logo.ai", LinkKind.NONE, reasons=("no_link",)
@@ -542,6 +552,307 @@ NOT_MARKETPLACES = (
     LinkCase("这个杯子多少钱？能做logo吗", LinkKind.NONE, reasons=("no_link",)),
     LinkCase("", LinkKind.NONE, reasons=("no_link",)),
     LinkCase("【加厚保温杯】没有链接", LinkKind.NONE, reasons=("no_link",), title="加厚保温杯"),
+)
+
+
+TAOBAO_ITEM = "https://item.taobao.com/item.htm?id={}"
+
+
+def taobao(text: str, item: str, agent: str) -> LinkCase:
+    case = other(text, "taobao", TAOBAO_ITEM.format(item), NOT_1688, offer_id=item)
+    return via(agent, case)
+
+
+def agent_offer(agent: str, text: str, offer_id: str) -> LinkCase:
+    return via(agent, offer(text, offer_id))
+
+
+# Agent links, one or more per agent and form (forms and sources: bot/domain/links/agents.py).
+# Ids are made up; the shapes are the agents'.
+AGENT_LINKS = (
+    # An encoded link in the query
+    agent_offer(
+        "superbuy",
+        "https://www.superbuy.com/en/page/buy/?nTag=Home-search&from=search-input"
+        "&url=https%3A%2F%2Fdetail.1688.com%2Foffer%2F876240928352.html",
+        "876240928352",
+    ),
+    taobao(
+        "https://www.wegobuy.com/en/page/buy?from=search-input&url=https%3A%2F%2Fitem.taobao.com"
+        "%2Fitem.html%3Fid%3D675330231400&partnercode=6t86Xk",
+        "675330231400",
+        "wegobuy",
+    ),
+    agent_offer(
+        "sugargoo",
+        "https://www.sugargoo.com/#/home/productDetail?productLink=https%253A%252F%252Fdetail"
+        ".1688.com%252Foffer%252F565107076645.html&memberId=1",
+        "565107076645",
+    ),
+    agent_offer(
+        "allchinabuy",
+        "https://www.allchinabuy.com/en/page/buy/?from=search-input&url=https%3A%2F%2Fdetail"
+        ".1688.com%2Foffer%2F889272226600.html&partnercode=wrf7xD",
+        "889272226600",
+    ),
+    agent_offer(
+        "kakobuy",
+        "https://www.kakobuy.com/item/details?url=https%3A%2F%2Fdetail.1688.com%2Foffer"
+        "%2F910933345396.html",
+        "910933345396",
+    ),
+    agent_offer(
+        "hubbuy",
+        "https://hubbuycn.com/index/item/index1688.html?tp=1688&tid=&searchlang=en&url="
+        "https%3A%2F%2Fdetail.1688.com%2Foffer%2F810352749783.html&inviter=x",
+        "810352749783",
+    ),
+    agent_offer(
+        "hagobuy",
+        "https://www.hagobuy.com/item/details?url=https%3A%2F%2Fdetail.1688.com%2Foffer"
+        "%2F876240928352.html",
+        "876240928352",
+    ),
+    agent_offer(
+        "kameymall",
+        "https://www.kameymall.com/purchases/search/item?url=https%3A%2F%2Fm.1688.com%2Foffer"
+        "%2F889272226600.html",
+        "889272226600",
+    ),
+    agent_offer(
+        "eastmallbuy",
+        "https://www.eastmallbuy.com/index/item/index.html?tp=1688&tid=&searchlang=en&url="
+        "https%3A%2F%2Fdetail.1688.com%2Foffer%2F565107076645.html",
+        "565107076645",
+    ),
+    # Written unencoded after a #/ route: the link runs to the end
+    via(
+        "superbuy",
+        other(
+            "https://m.superbuy.com/home/#/goodsDetail?nTag=Home-search&from=search-input"
+            "&_search=url&url=https://detail.tmall.com/item.htm?id=66608981238",
+            "tmall",
+            "https://detail.tmall.com/item.htm?id=66608981238",
+            NOT_1688,
+            offer_id="66608981238",
+        ),
+    ),
+    via(
+        "allchinabuy",
+        other(
+            "https://m.allchinabuy.com/home/#/goodsDetail?from=search-input&url="
+            "https://detail.tmall.com/item.htm?spm=a1z10&id=612345678901",
+            "tmall",
+            "https://detail.tmall.com/item.htm?id=612345678901",
+            NOT_1688,
+            offer_id="612345678901",
+        ),
+    ),
+    agent_offer(
+        "kakobuy",
+        "看看这个 m.kakobuy.com/pages/goods-detail/goods-detail?url=detail.1688.com%2Foffer"
+        "%2F876240928352.html 怎么样",
+        "876240928352",
+    ),
+    # The platform and id in the path
+    agent_offer("cssbuy", "https://www.cssbuy.com/item-1688-1006188186694.html", "1006188186694"),
+    taobao("https://www.cssbuy.com/item-675330231400.html", "675330231400", "cssbuy"),
+    agent_offer("oopbuy", "https://www.oopbuy.com/product/1688/846137330434", "846137330434"),
+    agent_offer(
+        "oopbuy", "https://oopbuy.com/product/0/846137330434?inviteCode=X", "846137330434"
+    ),
+    agent_offer(
+        "litbuy", "https://litbuy.com/product/1688/993578833339?inviteCode=Q", "993578833339"
+    ),
+    agent_offer("hoobuy", "https://www.hoobuy.com/product/0/654321987", "654321987"),
+    taobao(
+        "https://hoobuy.com/m/product/1/692787834585?utm_source=share", "692787834585", "hoobuy"
+    ),
+    agent_offer("hipobuy", "https://hipobuy.com/product/1688/654321987", "654321987"),
+    agent_offer("usfans", "https://www.usfans.com/product/1/654321987", "654321987"),
+    agent_offer(
+        "basetao",
+        "https://www.basetao.com/best-taobao-agent-service/products/agent/1688/641649880094.html",
+        "641649880094",
+    ),
+    taobao("https://www.hubbuycn.com/taobaoID=726526607194&inviter=x", "726526607194", "hubbuy"),
+    # The platform and id in the query
+    agent_offer(
+        "cnfans", "https://cnfans.com/product/?shop_type=ali_1688&id=669590387983", "669590387983"
+    ),
+    agent_offer(
+        "mulebuy",
+        "https://mulebuy.com/product/?shop_type=ali_1688&id=669590387983",
+        "669590387983",
+    ),
+    agent_offer(
+        "joyabuy",
+        "https://joyabuy.com/product/?shop_type=ali_1688&id=669590387983",
+        "669590387983",
+    ),
+    agent_offer(
+        "orientdig",
+        "https://orientdig.com/product/?shop_type=ali_1688&id=669590387983",
+        "669590387983",
+    ),
+    agent_offer(
+        "lovegobuy",
+        "https://www.lovegobuy.com/product?id=669590387983&shop_type=ali_1688",
+        "669590387983",
+    ),
+    agent_offer(
+        "acbuy", "https://www.acbuy.com/product/?id=654321987&source=AL&u=9MLILB", "654321987"
+    ),
+    agent_offer(
+        "oopbuy",
+        "https://m.oopbuy.com/pages/goods/details?id=780065669125&channel=1688",
+        "780065669125",
+    ),
+    agent_offer(
+        "ootdbuy",
+        "https://www.ootdbuy.com/goods/details?id=681296637536&channel=1688",
+        "681296637536",
+    ),
+    agent_offer(
+        "litbuy",
+        "https://litbuy.com/products/details?channel=1688&id=993578833339",
+        "993578833339",
+    ),
+    agent_offer(
+        "cssbuy",
+        "https://www.cssbuy.com/shop/goodsDetail?type=1688&id=1006188186694",
+        "1006188186694",
+    ),
+    agent_offer(
+        "cnshopper",
+        "https://cnshopper.com/goods/detail?keyword=769941872984&platform=1688",
+        "769941872984",
+    ),
+    agent_offer(
+        "gtbuy",
+        "https://www.gtbuy.com/goods/detail?keyword=769941872984&platform=1688",
+        "769941872984",
+    ),
+    agent_offer(
+        "joyagoo", "https://joyagoo.com/product?id=769941872984&platform=ALI_1688", "769941872984"
+    ),
+    taobao(
+        "https://cnfans.com/fr/product/?shop_type=taobao&id=726145768645", "726145768645", "cnfans"
+    ),
+    # Shops
+    via(
+        "cssbuy",
+        shop(
+            "https://www.cssbuy.com/productlist?t=1688&shop=BBBhWYrn9o5vKbSMmUj1wJqSg",
+            "b2b-BBBhWYrn9o5vKbSMmUj1wJqSg",
+            "https://m.1688.com/winport/b2b-BBBhWYrn9o5vKbSMmUj1wJqSg.html",
+        ),
+    ),
+    via(
+        "pandabuy",
+        shop(
+            "https://www.pandabuy.com/shopdetail?ra=560&t=alibaba&id=b2b-22108725372987d9fa&o=m.1688.com",
+            "b2b-22108725372987d9fa",
+            "https://m.1688.com/winport/b2b-22108725372987d9fa.html",
+        ),
+    ),
+    via(
+        "pandabuy",
+        shop(
+            "https://www.pandabuy.com/shopdetail?ra=282&t=alibaba&id=-1&o=shop1434560114962.1688.com",
+            "shop1434560114962",
+            "https://shop1434560114962.1688.com/",
+        ),
+    ),
+    via(
+        "cnfans",
+        other(
+            "https://cnfans.com/shops/?shop_type=taobao&num=1&sort=default&shop_id=277184856",
+            "taobao",
+            "https://shop277184856.taobao.com/",
+            NOT_1688,
+            shop_id="shop277184856",
+        ),
+    ),
+    via(
+        "hoobuy",
+        other(
+            "https://hoobuy.com/shop/1/676198570",
+            "taobao",
+            "https://shop676198570.taobao.com/",
+            NOT_1688,
+            shop_id="shop676198570",
+        ),
+    ),
+    # Weidian is not a platform the bot knows: unwrapped, then `none`.
+    via(
+        "cssbuy",
+        unrelated(
+            "https://www.cssbuy.com/item-micro-7832622051.html",
+            "https://weidian.com/item.html?itemID=7832622051",
+        ),
+    ),
+    # An agent page with nothing readable in it (Pandabuy's encrypted links)
+    LinkCase(
+        "https://www.pandabuy.com/product?url=PJ9emDFVd3v76X25eDSVqIb3mLH4Md7zsyLlOTWmhLyl",
+        LinkKind.NONE,
+        url="https://www.pandabuy.com/product?url=PJ9emDFVd3v76X25eDSVqIb3mLH4Md7zsyLlOTWmhLyl",
+        reasons=("agent_link_no_item",),
+        via_agent="pandabuy",
+    ),
+    # The inner link decides: a lookalike inside a real agent's link stays a lookalike.
+    via(
+        "superbuy",
+        fake(
+            "https://www.superbuy.com/en/page/buy/?url=https%3A%2F%2Fdetail.1688.com.check.top"
+            "%2Foffer%2F1.html",
+            "1688",
+            "https://detail.1688.com.check.top/offer/1.html",
+            "fake_subdomain",
+        ),
+    ),
+    agent_offer(
+        "cnfans",
+        "https://cnfans.com/product/?shop_type=taobao&id=616770606113 and "
+        "https://cnfans.com/product/?shop_type=ali_1688&id=669590387983",
+        "669590387983",
+    ),
+    # A host that borrows an agent's name is not the agent: never unwrapped.
+    fake(
+        "https://www.cssbuy.com.check.top/item-1688-1006188186694.html",
+        None,
+        "https://www.cssbuy.com.check.top/item-1688-1006188186694.html",
+        "agent_lookalike",
+    ),
+    fake(
+        "https://panda-buy.shop/product?url=https%3A%2F%2Fdetail.1688.com%2Foffer%2F1.html",
+        None,
+        "https://panda-buy.shop/product?url=https%3A%2F%2Fdetail.1688.com%2Foffer%2F1.html",
+        "agent_lookalike",
+    ),
+    fake(
+        "cnfans.co/product/?shop_type=ali_1688&id=669590387983",
+        None,
+        "https://cnfans.co/product/?shop_type=ali_1688&id=669590387983",
+        "agent_lookalike",
+    ),
+    fake("https://superbuy-login.top/", None, "https://superbuy-login.top/", "agent_lookalike"),
+)
+
+# The 1688 forms the classifier once read as plain pages.
+OLDER_1688_FORMS = (
+    shop(
+        "https://m.1688.com/winport/b2b-22108725372987d9fa.html",
+        "b2b-22108725372987d9fa",
+        "https://m.1688.com/winport/b2b-22108725372987d9fa.html",
+    ),
+    share(
+        "https://qr.1688.com/share.html?secret=0H9TOj6I",
+        "https://qr.1688.com/share.html?secret=0H9TOj6I",
+        "genuine_1688",
+        OFFLINE,
+    ),
+    offer("https://qr.1688.com/share.html?offerId=1019859245819", "1019859245819"),
 )
 
 PRIORITY = (
@@ -562,5 +873,7 @@ ALL_CASES = (
     + SHARE_TEXTS
     + LOOKALIKES
     + NOT_MARKETPLACES
+    + AGENT_LINKS
+    + OLDER_1688_FORMS
     + PRIORITY
 )

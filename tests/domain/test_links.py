@@ -58,6 +58,7 @@ def test_each_case_is_classified_as_labelled(case: LinkCase) -> None:
     assert check.url == case.url
     assert check.needs_app == case.needs_app
     assert check.title == case.title
+    assert check.via_agent == case.via_agent
     assert set(case.reasons) <= set(check.reasons), check.reasons
 
 
@@ -188,6 +189,24 @@ def test_any_text_is_classified_without_raising(text: str) -> None:
     json.dumps(link_to_json(check, str))
 
 
+AGENT_HOSTS = st.sampled_from(["https://www.cssbuy.com", "https://cnfans.com", "pandabuy.com"])
+AGENT_TOKENS = ["/", "?", "#", "&", "=", "%", "2F", "3A", "url", "id", "1688", "product"]
+AGENT_TOKENS += ["item-", "shop", "t", "o", "b2b-", "123456", "detail.1688.com", "https://"]
+AGENT_NOISE = st.lists(st.sampled_from(AGENT_TOKENS), max_size=20).map("".join)
+
+
+@given(host=AGENT_HOSTS, rest=AGENT_NOISE)
+def test_agent_link_noise_never_raises_and_is_never_a_genuine_page_but_1688s(
+    host: str, rest: str
+) -> None:
+    check = classify_link(host + "/" + rest)
+
+    assert set(check.reasons) <= REASON_CODES
+    if check.kind in {LinkKind.OFFER, LinkKind.SHOP, LinkKind.SHARE_LINK, LinkKind.PAGE}:
+        assert check.url is not None
+        assert registrable_domain(check.url.split("/")[2]) == "1688.com"
+
+
 @given(st.text(alphabet=st.sampled_from(list("abc1688.-@/:?=&#%[]。．ｃ看 ￥")), max_size=80))
 def test_link_like_noise_is_classified_without_raising(text: str) -> None:
     for check in classify_links(text):
@@ -266,6 +285,7 @@ def test_json_matches_the_design_contract() -> None:
         "reason_codes": ["genuine_1688", "short_link_offline", "share_text_token"],
         "title": "保温杯",
         "needs_app": True,
+        "via_agent": None,
     }
     assert json.loads(json.dumps(result, ensure_ascii=False)) == result
 

@@ -141,3 +141,21 @@ async def test_cancel_midway_saves_nothing(ann: ChatUser) -> None:
 
     assert "Stopped" in texts(stopped)
     assert "no saved supplier checks" in texts(saved)
+
+
+async def test_an_agent_link_is_unwrapped_to_the_1688_offer_it_carries(ann: ChatUser) -> None:
+    replies = await ann.says("https://cnfans.com/product/?shop_type=ali_1688&id=669590387983")
+
+    text = replies[-1].text
+    assert "669590387983" in text
+    assert "cnfans" in text
+    assert "detail.1688.com/offer/669590387983.html" in text
+    assert any("Check this supplier" in label for label in ann.buttons())
+
+
+async def test_an_unrelated_site_gets_its_warning_not_no_link(ann: ChatUser) -> None:
+    replies = await ann.says("/check https://www.amazon.com/dp/B08N5WRWNW")
+
+    text = replies[-1].text
+    assert "not on 1688" in text
+    assert not any("Check this supplier" in label for label in ann.buttons())

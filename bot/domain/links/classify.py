@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.links.agents import agent_of, imitated_agent, unwrap
 from bot.domain.links.hosts import (
     BRANDS,
     PLATFORM_DOMAINS,
@@ -65,6 +66,7 @@ class LinkCheck:
     reasons: tuple[str, ...]  # reason codes; texts are `link_reason_<code>` in catalogues
     title: str | None = None  # the 【title】 / 「title」 of a share text
     needs_app: bool = False  # a short link or share code that only the app can open
+    via_agent: str | None = None  # the buying agent whose link carried this one ("cssbuy")
 
 
 # Every reason code this module produces. Catalogues hold `link_reason_<code>` for each.
@@ -73,7 +75,7 @@ REASON_CODES = frozenset(
     | {"other_platform_not_1688", "alipay_site", "image_cdn", "alibaba_group_site"}
     | {"unrelated_site", "ip_address_host", "brand_in_path", "brand_in_foreign_domain"}
     | {"fake_subdomain", "homoglyph", "typo_domain", "punycode", "userinfo_trick"}
-    | {"wrong_suffix", "no_link"}
+    | {"wrong_suffix", "no_link", "agent_link", "agent_link_no_item", "agent_lookalike"}
 )
 
 
@@ -312,7 +314,11 @@ _RULES: dict[str, tuple[_Rule, ...]] = {
             offer_param="offerid",
             offer_url="https://detail.1688.com/offer/{offer}.html",
         ),
+        # The older share form: qr.1688.com/share.html?secret=<token> (an offerId is read above).
+        _Rule(LinkKind.SHARE_LINK, subdomain="qr", path=r"/share\.html?$", needs_app=True),
         _Rule(LinkKind.SHOP, subdomain=r"winport\.m", shop_param="memberid"),
+        # A shop's mobile card: m.1688.com/winport/b2b-<memberId>.html
+        _Rule(LinkKind.SHOP, subdomain="m", path=r"/winport/(?P<shop>b2b-[0-9a-z]{4,64})\.html?$"),
         _Rule(LinkKind.PAGE, subdomain=rf"|(?:{_SERVICES_1688})|.+\..+"),
         _Rule(LinkKind.SHOP, subdomain=r"(?P<shop>[a-z0-9-]+)"),
     ),
@@ -427,22 +433,44 @@ def _platform_reason(domain: str, platform: str | None) -> str:
     return _SITE_REASONS.get(domain, "other_platform_not_1688")
 
 
-def _classify_url(link: str) -> LinkCheck | None:
+_MAX_WRAPPING = 3  # an agent link inside an agent link: unwrapped this many times at most
+
+
+def _classify_url(link: str, depth: int = 0) -> LinkCheck | None:
     url = _parse(link)
     host = url.normal_host
     if not host:
         return None
+    # An agent's own domain is not dressed up as Alibaba, whatever its letters ("eastmallbuy"
+    # holds "tmall"); a user-info part still is ("detail.1688.com@cssbuy.com").
+    agent = agent_of(host)
     fake = imitation(url.host, url.userinfo, f"{url.path}?{url.query}")
-    if fake:
+    if fake and (agent is None or url.userinfo):
         return LinkCheck(
             LinkKind.LOOKALIKE, fake.platform, None, None, _canonical(url), fake.reasons
         )
     if is_platform_host(host):
         return _platform_check(url)
-    reason = "alibaba_group_site" if is_group_host(host) else "unrelated_site"
-    if is_ip_address(host):
-        reason = "ip_address_host"
-    return LinkCheck(LinkKind.OTHER_PLATFORM, None, None, None, _canonical(url), (reason,))
+    if agent and depth < _MAX_WRAPPING:
+        fragment = link.partition("#")[2]
+        inner = unwrap(agent, url.path, url.query, fragment).link
+        check = _classify_url(inner, depth + 1) if inner else None
+        if check is None:
+            return LinkCheck(
+                LinkKind.NONE, None, None, None, _canonical(url), ("agent_link_no_item",),
+                via_agent=agent.key,
+            )  # fmt: skip
+        return replace(check, reasons=(*check.reasons, "agent_link"), via_agent=agent.key)
+    if imitated_agent(host):
+        reasons = ("agent_lookalike",)
+        return LinkCheck(LinkKind.LOOKALIKE, None, None, None, _canonical(url), reasons)
+    if is_group_host(host):
+        return LinkCheck(
+            LinkKind.OTHER_PLATFORM, None, None, None, _canonical(url), ("alibaba_group_site",)
+        )
+    # Not Alibaba's and not an agent's: `none`, nothing for a supplier check to check.
+    reason = "ip_address_host" if is_ip_address(host) else "unrelated_site"
+    return LinkCheck(LinkKind.NONE, None, None, None, _canonical(url), (reason,))
 
 
 # ---------------------------------------------------------------------------------------
@@ -544,7 +572,7 @@ def classify_links(text: str) -> list[LinkCheck]:
 def classify_link(text: str) -> LinkCheck:
     """The link that matters most: any lookalike, else the first 1688 one, else the first."""
     checks = classify_links(text)
-    for wanted in (_is_lookalike, _is_1688, _is_any):
+    for wanted in (_is_lookalike, _is_1688, _is_something, _is_any):
         chosen = next((check for check in checks if wanted(check)), None)
         if chosen:
             return chosen
@@ -559,6 +587,10 @@ def _is_lookalike(check: LinkCheck) -> bool:
 
 def _is_1688(check: LinkCheck) -> bool:
     return check.platform == "1688"
+
+
+def _is_something(check: LinkCheck) -> bool:
+    return check.kind is not LinkKind.NONE
 
 
 def _is_any(check: LinkCheck) -> bool:
@@ -578,4 +610,5 @@ def link_to_json(check: LinkCheck, explain: Callable[[str], str]) -> dict[str, A
         "reason_codes": list(check.reasons),
         "title": check.title,
         "needs_app": check.needs_app,
+        "via_agent": check.via_agent,
     }
