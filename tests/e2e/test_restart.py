@@ -107,7 +107,9 @@ def test_reminders_survive_a_kill_between_them(sandbox_url: str, tmp_path: Path)
     assert "test" in first[0]["params"]["text"]
     times = [call["time"] - started for call in both[:2]]
     assert 2.5 <= times[0] <= 7, times  # due 4 s after /track (12 s - 8 s)
-    assert 6.5 <= times[1] <= 12, times  # due 8 s after /track (12 s - 4 s), after a restart
+    # Due 8 s after /track (12 s - 4 s), after a restart. Not before it is due; the upper
+    # bound leaves room for a restart on a loaded machine (imports alone can take seconds).
+    assert 6.5 <= times[1] <= 20, times
 
 
 def test_run_stops_cleanly_on_sigint_and_sigterm_and_starts_again(
