@@ -35,16 +35,27 @@ def normalise_model_text(text: str) -> str:
 
 
 def cap_model_text(text: str, limit: int = MAX_MODEL_TEXT) -> tuple[str, bool]:
-    """`text` (normalised) cut to `limit` characters at a word where it can be, and
-    whether it was cut, so the caller can say so."""
+    """`text` (normalised) cut to `limit` UTF-16 code units (Telegram's measure: an emoji
+    counts twice), at a word where it can be, and whether it was cut, so the caller can
+    say so."""
     cleaned = normalise_model_text(text)
-    if len(cleaned) <= limit:
+    if telegram_length(cleaned) <= limit:
         return cleaned, False
-    head = cleaned[: limit - 1]
+    end, used = 0, 0
+    for end, character in enumerate(cleaned):  # noqa: B007 - `end` is used after the loop
+        used += 2 if ord(character) > 0xFFFF else 1
+        if used > limit - 1:
+            break
+    head = cleaned[:end]
     space = max(head.rfind(" "), head.rfind("\n"))
     if space > limit // 2:
         head = head[:space]
     return head.rstrip() + "…", True
+
+
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def model_text_html(text: str) -> str:
@@ -88,7 +99,7 @@ _ADDRESS = re.compile(
     rf"|(?<![\w.+-])(?:[\w.+-]+@)?(?:{_HOST})(?:[:/?#]{_TAIL})?"
     # A @mention, a $cashtag-free /command.
     r"|(?<![\w@])@\w+"
-    r"|(?<![\w/])/[a-z]\w*(?:@\w+)?",
+    r"|(?<![\w/<>])/[a-z]\w*(?:@\w+)?",
     re.IGNORECASE,
 )
 _SAFE_KINDS = frozenset({LinkKind.OFFER, LinkKind.SHOP, LinkKind.SHARE_LINK, LinkKind.PAGE})

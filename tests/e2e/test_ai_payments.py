@@ -36,12 +36,14 @@ def settings(settings: Settings, model_server: FakeModelServer) -> Settings:
 def review(
     explanation: str,
     risks: list[dict[str, str]] | None = None,
+    concerns: list[str] | None = None,
     **details: str,
 ) -> Content:
     fields = ("payee_name", "bank", "account", "method", "amount")
     return as_json(
         {
             "explanation": explanation,
+            "concerns": concerns or [],
             "added_risks": risks or [],
             "payment_details": {name: details.get(name) for name in fields},
         }
@@ -95,7 +97,7 @@ async def test_a_risk_the_model_quotes_from_the_message_raises_the_verdict(
             [
                 {
                     "level": "high_risk",
-                    "what": "Settling with 'finance' outside the order is a classic lure.",
+                    "concern": "settle_in_chat",
                     "quote": "联系财务小王确认",
                 }
             ],
@@ -108,7 +110,10 @@ async def test_a_risk_the_model_quotes_from_the_message_raises_the_verdict(
     assert "High risk" in shown
     assert "联系财务小王确认" in shown  # the quoted evidence
     assert "It also flagged:" in shown
-    assert "classic lure" in shown
+    # The risk is told in our words (its concern code through the catalogue), and the
+    # model's prose is not shown under the now high-risk verdict.
+    assert "High risk, price or payment settled in chat instead of in the order" in shown
+    assert "private." not in shown
     assert await stored_verdicts(bot, ann.user_id) == ["high_risk"]
     assert "Copy" in " ".join(ann.buttons())  # a polite Chinese refusal to send back
 
@@ -119,14 +124,14 @@ async def test_a_risk_the_model_cannot_quote_is_ignored(
     model_server.answer(
         lambda request: review(
             "Paying in the order is the safe way.",
-            [{"level": "high_risk", "what": "Made up.", "quote": "请转账到个人账户"}],
+            [{"level": "high_risk", "concern": "other", "quote": "请转账到个人账户"}],
         )
     )
 
     replies = await ann.says(f"/pay {ON_PLATFORM}")
 
     shown = texts(replies)
-    assert "Made up." not in shown
+    assert "It also flagged" not in shown
     assert await stored_verdicts(bot, ann.user_id) == ["approved"]
 
 
@@ -135,7 +140,7 @@ async def test_a_model_trying_to_lower_the_level_is_no_answer_at_all(
 ) -> None:
     # "approved" is not a level the schema allows for a risk: the whole answer is refused.
     model_server.answer(
-        lambda request: review("Fine.", [{"level": "approved", "what": "ok", "quote": "6222"}])
+        lambda request: review("Fine.", [{"level": "approved", "concern": "other", "quote": "6222"}])
     )
 
     replies = await ann.says(f"/pay {INJECTED}")
