@@ -34,6 +34,11 @@ def normalise_model_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", cleaned).strip()
 
 
+# Plain dots: NFKC would turn "…" into three of them, and the text is normalised again
+# when it is shown.
+_CUT_MARK = "..."
+
+
 def cap_model_text(text: str, limit: int = MAX_MODEL_TEXT) -> tuple[str, bool]:
     """`text` (normalised) cut to `limit` UTF-16 code units (Telegram's measure: an emoji
     counts twice), at a word where it can be, and whether it was cut, so the caller can
@@ -44,13 +49,13 @@ def cap_model_text(text: str, limit: int = MAX_MODEL_TEXT) -> tuple[str, bool]:
     end, used = 0, 0
     for end, character in enumerate(cleaned):  # noqa: B007 - `end` is used after the loop
         used += 2 if ord(character) > 0xFFFF else 1
-        if used > limit - 1:
+        if used > limit - len(_CUT_MARK):
             break
     head = cleaned[:end]
     space = max(head.rfind(" "), head.rfind("\n"))
     if space > limit // 2:
         head = head[:space]
-    return head.rstrip() + "…", True
+    return head.rstrip() + _CUT_MARK, True
 
 
 def telegram_length(text: str) -> int:

@@ -140,7 +140,9 @@ async def test_a_model_trying_to_lower_the_level_is_no_answer_at_all(
 ) -> None:
     # "approved" is not a level the schema allows for a risk: the whole answer is refused.
     model_server.answer(
-        lambda request: review("Fine.", [{"level": "approved", "concern": "other", "quote": "6222"}])
+        lambda request: review(
+            "Fine.", [{"level": "approved", "concern": "other", "quote": "6222"}]
+        )
     )
 
     replies = await ann.says(f"/pay {INJECTED}")
