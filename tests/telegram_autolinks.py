@@ -25,9 +25,10 @@ _INERT = frozenset({"code", "pre"})
 
 
 def live_spans(text: str, entities: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The spans of `text` Telegram could make tappable: not inside a code or pre entity."""
+    """The spans of `text` Telegram could make tappable: not inside a code or pre entity.
+    Entity offsets and lengths count UTF-16 code units, as Telegram's do."""
     covered = [
-        (entity["offset"], entity["offset"] + entity["length"])
+        (_index(text, entity["offset"]), _index(text, entity["offset"] + entity["length"]))
         for entity in entities
         if entity["type"] in _INERT
     ]
@@ -39,3 +40,13 @@ def live_spans(text: str, entities: Sequence[Mapping[str, Any]]) -> list[str]:
         if not any(start <= match.start() and end_of_span <= end for start, end in covered):
             spans.append(span)
     return spans
+
+
+def _index(text: str, units: int) -> int:
+    """The index in `text` of the character `units` UTF-16 code units in."""
+    seen = 0
+    for index, character in enumerate(text):
+        if seen >= units:
+            return index
+        seen += 2 if ord(character) > 0xFFFF else 1
+    return len(text)
