@@ -9,13 +9,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from sqlalchemy import select
 
 from bot.app import BotApplication
 from bot.config import Settings
-from bot.db.models import PaymentCheckRecord
 from tests.conftest import ChatUser, texts
-from tests.llm_server import Content, FakeModelServer, Raw, as_json, odd_completion, with_model
+from tests.e2e.payment_review import review, stored_verdicts
+from tests.llm_server import FakeModelServer, Raw, odd_completion, with_model
 from tests.telegram_autolinks import live_spans
 
 HIGH_RISK = "请转账到我私人账户 6222 0212 3456 7890 123，可以省税。"
@@ -48,31 +47,6 @@ REASSURING = [
 @pytest.fixture
 def settings(settings: Settings, model_server: FakeModelServer) -> Settings:
     return with_model(settings, model_server)
-
-
-def review(
-    explanation: str,
-    risks: list[dict[str, str]] | None = None,
-    concerns: list[str] | None = None,
-    **details: str,
-) -> Content:
-    fields = ("payee_name", "bank", "account", "method", "amount")
-    return as_json(
-        {
-            "explanation": explanation,
-            "concerns": concerns or [],
-            "added_risks": risks or [],
-            "payment_details": {name: details.get(name) for name in fields},
-        }
-    )
-
-
-async def stored_verdicts(bot: BotApplication, user_id: int) -> list[str]:
-    async with bot.bot_data.sessions() as session:
-        rows = await session.scalars(
-            select(PaymentCheckRecord.verdict).where(PaymentCheckRecord.user_id == user_id)
-        )
-        return list(rows)
 
 
 @pytest.mark.parametrize("explanation", REASSURING)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -18,7 +18,6 @@ from bot.assist.extraction import read_order_page, read_profile
 from bot.assist.guides import knowledge_base
 from bot.assist.payments import review_payment
 from bot.assist.translation import assist_spec
-from bot.config import Settings
 from bot.domain.payments.checker import classify_payment
 from bot.domain.spec.builder import build_spec
 from bot.domain.suppliers.scorecard import SupplierFacts
@@ -74,20 +73,6 @@ ODD_SHAPES: dict[str, Reply] = {
 PAYMENT = "请转账到我私人账户 6222 0212 3456 7890 123，可以省税。"
 ORDER_PAGE = "订单号：3482915567012345678\n卖家已发货\n还剩6天23小时59分自动确认收货"
 PROFILE = "义乌市某某日用品有限公司\n经营范围：日用百货销售"
-
-
-@pytest.fixture
-async def model(model_server: FakeModelServer) -> AsyncIterator[LanguageModel]:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        openai_api_key="sk-test-key-for-the-local-server",
-        openai_base_url=model_server.base_url,
-        openai_timeout_seconds=5.0,
-        openai_max_retries=0,
-    )
-    client = LanguageModel(settings, sessions=None)
-    yield client
-    await client.close()
 
 
 async def _payments(model: LanguageModel) -> bool:
