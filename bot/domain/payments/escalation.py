@@ -64,9 +64,11 @@ _SPACES = re.compile(r"\s+")
 
 
 def _comparable(text: str) -> str:
-    """Full-width to half-width, one space for any run of spaces, lower case: how a
-    model's copy of a quote may differ from the original without changing its words."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
+    """Full-width to half-width, no invisible characters, one space for any run of spaces,
+    lower case: how a model's copy of a quote may differ from the original without
+    changing its words."""
+    seen = strip_invisible(unicodedata.normalize("NFKC", text))
+    return _SPACES.sub(" ", seen).strip().lower()
 
 
 # Words that tell a buyer to relax. Next to a verdict that is not "approved" they
