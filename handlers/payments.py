@@ -203,7 +203,7 @@ def _helper_blocks(context: BotContext, review: ReviewedCheck) -> list[str]:
         if review.shortened:
             body += "\n" + context.text("llm_shortened")
         blocks.append(f"{context.text('llm_label')}\n{body}")
-    elif review.concerns or review.added or review.withheld:
+    elif review.concerns or review.added or review.withheld or review.details:
         blocks.append(context.text("llm_label"))
     if review.concerns:
         lines = [context.text("pay_ai_concerns_title")]
