@@ -18,7 +18,7 @@ from bot.assist.guides import Guide, Section, knowledge_base, looks_like_questio
 from bot.context import AnyHandler, BotContext
 from bot.domain.links.classify import find_links
 from bot.domain.payments.checker import Verdict, classify_payment
-from bot.render.model_text import model_text_html, split_message
+from bot.render.model_text import cap_model_text, model_text_html
 from handlers import routes
 from handlers.callback_data import CallbackRoute, parse_number
 from handlers.keyboards import main_menu
@@ -27,7 +27,6 @@ from handlers.replies import (
     assistant_note,
     replace_or_reply,
     reply,
-    reply_in_pieces,
 )
 from handlers.routes import MENU
 
@@ -38,6 +37,9 @@ MAX_BODY_CHARS = 3500
 # Clients cut long labels anyway; past this they would show only the start of a title.
 MAX_BUTTON_CHARS = 64
 _MORE_RESULTS = 2
+# The model's answer, before escaping: escaped, labelled and with its sources it stays
+# one message (escaping can lengthen it: "&" is "&amp;", and addresses gain <code>).
+MAX_MODEL_ANSWER = 2000
 
 # Verdicts on which the payment checker has something specific to say about the message.
 _PAYMENT_VERDICTS = frozenset({Verdict.HIGH_RISK, Verdict.CONDITIONAL})
@@ -100,12 +102,17 @@ async def _reply_with_model_answer(
     for section in answer.sources:
         guide = kb.guide(section.guide, context.language)
         titles.append(f"“{guide.title if guide else section.guide}” › {section.title}")
-    body = f"{context.text('llm_label')}\n\n{model_text_html(answer.text)}"
-    pieces = split_message(body, MAX_BODY_CHARS)
+    # One message, whatever the model wrote: its words are normalised and capped, and
+    # the reader is told when they were cut (the buttons open the full sections).
+    text, shortened = cap_model_text(answer.text, MAX_MODEL_ANSWER)
+    body = f"{context.text('llm_label')}\n\n{model_text_html(text)}"
+    if shortened:
+        body += "\n" + context.text("llm_shortened")
     sources = context.text("kb_ai_sources", sources="; ".join(titles))
-    pieces[-1] = f"{pieces[-1]}\n\n{sources}"
     best = answer.sources[0]
-    await reply_in_pieces(update, pieces, _answer_keyboard(best, list(answer.sources), context))
+    await reply(
+        update, f"{body}\n\n{sources}", _answer_keyboard(best, list(answer.sources), context)
+    )
 
 
 async def open_section(update: Update, context: BotContext) -> None:

@@ -29,6 +29,7 @@ from telegram.ext import (
 from bot.assist.payments import ReviewedCheck, review_payment
 from bot.context import AnyHandler, BotContext
 from bot.domain.payments.checker import PaymentCheck, classify_payment, looks_like_payment_talk
+from bot.render.i18n import Html
 from bot.render.model_text import TELEGRAM_MESSAGE_LIMIT, model_text_html, split_message
 from bot.render.payments import explanation_key, plain_text, render_check
 from bot.services.payments import FEEDBACK_LABELS
@@ -189,17 +190,38 @@ async def _with_model_review(
 
 
 def _helper_blocks(context: BotContext, review: ReviewedCheck) -> list[str]:
+    """The helper's part of the verdict. Under a risky verdict everything here is our own
+    catalogue text filled from the model's structured fields (concern codes, quotes of
+    the supplier's message, payment details found in it); only next to an approved or
+    unclear verdict is the model's own explanation shown, normalised, capped and inert."""
     note = assistant_note(context, review.miss)
     if note is not None:
         return [note]
     blocks = []
     if review.explanation:
-        blocks.append(f"{context.text('llm_label')}\n{model_text_html(review.explanation)}")
-    elif review.withheld:
+        body = model_text_html(review.explanation)
+        if review.shortened:
+            body += "\n" + context.text("llm_shortened")
+        blocks.append(f"{context.text('llm_label')}\n{body}")
+    elif review.concerns or review.added or review.withheld or review.details:
+        blocks.append(context.text("llm_label"))
+    if review.concerns:
+        lines = [context.text("pay_ai_concerns_title")]
+        lines += [f"• {context.text(f'pay_ai_concern_{code}')}" for code in review.concerns]
+        blocks.append("\n".join(lines))
+    if review.withheld:
         blocks.append(context.text("pay_ai_withheld"))
     if review.added:
         lines = [context.text("pay_ai_added_title")]
-        lines += [f"• {model_text_html(what)}" for what in review.added]
+        for found in review.added:
+            lines.append(
+                context.text(
+                    "pay_ai_added_item",
+                    level=context.text(f"pay_ai_level_{found.level.value}"),
+                    concern=context.text(f"pay_ai_concern_{found.concern}"),
+                    quote=Html(model_text_html(found.quote)),
+                )
+            )
         blocks.append("\n".join(lines))
     if review.details:
         lines = [context.text("pay_ai_details_title")]

@@ -63,7 +63,51 @@ class Slow:
     then: Content
 
 
-Reply = Content | Failure | Slow
+@dataclass(frozen=True)
+class Raw:
+    """An answer with exactly this body and status, whatever its shape: HTML with a 200, a
+    completion whose `choices` is a string, `message: null`... (see `odd_completion`)."""
+
+    body: str
+    status: int = 200
+    content_type: str = "application/json"
+
+
+Reply = Content | Failure | Slow | Raw
+
+
+def completion_body(content: str | None = "{}", **changes: object) -> dict[str, Any]:
+    """A well-formed completion body with `content`, then `changes` applied: a key with the
+    value `MISSING` is removed, `choice_<key>` and `message_<key>` change the first choice
+    and its message, anything else replaces a top-level field."""
+    message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
+    choice: dict[str, Any] = {"index": 0, "message": message, "finish_reason": "stop"}
+    body: dict[str, Any] = {
+        "id": "chatcmpl-odd",
+        "object": "chat.completion",
+        "created": 1_764_000_000,
+        "model": "test-model",
+        "choices": [choice],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+    }
+    for key, value in changes.items():
+        target, name = body, key
+        if key.startswith("choice_"):
+            target, name = choice, key.removeprefix("choice_")
+        elif key.startswith("message_"):
+            target, name = message, key.removeprefix("message_")
+        if value is MISSING:
+            target.pop(name, None)
+        else:
+            target[name] = value
+    return body
+
+
+MISSING = object()
+
+
+def odd_completion(content: str | None = "{}", **changes: object) -> Raw:
+    return Raw(json.dumps(completion_body(content, **changes), ensure_ascii=False))
 
 
 def as_json(value: object) -> Content:
@@ -109,6 +153,10 @@ class FakeModelServer:
             if isinstance(reply, Slow):
                 await asyncio.sleep(reply.seconds)
                 reply = reply.then
+            if isinstance(reply, Raw):
+                return web.Response(
+                    text=reply.body, status=reply.status, content_type=reply.content_type
+                )
             if isinstance(reply, Failure):
                 headers = {}
                 if reply.retry_after is not None:

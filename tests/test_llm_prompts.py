@@ -10,8 +10,16 @@ from hypothesis import strategies as st
 
 from bot.adapters.prompts import TemplateError, parse_template, templates, untrusted_block
 from bot.domain.invisible import strip_invisible
-from bot.render.model_text import model_text_html, split_message
+from bot.render.model_text import (
+    MAX_MODEL_TEXT,
+    cap_model_text,
+    model_text_html,
+    normalise_model_text,
+    split_message,
+    telegram_length,
+)
 from bot.sandbox.html_parser import parse_html
+from tests.telegram_autolinks import live_spans
 
 
 def test_every_template_in_prompts_llm_parses_and_fences_its_data() -> None:
@@ -95,3 +103,72 @@ def test_splitting_keeps_every_word_in_order(words: list[str]) -> None:
     pieces = split_message(text, limit=120)
     assert all(len(piece) <= 120 for piece in pieces)
     assert " ".join(pieces).split() == text.split()
+
+
+# Addresses and handles a manipulated model could write: look-alike domains with Cyrillic
+# letters, IDN and punycode hosts, an ideographic full stop, full-width letters (NFKC folds
+# them into a live ASCII host), invisible characters splitting a host (removed before the
+# check, so they cannot hide it), @mentions, e-mail addresses and bot commands.
+HOSTILE_ADDRESSES = [
+    "аlibaba.com",  # Cyrillic а
+    "detail.1688.соm/offer/1.html",  # Cyrillic с and о in the top-level label
+    "xn--80ak6aa92e.com",
+    "алибаба.рф",
+    "阿里巴巴.中国",
+    "1688-refund.com",
+    "alibaba。com",
+    "ａｌｉｂａｂａ．ｃｏｍ",
+    "ali\u200bbaba\u200d.com",
+    "\u202ealibaba.com\u202c",
+    "t.me/refund_desk",
+    "@refund_support",
+    "@рефанд",
+    "pay@аlipay.com",
+    "/forgetme",
+    "tg://resolve?domain=refund_support",
+]
+
+
+@pytest.mark.parametrize("address", HOSTILE_ADDRESSES)
+def test_hostile_addresses_and_mentions_in_model_text_are_inert(address: str) -> None:
+    markup = model_text_html(f"Для возврата: {address}, потом 付款。OK")
+
+    text, entities = parse_html(markup)
+
+    assert live_spans(text, entities) == []
+    assert "\u200b" not in text
+    assert "\u202e" not in text
+
+
+def test_an_ascii_1688_offer_link_stays_live_and_a_look_alike_does_not() -> None:
+    text, entities = parse_html(
+        model_text_html("https://detail.1688.com/offer/42.html and https://detail.1688.соm/x")
+    )
+    assert live_spans(text, entities) == ["https://detail.1688.com/offer/42.html"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "seen"),
+    [
+        ("s\u200bafe", "safe"),
+        ("a\u2060pproved", "approved"),
+        ("\u202esafe\u202c", "safe"),
+        ("ｓａｆｅ", "safe"),
+        ("безо\u00adпасно", "безопасно"),
+        ("安\ufe0f全", "安全"),
+        ("ok\x00\x1b[31m", "ok[31m"),
+    ],
+)
+def test_model_text_is_normalised_before_any_check(raw: str, seen: str) -> None:
+    assert normalise_model_text(raw) == seen
+
+
+def test_a_60_kb_answer_is_capped_to_one_message_and_says_so() -> None:
+    for huge in ("word " * 12_000, "&" * 60_000, "😀" * 30_000, "x" * 60_000):
+        text, shortened = cap_model_text(huge)
+        assert shortened
+        assert telegram_length(text) <= MAX_MODEL_TEXT
+        assert len(model_text_html(text)) < 4096 * 5  # markup; the parsed text is what counts
+        parsed, _ = parse_html(model_text_html(text))
+        assert telegram_length(parsed) <= MAX_MODEL_TEXT
+    assert cap_model_text("short") == ("short", False)

@@ -4,7 +4,8 @@ Every use goes through `LanguageModel.ask`, which gives back a validated pydanti
 or a reason why there is none. Callers always hold a rule-only answer already; the model
 can only add to it. What this module guarantees:
 - structured output only: the answer is parsed against a pydantic schema, and anything
-  else (malformed JSON, a refusal, a cut-off answer) counts as no answer;
+  else (malformed JSON, a refusal, a cut-off answer, a body of any shape we did not
+  expect, HTML included) counts as no answer, with one log line and no exception;
 - bounded: one overall deadline per question (retries included), a process-wide
   concurrency limit, a per-user daily budget kept in the database (shared by instances,
   kept across restarts), and a cap on output tokens;
@@ -62,6 +63,11 @@ class Outcome(Generic[Answer]):
         return self.answer is not None
 
 
+class UnusableAnswerError(ValueError):
+    """A 200 answer without a usable message: no choices, no message, a refusal, no
+    content."""
+
+
 class LanguageModel:
     """The client, its limits and its budget. One per process (see bot.context.Services)."""
 
@@ -117,22 +123,19 @@ class LanguageModel:
         if "nonce" in prompt.slots:
             filled["nonce"] = nonce
         system, user = prompt.render(filled)
-        import openai
-
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._settings.openai_timeout_seconds):
                 async with self._slots:
                     answer = await self._parse(system, user, schema)
-        except (TimeoutError, openai.OpenAIError, pydantic.ValidationError, ValueError) as error:
-            # OpenAIError covers HTTP errors after the retries and the "length" and "content
-            # filter" finish reasons; ValueError covers malformed JSON.
-            log.warning(
-                "model %s (%s) gave no answer: %s",
-                self.model,
-                prompt.label,
-                type(error).__name__,
-            )
+        except Exception as error:
+            # TimeoutError; OpenAIError (HTTP errors after the retries, the "length" and
+            # "content filter" finish reasons); pydantic's ValidationError and ValueError
+            # (malformed JSON, wrong JSON types, UnusableAnswerError); and any shape we did
+            # not expect: a 200 whose body is HTML, `choices` as a string or `message: null`
+            # makes the client library raise AttributeError, TypeError or KeyError before
+            # we see the body. The caller holds the rules' answer; it must get it.
+            self._log_miss(prompt, error)
             return Outcome(None, Miss.FAILED)
         log.info(
             "model %s answered %s in %.1f s",
@@ -140,11 +143,21 @@ class LanguageModel:
             prompt.label,
             time.perf_counter() - started,
         )
-        if answer is None:
-            return Outcome(None, Miss.FAILED)
         return Outcome(answer)
 
-    async def _parse(self, system: str, user: str, schema: type[Answer]) -> Answer | None:
+    def _log_miss(self, prompt: PromptTemplate, error: Exception) -> None:
+        """The one log line of an answer we could not use: the error's type and, for an
+        answer we judged unusable, why; never the model's words."""
+        reason = f": {error}" if isinstance(error, UnusableAnswerError) else ""
+        log.warning(
+            "model %s (%s) gave no answer: %s%s",
+            self.model,
+            prompt.label,
+            type(error).__name__,
+            reason,
+        )
+
+    async def _parse(self, system: str, user: str, schema: type[Answer]) -> Answer:
         completion = await self._client.chat.completions.parse(
             model=self.model,
             messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
@@ -153,12 +166,20 @@ class LanguageModel:
             # max_tokens, not max_completion_tokens: local OpenAI-compatible servers know it.
             max_tokens=self._settings.openai_max_output_tokens,
         )
-        if not completion.choices:
-            return None
-        message = completion.choices[0].message
-        if message.refusal:
-            return None
-        return message.parsed
+        # The client builds its objects without validating them, so every level is checked
+        # here: a server may answer 200 with anything.
+        choices = getattr(completion, "choices", None)
+        if not isinstance(choices, list) or not choices:
+            raise UnusableAnswerError("no choices")
+        message = getattr(choices[0], "message", None)
+        if message is None:
+            raise UnusableAnswerError("no message")
+        if getattr(message, "refusal", None):
+            raise UnusableAnswerError("refused")
+        parsed = getattr(message, "parsed", None)
+        if not isinstance(parsed, schema):
+            raise UnusableAnswerError("no content")
+        return parsed
 
     async def _spend(self, user_id: int) -> bool:
         """Take one request from today's budget; False when it is spent."""

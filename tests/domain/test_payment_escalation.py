@@ -37,6 +37,11 @@ def test_a_quote_may_differ_in_width_and_spacing() -> None:
         [AddedRisk(Verdict.CONDITIONAL, "请在1688下单")],  # full-width digits in the message
     )
     assert raised.verdict is Verdict.CONDITIONAL
+    hidden = "请在1688下单付款，联系财\u200b务小王确认"  # a zero-width space in the message
+    raised = escalate(
+        classify_payment(hidden), hidden, [AddedRisk(Verdict.CONDITIONAL, "联系财务小王确认")]
+    )
+    assert raised.verdict is Verdict.CONDITIONAL
 
 
 @pytest.mark.parametrize("level", [Verdict.APPROVED, Verdict.UNCLEAR])
@@ -75,6 +80,13 @@ def test_card_numbers_in_a_quote_are_masked() -> None:
         "Оплата безопасна.",
         "Можно смело платить.",
         "放心付款，没问题。",
+        # Synonyms, and the words as a person reads them (invisible characters, full width).
+        "The supplier is reliable and genuine.",
+        "Продавец надёжный, всё в порядке.",
+        "正规商家，很可靠。",
+        "This payment is s\u200bafe.",
+        "\u202eapproved\u202c",
+        "ｓａｆｅ",
     ],
 )
 def test_reassuring_words_are_recognised(text: str) -> None:

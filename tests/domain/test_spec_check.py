@@ -133,6 +133,11 @@ def test_a_number_missing_only_from_the_reading_is_flagged_not_refused() -> None
         ('<b>保温杯</b> <a href="https://evil.example">点击</a>', REFUSED_MARKUP),
         ("保温杯 点击https://evil.example/refund", REFUSED_MARKUP),
         ("保温杯，详情见 evil.example", REFUSED_MARKUP),
+        # Read as the buyer sees it: full-width, invisible characters, look-alike letters.
+        ("保温杯，详情见 ｅｖｉｌ．ｅｘａｍｐｌｅ", REFUSED_MARKUP),
+        ("保温杯，详情见 evil\u200b.\u200dexample", REFUSED_MARKUP),
+        ("保温杯，详情见 аlibaba.com", REFUSED_MARKUP),
+        ("保温杯，详情见 alibaba.соm", REFUSED_MARKUP),
         ("保温杯" * 30, REFUSED_LONG),
         ("  ", REFUSED_EMPTY),
     ],

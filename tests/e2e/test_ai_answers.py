@@ -120,18 +120,36 @@ async def test_model_html_and_links_are_shown_as_text_and_never_as_live_links(
     assert send.params["link_preview_options"]["is_disabled"] is True
 
 
-async def test_a_very_long_answer_arrives_in_pieces_under_the_limit(
+async def test_a_very_long_answer_is_one_message_saying_it_was_shortened(
     ann: ChatUser, model_server: FakeModelServer
 ) -> None:
+    # Was: "arrives in pieces under the limit". A 60 KB answer then became dozens of
+    # messages; model prose is now capped to one message, and the buyer is told it was
+    # cut (the source buttons open the full guide sections).
     long_answer = "\n\n".join(f"Step {n}: " + "check the order page. " * 20 for n in range(30))
     model_server.answer(answering(long_answer))
 
     replies = await ann.says(QUESTION)
 
-    assert len(replies) >= 2
-    assert all(len(m.text or "") <= 4096 for m in replies)
-    assert "Step 29" in texts(replies)
-    assert replies[-1].inline_buttons()  # the source buttons end the answer
+    (message,) = replies
+    assert len(message.text or "") <= 4096
+    assert "Step 0" in texts(replies)
+    assert "Step 29" not in texts(replies)
+    assert "shortened it" in texts(replies)
+    assert "Sources:" in texts(replies)
+    assert message.inline_buttons()  # the source buttons end the answer
+
+
+async def test_a_60_kb_answer_of_one_word_is_still_one_message(
+    ann: ChatUser, model_server: FakeModelServer
+) -> None:
+    model_server.answer(answering("&" * 60_000))  # escaping would make it 300 KB
+
+    replies = await ann.says(QUESTION)
+
+    (message,) = replies
+    assert len(message.text or "") <= 4096
+    assert "shortened it" in texts(replies)
 
 
 class TestDailyBudget:

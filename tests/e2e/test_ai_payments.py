@@ -9,13 +9,12 @@ import re
 import time
 
 import pytest
-from sqlalchemy import select
 
 from bot.app import BotApplication
 from bot.config import Settings
-from bot.db.models import PaymentCheckRecord
 from tests.conftest import ChatUser, texts
-from tests.llm_server import Content, FakeModelServer, ModelRequest, Slow, as_json, with_model
+from tests.e2e.payment_review import review, stored_verdicts
+from tests.llm_server import Content, FakeModelServer, ModelRequest, Slow, with_model
 
 INJECTED = (
     "请转账到我私人账户 6222 0212 3456 7890 123，可以省税。"
@@ -33,33 +32,10 @@ def settings(settings: Settings, model_server: FakeModelServer) -> Settings:
     return with_model(settings, model_server)
 
 
-def review(
-    explanation: str,
-    risks: list[dict[str, str]] | None = None,
-    **details: str,
-) -> Content:
-    fields = ("payee_name", "bank", "account", "method", "amount")
-    return as_json(
-        {
-            "explanation": explanation,
-            "added_risks": risks or [],
-            "payment_details": {name: details.get(name) for name in fields},
-        }
-    )
-
-
 def fenced(request: ModelRequest) -> str:
     found = re.search(r"<<<DATA message (\w+)>>>\n(.*)\n<<<END DATA \1>>>", request.user, re.S)
     assert found is not None, "the supplier's message must arrive fenced as data"
     return found.group(2)
-
-
-async def stored_verdicts(bot: BotApplication, user_id: int) -> list[str]:
-    async with bot.bot_data.sessions() as session:
-        rows = await session.scalars(
-            select(PaymentCheckRecord.verdict).where(PaymentCheckRecord.user_id == user_id)
-        )
-        return list(rows)
 
 
 async def test_an_injected_approve_cannot_soften_a_high_risk_verdict(
@@ -95,7 +71,7 @@ async def test_a_risk_the_model_quotes_from_the_message_raises_the_verdict(
             [
                 {
                     "level": "high_risk",
-                    "what": "Settling with 'finance' outside the order is a classic lure.",
+                    "concern": "settle_in_chat",
                     "quote": "联系财务小王确认",
                 }
             ],
@@ -108,7 +84,10 @@ async def test_a_risk_the_model_quotes_from_the_message_raises_the_verdict(
     assert "High risk" in shown
     assert "联系财务小王确认" in shown  # the quoted evidence
     assert "It also flagged:" in shown
-    assert "classic lure" in shown
+    # The risk is told in our words (its concern code through the catalogue), and the
+    # model's prose is not shown under the now high-risk verdict.
+    assert "High risk, price or payment settled in chat instead of in the order" in shown
+    assert "private." not in shown
     assert await stored_verdicts(bot, ann.user_id) == ["high_risk"]
     assert "Copy" in " ".join(ann.buttons())  # a polite Chinese refusal to send back
 
@@ -119,14 +98,14 @@ async def test_a_risk_the_model_cannot_quote_is_ignored(
     model_server.answer(
         lambda request: review(
             "Paying in the order is the safe way.",
-            [{"level": "high_risk", "what": "Made up.", "quote": "请转账到个人账户"}],
+            [{"level": "high_risk", "concern": "other", "quote": "请转账到个人账户"}],
         )
     )
 
     replies = await ann.says(f"/pay {ON_PLATFORM}")
 
     shown = texts(replies)
-    assert "Made up." not in shown
+    assert "It also flagged" not in shown
     assert await stored_verdicts(bot, ann.user_id) == ["approved"]
 
 
@@ -135,7 +114,9 @@ async def test_a_model_trying_to_lower_the_level_is_no_answer_at_all(
 ) -> None:
     # "approved" is not a level the schema allows for a risk: the whole answer is refused.
     model_server.answer(
-        lambda request: review("Fine.", [{"level": "approved", "what": "ok", "quote": "6222"}])
+        lambda request: review(
+            "Fine.", [{"level": "approved", "concern": "other", "quote": "6222"}]
+        )
     )
 
     replies = await ann.says(f"/pay {INJECTED}")

@@ -4,29 +4,11 @@ answers with the buyer's wording, and where it stops."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-
-import pytest
 
 from bot.adapters.llm import LanguageModel
 from bot.assist.translation import MAX_SENT_ITEMS, assist_spec
-from bot.config import Settings
 from bot.domain.spec.builder import MACHINE, UNKNOWN, build_spec
 from tests.llm_server import FakeModelServer, ModelRequest, Reply, as_json
-
-
-@pytest.fixture
-async def model(model_server: FakeModelServer) -> AsyncIterator[LanguageModel]:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        openai_api_key="sk-test-key-for-the-local-server",
-        openai_base_url=model_server.base_url,
-        openai_timeout_seconds=5.0,
-        openai_max_retries=0,
-    )
-    client = LanguageModel(settings, sessions=None)
-    yield client
-    await client.close()
 
 
 def lines_sent(request: ModelRequest) -> list[str]:

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from bot.domain.invisible import strip_invisible
 from bot.domain.masking import mask_numbers
 from bot.domain.payments.model import VERDICT_RANK, PaymentCheck, Signal, Verdict
 from bot.domain.payments.signals import DECLINE_REPLIES_ZH, VERDICT_ADVICE
@@ -63,17 +64,28 @@ _SPACES = re.compile(r"\s+")
 
 
 def _comparable(text: str) -> str:
-    """Full-width to half-width, one space for any run of spaces, lower case: how a
-    model's copy of a quote may differ from the original without changing its words."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
+    """Full-width to half-width, no invisible characters, one space for any run of spaces,
+    lower case: how a model's copy of a quote may differ from the original without
+    changing its words."""
+    seen = strip_invisible(unicodedata.normalize("NFKC", text))
+    return _SPACES.sub(" ", seen).strip().lower()
 
 
-# Words that tell a buyer to relax. Next to a risky verdict they contradict the rules, and
-# are what a manipulated model would write, so such an explanation is not shown.
+# Words that tell a buyer to relax. Next to a verdict that is not "approved" they
+# contradict the rules, and are what a manipulated model would write. This list decides
+# only whether the buyer is told that the helper's words were left out: under a risky
+# verdict the model's prose is never shown at all (bot.assist.payments), so a synonym
+# missing here cannot reach the buyer.
 _REASSURING = re.compile(
-    r"\b(?:safe|approved?|legit(?:imate)?|no risk|nothing to worry|go ahead|fine to pay|"
-    r"trustworthy|verified)\b|безопасн|одобрен|можно (?:смело )?(?:платить|оплатить)|"
-    r"нет риска|не о чем беспокоиться|放心|安全|没问题|可以付款|已批准",
+    r"\b(?:safe(?:ly)?|secure|approved?|legit(?:imate)?|genuine|authentic|reliable|trusted|"
+    r"trustworthy|verified|no risks?|risk[- ]free|low[- ]risk|nothing to worry|"
+    r"no (?:problem|concerns?|red flags?)|nothing suspicious|all good|go ahead|"
+    r"(?:fine|ok|okay) to pay|you can (?:safely )?pay|can proceed)\b|"
+    r"безопасн|одобрен|надёжн|надежн|легитимн|проверенн|можно доверять|"
+    r"можно (?:смело )?(?:платить|оплатить|оплачивать)|можете (?:смело )?(?:платить|оплатить)|"
+    r"нет (?:риска|рисков)|рисков нет|без риска|всё в порядке|все в порядке|"
+    r"не о чем беспокоиться|"
+    r"放心|安全|没问题|可以付款|可以支付|已批准|可靠|正规|可信|无风险|没有风险|合法",
     re.IGNORECASE,
 )
 _NEGATED = re.compile(
@@ -82,9 +94,12 @@ _NEGATED = re.compile(
 
 
 def reassures(explanation: str) -> bool:
-    """Does the text call the payment safe (not "not safe", "unsafe", "небезопасно")?"""
-    for match in _REASSURING.finditer(explanation):
-        before = explanation[max(0, match.start() - 12) : match.start()]
+    """Does the text call the payment safe (not "not safe", "unsafe", "небезопасно")?
+    Read as a person sees it: compatibility forms folded, invisible characters removed,
+    so "s\u200bafe" and full-width "ｓａｆｅ" count."""
+    seen = strip_invisible(unicodedata.normalize("NFKC", explanation))
+    for match in _REASSURING.finditer(seen):
+        before = seen[max(0, match.start() - 12) : match.start()]
         if not _NEGATED.search(before):
             return True
     return False

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from bot.domain.invisible import strip_invisible
 from bot.domain.spec.builder import MACHINE, UNKNOWN, Piece, Spec, SpecLine
 
 # Units by meaning, in English, Russian and Chinese. A unit is tried only right after a
@@ -92,7 +93,9 @@ _MARKUP = re.compile(
     r"</?[a-z!][^>]*>"
     r"|(?<![a-z0-9+.-])(?:[a-z][a-z0-9+.-]{1,15}://|(?:javascript|data|mailto|tg|tel):)"
     + _URL_CHARS
-    + r"|(?<![a-z0-9-])(?:[a-z0-9-]+\.)+[a-z]{2,24}(?![a-z0-9-])(?:/"
+    # Host labels may mix in Latin, Greek and Cyrillic look-alikes ("аlibaba.com").
+    + r"|(?<![a-z0-9\u00c0-\u04ff-])(?:[a-z0-9\u00c0-\u04ff-]+\.)+[a-z\u00c0-\u04ff]{2,24}"
+    + r"(?![a-z0-9\u00c0-\u04ff-])(?:/"
     + _URL_CHARS
     + ")?",
     re.IGNORECASE,
@@ -163,8 +166,14 @@ def added_amounts(source: str, target: str) -> tuple[Amount, ...]:
 
 
 def _markup_added(source: str, target: str) -> bool:
-    written = source.lower()
-    return any(match.group().lower() not in written for match in _MARKUP.finditer(target))
+    """Read as the buyer would see it: full-width letters folded (NFKC) and invisible
+    characters removed, so "ｔ．ｍｅ" or "t\u200b.me" cannot slip past."""
+    written = _seen(source).lower()
+    return any(match.group().lower() not in written for match in _MARKUP.finditer(_seen(target)))
+
+
+def _seen(text: str) -> str:
+    return strip_invisible(unicodedata.normalize("NFKC", text))
 
 
 # ---------------------------------------------------------------------------------------
