@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.domain.wrapped_digits import join_wrapped_digits
+
 # 13 or more digits, optionally grouped by spaces or dashes: bank cards (UnionPay 62…,
 # Visa…) and account numbers, which in China run up to 25 digits.
 _CARD = re.compile(r"(?<![\d])(?:\d[ -]?){12,40}\d(?![\d])")
@@ -22,8 +24,11 @@ def _keep_last_four(match: re.Match[str]) -> str:
 
 
 def mask_numbers(text: str) -> str:
-    """Replace card and phone numbers with `••••1234`, keeping the last four digits."""
-    return _CARD.sub(_keep_last_four, mask_phone_numbers(text))
+    """Replace card and phone numbers with `••••1234`, keeping the last four digits.
+
+    Numbers a chat bubble or OCR wrapped over lines are joined first, so that no part of
+    them shows."""
+    return _CARD.sub(_keep_last_four, mask_phone_numbers(join_wrapped_digits(text)))
 
 
 def mask_phone_numbers(text: str) -> str:
