@@ -43,7 +43,7 @@ _ACCOUNT_WORD = re.compile(
 )
 # Numbers that are never a card or an account, whatever their shape.
 _NOT_PRIVATE_WORD = re.compile(
-    r"(?:订单|單號|单号|运单|快递|物流|order|tracking|waybill|invoice|发票|税号|信用代码|заказ|трек)"
+    r"(?:订单|單號|单号|运单|快递|物流|order|tracking|waybill|invoice|发票|税号|信用代码|заказ|трек|№)"
     r"[^\d\n]{0,12}$",
     re.IGNORECASE,
 )
@@ -147,6 +147,23 @@ def _luhn_valid(digits: str) -> bool:
 
 def _card_shaped(digits: str) -> bool:
     return 16 <= len(digits) <= 19 and digits.startswith(_CARD_ISSUERS)
+
+
+def is_card_like(digits: str) -> bool:
+    """16–19 digits of a known issuer that pass the Luhn check, or a UnionPay (62…) run."""
+    if not _card_shaped(digits):
+        return False
+    return digits.startswith("62") or _luhn_valid(digits)
+
+
+def after_account_word(before: str) -> bool:
+    """Does `before` (the text just in front of a number) end in an account word?"""
+    return _ACCOUNT_WORD.search(before[-_LOOK_BACK:]) is not None
+
+
+def after_order_word(before: str) -> bool:
+    """Does `before` end in an order, waybill or invoice word (or №)?"""
+    return _NOT_PRIVATE_WORD.search(before[-_LOOK_BACK:]) is not None
 
 
 def _breaks_inside(text: str, chain: list[_Piece], first: int, last: int) -> bool:

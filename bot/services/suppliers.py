@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.db import supplier_checks
 from bot.db.models import SupplierCheckRecord
+from bot.domain.masking import mask_private_numbers
 from bot.domain.suppliers.scorecard import SupplierFacts, facts_from_json, facts_to_json
 
 
@@ -45,7 +46,7 @@ class SupplierChecks:
             return await supplier_checks.save_check(
                 session,
                 user_id,
-                label=label,
+                label=mask_private_numbers(label),
                 overall=overall,
                 facts=facts_to_json(facts),
                 now=self.clock.now(),

@@ -182,3 +182,29 @@ def render_blank_png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (400, 300), (255, 255, 255)).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+async def test_a_card_number_wrapped_over_lines_in_a_screenshot_is_high_risk_and_masked(
+    ann: ChatUser, sandbox: Sandbox, bot: BotApplication
+) -> None:
+    await ann.says("/privacy")
+    await ann.taps("Keep checked messages")
+    # One bubble per row, the way a phone wraps "6217 0012 3456 7890 123" in a narrow bubble.
+    screenshot = render_chat_screenshot(
+        ["老板说付到他私人账户，便宜5%", "卡号 6217 0012 3", "456", "7890 123"]
+    )
+
+    sent = await sandbox.send_photo(ann.user_id, screenshot)
+    verdict = (await ann.replies(sent))[-1].text
+
+    assert "High risk" in verdict
+    assert "no payment instruction" not in verdict
+    assert "I read this from your picture" in verdict
+    assert "••••0123" in verdict, "the echo of the picture shows the card masked"
+    for piece in ("6217", "0012", "456", "7890"):
+        assert piece not in verdict
+    (record,) = await stored_checks(bot, ann.user_id)
+    assert record.verdict == "high_risk"
+    assert record.masked_text is not None
+    assert "••••0123" in record.masked_text
+    assert "456" not in record.masked_text
