@@ -7,6 +7,7 @@ import pytest
 from bot.domain.masking import mask_numbers
 from bot.domain.payments.checker import Verdict, classify_payment
 from bot.domain.wrapped_digits import join_wrapped_digits
+from bot.runtime.logs import RedactingFilter
 
 WRAPPED_CARD = "老板说付到他私人账户，卡号 6217 0012 3\n456\n7890 123"
 
@@ -87,3 +88,10 @@ def test_masking_hides_a_wrapped_phone() -> None:
 
     assert "1234" not in masked
     assert "••••5678" in masked
+
+
+def test_logs_never_show_a_wrapped_card() -> None:
+    redacted = RedactingFilter().redact("OCR read: 卡号 6217 0012 3\n456\n7890 123")
+
+    assert "••••0123" in redacted
+    assert "456" not in redacted
