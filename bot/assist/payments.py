@@ -81,8 +81,11 @@ async def review_payment(
     risks = review.added_risks[:MAX_RISKS]
     raised = escalate(check, text, [AddedRisk(Verdict(r.level), r.quote) for r in risks])
     kept_quotes = {signal.evidence for signal in raised.signals[len(check.signals) :]}
-    added = tuple(r.what for r in risks if mask_numbers(r.quote.strip()) in kept_quotes)
-    explanation: str | None = review.explanation.strip()[:MAX_EXPLANATION] or None
+    # The model's own words are shown too: a number it repeats is masked like a quote.
+    added = tuple(
+        mask_numbers(r.what) for r in risks if mask_numbers(r.quote.strip()) in kept_quotes
+    )
+    explanation: str | None = mask_numbers(review.explanation.strip()[:MAX_EXPLANATION]) or None
     # Calling a risky payment safe contradicts the rules: most likely the message steered it.
     withheld = bool(explanation and raised.verdict is not Verdict.APPROVED) and reassures(
         explanation or ""
