@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import BotApplication
-from bot.db.models import Order
+from bot.db.models import Order, SupplierCheckRecord
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox
 from tests.conftest import ChatUser, texts
@@ -61,7 +61,7 @@ async def test_an_order_number_in_a_name_stays_readable(
 
 
 async def test_a_supplier_named_with_a_phone_number_is_shown_and_saved_masked(
-    ann: ChatUser,
+    ann: ChatUser, bot: BotApplication
 ) -> None:
     replies = await ann.says("公司名称：王总138 1234 5678\n经营范围：塑料制品制造、加工")
     for _ in range(20):
@@ -75,6 +75,10 @@ async def test_a_supplier_named_with_a_phone_number_is_shown_and_saved_masked(
         assert "1234 5678" not in seen
         assert "12345678" not in seen
     assert "••••5678" in texts(replies)
+    async with bot.bot_data.sessions() as session:
+        (record,) = await session.scalars(select(SupplierCheckRecord))
+    assert record.label == "王总••••5678"
+    assert "12345678" not in str(record.facts).replace(" ", "")
 
 
 async def test_texts_the_bot_did_not_understand_are_echoed_masked(ann: ChatUser) -> None:
