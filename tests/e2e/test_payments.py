@@ -184,15 +184,23 @@ def render_blank_png() -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.parametrize(
+    ("lines", "width"),
+    [
+        # One bubble per row, cut where a phone wraps "6217 0012 3456 7890 123".
+        (["亲，货款打这张卡就行", "6217 0012 3", "456", "7890 123"], 720),
+        # One bubble, so narrow that the card number wraps inside it.
+        (["亲，货款打这张卡就行 6217 0012 3456 7890 123"], 420),
+    ],
+    ids=["rows", "narrow-bubble"],
+)
 async def test_a_card_number_wrapped_over_lines_in_a_screenshot_is_high_risk_and_masked(
-    ann: ChatUser, sandbox: Sandbox, bot: BotApplication
+    ann: ChatUser, sandbox: Sandbox, bot: BotApplication, lines: list[str], width: int
 ) -> None:
     await ann.says("/privacy")
     await ann.taps("Keep checked messages")
-    # One bubble per row, the way a phone wraps "6217 0012 3456 7890 123" in a narrow bubble.
-    screenshot = render_chat_screenshot(
-        ["老板说付到他私人账户，便宜5%", "卡号 6217 0012 3", "456", "7890 123"]
-    )
+    # Nothing but the card says where the money goes: unjoined, "no payment instruction".
+    screenshot = render_chat_screenshot(lines, width=width)
 
     sent = await sandbox.send_photo(ann.user_id, screenshot)
     verdict = (await ann.replies(sent))[-1].text
