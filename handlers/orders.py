@@ -151,7 +151,8 @@ async def _typed_start(turn: Turn, text: str) -> Outcome:
 
 
 async def _typed_label(turn: Turn, text: str) -> Outcome:
-    return Answer(text[:MAX_LABEL] or None)
+    # Masked already here: the answer waits in the stored conversation until the order is made.
+    return Answer(mask_private_numbers(text[:MAX_LABEL]) or None)
 
 
 # The value of the "use the suggested name" button; the name itself stays in the notes.

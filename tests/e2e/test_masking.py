@@ -90,3 +90,19 @@ async def test_texts_the_bot_did_not_understand_are_echoed_masked(ann: ChatUser)
     for seen in (texts(track), texts(quiet)):
         assert "3456 7890" not in seen
         assert "1234 5678" not in seen
+
+
+async def test_a_name_typed_in_the_button_flow_or_as_an_edit_is_stored_masked(
+    ann: ChatUser, bot: BotApplication
+) -> None:
+    await ann.says("/track")
+    await ann.taps("Shipped today")
+    created = await ann.says("alipay 139 1234 5678")
+    assert "1234 5678" not in texts(created)
+    assert await labels_of(bot, ann.user_id) == ["alipay ••••5678"]
+
+    await ann.taps("Edit")
+    edited = await ann.says("卡号 6222 0212 3456\n7890 128")
+
+    assert "3456" not in texts(edited)
+    assert await labels_of(bot, ann.user_id) == ["卡号 ••••0128"]
