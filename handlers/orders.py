@@ -43,6 +43,7 @@ from bot.domain.escrow.track_input import (
     shipped_on,
 )
 from bot.domain.extraction_checks import OrderReading, looks_like_order_page
+from bot.domain.masking import mask_private_numbers
 from bot.domain.payments.checker import Verdict, classify_payment
 from bot.domain.timezones import BEIJING, display_name, format_local
 from bot.render.i18n import Html, translate
@@ -144,13 +145,14 @@ async def _typed_start(turn: Turn, text: str) -> Outcome:
             return read
         if _model_can_read(turn.context, text):
             return await _read_page(turn, text)
-        return Problem(turn.text("ord_not_understood", text=text[:80]))
+        return Problem(turn.text("ord_not_understood", text=mask_private_numbers(text[:80])))
     also: dict[str, Json] = {"label": parsed.label} if parsed.label else {}
     return Answer(_start_json(parsed.start), also=also)
 
 
 async def _typed_label(turn: Turn, text: str) -> Outcome:
-    return Answer(text[:MAX_LABEL] or None)
+    # Masked already here: the answer waits in the stored conversation until the order is made.
+    return Answer(mask_private_numbers(text[:MAX_LABEL]) or None)
 
 
 # The value of the "use the suggested name" button; the name itself stays in the notes.
@@ -161,6 +163,7 @@ def _label_choices(turn: Turn) -> list[Choice]:
     suggested = turn.state.notes.get("suggested_label")
     if not isinstance(suggested, str) or not suggested:
         return []
+    suggested = mask_private_numbers(suggested)  # stored masked too, see create_order
     shown = suggested if len(suggested) <= 28 else suggested[:27] + "…"
     return [Choice(SUGGESTED_LABEL, turn.text("ord_btn_use_label", name=shown))]
 
@@ -293,7 +296,9 @@ async def _track_inline(turn: Turn, typed: str) -> int:
     if _model_can_read(turn.context, typed):
         await _read_page(turn, typed)
         return TRACK_FLOW.waiting(turn, "when")
-    return await TRACK_FLOW.ask_next(turn, turn.text("ord_not_understood", text=typed[:80]))
+    return await TRACK_FLOW.ask_next(
+        turn, turn.text("ord_not_understood", text=mask_private_numbers(typed[:80]))
+    )
 
 
 async def _create(
@@ -473,7 +478,9 @@ async def _read_page(turn: Turn, text: str) -> Handled:
     update, context = turn.update, turn.context
     model, user = context.services.llm, update.effective_user
     if model is None or user is None:
-        await reply(update, context.text("ord_not_understood", text=text[:80]))
+        await reply(
+            update, context.text("ord_not_understood", text=mask_private_numbers(text[:80]))
+        )
         return Handled()
     # The countdown on the page was true when it was pasted: the deadline is counted from
     # now, not from whenever the user gets round to tapping "Yes".
@@ -481,7 +488,7 @@ async def _read_page(turn: Turn, text: str) -> Handled:
     result = await model_reads_page(model, text, user_id=user.id, now=now)
     if result.miss is not None:
         note = assistant_note(context, result.miss)
-        rules = context.text("ord_not_understood", text=text[:80])
+        rules = context.text("ord_not_understood", text=mask_private_numbers(text[:80]))
         await reply(update, "\n\n".join(part for part in (note, rules) if part))
         return Handled()
     if result.reading is None:
@@ -509,7 +516,7 @@ def _page_reading(context: BotContext, reading: OrderReading, now: datetime) -> 
             "ord_page_read",
             left=format_left(reading.deadline - now, context.language),
             # Words of the pasted page, chosen by the model: shown inert all the same.
-            quote=Html(model_text_html(reading.quote)),
+            quote=Html(model_text_html(mask_private_numbers(reading.quote))),
             beijing=format_local(reading.deadline, BEIJING, context.language),
         )
     ]
@@ -878,7 +885,7 @@ def _ship_time_prompt(turn: Turn) -> str:
 async def _typed_ship_time(turn: Turn, text: str) -> Outcome:
     shipped = ship_time_on(_shipped_day(turn), text, turn.context.clock.now())
     if shipped is None:
-        return Problem(turn.text("ord_ship_time_bad", text=text[:40]))
+        return Problem(turn.text("ord_ship_time_bad", text=mask_private_numbers(text[:40])))
     return Answer(shipped.isoformat())
 
 

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import AnyHandler, BotContext
+from bot.domain.masking import mask_private_numbers
 from handlers import routes
 from handlers.replies import acknowledge, pressed_choice, replace_or_reply
 
@@ -31,7 +32,9 @@ async def ask_quiet_hours(update: Update, context: BotContext) -> None:
     if typed:
         parsed = parse_quiet_hours(typed)
         if parsed == "bad":
-            await replace_or_reply(update, context.text("quiet_bad", text=typed[:40]))
+            await replace_or_reply(
+                update, context.text("quiet_bad", text=mask_private_numbers(typed[:40]))
+            )
             return
         await _save(update, context, None if isinstance(parsed, str) else parsed)
         return

@@ -22,6 +22,7 @@ from bot.context import AnyHandler, BotContext
 from bot.domain.counterfeits import check_listing
 from bot.domain.extraction_checks import looks_like_profile
 from bot.domain.links.classify import LinkCheck, LinkKind, classify_link, find_links
+from bot.domain.masking import mask_private_numbers
 from bot.domain.suppliers.registry import check_uscc
 from bot.domain.suppliers.scorecard import (
     BADGES,
@@ -367,7 +368,8 @@ async def _finish(turn: Turn, lead: str) -> None:
     card = score_supplier(facts)
     notes = turn.state.notes
     label = notes.get("label") or facts.licence_name or facts.shop_company
-    label = label or turn.text("sup_default_label")
+    # Shown and stored masked: a pasted profile's name may carry a phone number.
+    label = mask_private_numbers(label or turn.text("sup_default_label"))
     user = turn.update.effective_user
     if user is not None:
         link = Link(url=notes.get("url"), kind=notes.get("kind"))

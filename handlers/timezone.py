@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import AnyHandler, BotContext
+from bot.domain.masking import mask_private_numbers
 from bot.domain.timezones import (
     BEIJING,
     TimezoneChoice,
@@ -64,7 +65,7 @@ def _cities(turn: Turn) -> list[Choice]:
 async def _typed_zone(turn: Turn, text: str) -> Outcome:
     choice = parse_timezone(text)
     if choice is None:
-        shown = text if len(text) <= 64 else text[:61] + "…"
+        shown = mask_private_numbers(text if len(text) <= 64 else text[:61] + "…")
         return Problem(turn.text("timezone_unknown", text=shown))
     return Answer(choice.name)
 

@@ -120,6 +120,8 @@ async def review_payment(
         if quote in kept_quotes and quote not in added:
             added[quote] = AddedFinding(Verdict(risk.level), risk.concern, quote)
     explanation, shortened = cap_model_text(review.explanation, MAX_EXPLANATION)
+    # A number the model repeats is masked like a quote.
+    explanation = mask_numbers(explanation) if explanation else explanation
     # Calling a risky payment safe contradicts the rules: most likely the message steered
     # it. The check reads the normalised text, but it is only a note for the buyer: under
     # a risky verdict the prose is dropped whatever it says.

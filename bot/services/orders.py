@@ -32,6 +32,7 @@ from bot.domain.escrow import (
     plan_reminders,
     reminders_stop,
 )
+from bot.domain.masking import mask_private_numbers
 from bot.domain.timezones import zone_for
 from bot.reminders.store import ADD_ONLY, PlanScope, write_plan
 
@@ -109,7 +110,8 @@ async def create_order(
     order = Order(
         user_id=user_id,
         chat_id=chat_id,
-        label=label,
+        # Names are masked as they are stored: every card, list and reminder shows them so.
+        label=mask_private_numbers(label),
         order_number=order_number,
         state=state,
         shipped_at=shipped_at,

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.db import supplier_checks
 from bot.db.models import SupplierCheckRecord
+from bot.domain.masking import mask_private_numbers
 from bot.domain.suppliers.scorecard import SupplierFacts, facts_from_json, facts_to_json
 
 
@@ -45,9 +47,9 @@ class SupplierChecks:
             return await supplier_checks.save_check(
                 session,
                 user_id,
-                label=label,
+                label=mask_private_numbers(label),
                 overall=overall,
-                facts=facts_to_json(facts),
+                facts=_masked(facts_to_json(facts)),
                 now=self.clock.now(),
                 link_url=link.url,
                 link_kind=link.kind,
@@ -63,6 +65,15 @@ class SupplierChecks:
         async with self.sessions() as session:
             record = await supplier_checks.get_check(session, user_id, check_id)
         return _saved(record) if record is not None else None
+
+
+def _masked(saved: dict[str, Any]) -> dict[str, Any]:
+    """The facts' texts (names, the beneficiary, a listing) with phone, card and account
+    numbers masked, as labels are; the credit code is a code, and stays."""
+    return {
+        field: mask_private_numbers(value) if isinstance(value, str) and field != "uscc" else value
+        for field, value in saved.items()
+    }
 
 
 def _saved(record: SupplierCheckRecord) -> SavedCheck:

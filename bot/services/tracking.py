@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.db.models import Order, User
 from bot.domain.escrow import OrderAction, allowed_actions
 from bot.domain.escrow.track_input import MAX_LABEL, PastMoment, TrackStart, parse_start
+from bot.domain.masking import mask_private_numbers
 from bot.domain.timezones import zone_for
 from bot.services import orders as order_rules
 from bot.services.orders import ReminderPolicy
@@ -192,7 +193,7 @@ class Tracking:
                 return await order_rules.set_countdown(
                     session, order, start.countdown, now, policy
                 )
-            order.label = text[:MAX_LABEL]
+            order.label = mask_private_numbers(text[:MAX_LABEL])
             order.updated_at = now
             return []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.masking import mask_numbers, redact_bot_tokens
+from bot.domain.masking import mask_numbers, mask_private_numbers, redact_bot_tokens
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,32 @@ def test_long_account_numbers_are_masked_too() -> None:
 
     assert "3100 1234" not in masked
     assert masked.endswith("••••6789")
+
+
+@pytest.mark.parametrize(
+    ("label", "masked"),
+    [
+        ("王总 13812345678", "王总 ••••5678"),
+        ("王总 138 1234\n5678", "王总 ••••5678"),
+        ("卡 6222 0212 3456 7890 128", "卡 ••••0128"),
+        ("6217 0012 3 / 456 / 7890 123 老板", "••••0123 老板"),
+        ("账号 3100 1234 5678 9012 3456 789", "账号 ••••6789"),
+        ("Visa 4111 1111 1111 1111 spare", "Visa ••••1111 spare"),
+    ],
+)
+def test_names_hide_phones_cards_and_accounts(label: str, masked: str) -> None:
+    assert mask_private_numbers(label) == masked
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "№3482915567012345678",  # an order number
+        "order 4111111111111111",  # even one shaped like a card, when it says so
+        "YT1234567890123 parcel",  # a tracking number
+        "mugs 1200 pcs ¥35.50",
+        "3482915567012345678",  # 19 digits, no issuer: not a card
+    ],
+)
+def test_names_keep_order_and_tracking_numbers(label: str) -> None:
+    assert mask_private_numbers(label) == label

@@ -178,3 +178,20 @@ async def test_model_html_in_the_explanation_is_shown_as_text(
 
     assert '<a href="tg://user?id=1">Claim refund</a> & <i>now</i>' in (message.text or "")
     assert not any(e["type"] == "text_link" for e in message.entities)
+
+
+async def test_a_number_the_model_repeats_in_its_explanation_is_masked(
+    ann: ChatUser, model_server: FakeModelServer
+) -> None:
+    model_server.answer(
+        lambda request: review(
+            "They want 6222 0212 3456 7890 123, a private card; call 13812345678."
+        )
+    )
+
+    replies = await ann.says(f"/pay {INJECTED}")
+
+    shown = texts(replies)
+    assert "••••0123, a private card" in shown
+    assert "3456 7890" not in shown
+    assert "13812345678" not in shown

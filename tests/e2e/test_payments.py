@@ -182,3 +182,37 @@ def render_blank_png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (400, 300), (255, 255, 255)).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("lines", "width"),
+    [
+        # One bubble per row, cut where a phone wraps "6217 0012 3456 7890 123".
+        (["亲，货款打这张卡就行", "6217 0012 3", "456", "7890 123"], 720),
+        # One bubble, so narrow that the card number wraps inside it.
+        (["亲，货款打这张卡就行 6217 0012 3456 7890 123"], 420),
+    ],
+    ids=["rows", "narrow-bubble"],
+)
+async def test_a_card_number_wrapped_over_lines_in_a_screenshot_is_high_risk_and_masked(
+    ann: ChatUser, sandbox: Sandbox, bot: BotApplication, lines: list[str], width: int
+) -> None:
+    await ann.says("/privacy")
+    await ann.taps("Keep checked messages")
+    # Nothing but the card says where the money goes: unjoined, "no payment instruction".
+    screenshot = render_chat_screenshot(lines, width=width)
+
+    sent = await sandbox.send_photo(ann.user_id, screenshot)
+    verdict = (await ann.replies(sent))[-1].text
+
+    assert "High risk" in verdict
+    assert "no payment instruction" not in verdict
+    assert "I read this from your picture" in verdict
+    assert "••••0123" in verdict, "the echo of the picture shows the card masked"
+    for piece in ("6217", "0012", "456", "7890"):
+        assert piece not in verdict
+    (record,) = await stored_checks(bot, ann.user_id)
+    assert record.verdict == "high_risk"
+    assert record.masked_text is not None
+    assert "••••0123" in record.masked_text
+    assert "456" not in record.masked_text

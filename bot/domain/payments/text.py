@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from bot.domain.masking import mask_numbers
+from bot.domain.wrapped_digits import join_wrapped_digits
 
 # Suppliers' messages are short; anything past this is padding and is not read.
 MAX_CHARACTERS = 20_000
@@ -109,6 +110,9 @@ def normalise(text: str) -> str:
         text = text.translate(_TRANSLATION)
     if _ANY_CYRILLIC.search(text):
         text = fold_lookalikes(text)
+    # Pre-normalisation: card, phone and account numbers a bubble wrapped over lines are
+    # joined again (see bot/domain/wrapped_digits.py), before line breaks can keep them apart.
+    text = join_wrapped_digits(text)
     text = _HORIZONTAL_SPACE.sub(" ", text)
     if "\n" in text:
         text = _LINE_BREAKS.sub("\n", text)
