@@ -189,7 +189,9 @@ async def test_a_number_the_model_repeats_in_its_explanation_is_masked(
         )
     )
 
-    replies = await ann.says(f"/pay {INJECTED}")
+    # On a safe request the model's explanation is shown (under a risky verdict it never
+    # is): a number it repeats there is masked like a quote.
+    replies = await ann.says(f"/pay {ON_PLATFORM}")
 
     shown = texts(replies)
     assert "••••0123, a private card" in shown
