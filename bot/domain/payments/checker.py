@@ -25,6 +25,15 @@ from bot.domain.payments.numbers import (
 )
 from bot.domain.payments.payees import Payee, find_payee
 from bot.domain.payments.phrases import phrase_signals
+from bot.domain.payments.slots import (
+    SIGNAL_SLOTS,
+    Slots,
+    decide,
+    is_buyer_question,
+    missing,
+    slots_from,
+    vocabulary_signals,
+)
 from bot.domain.payments.signals import (
     DECLINE_REPLIES_ZH,
     RANK,
@@ -37,6 +46,7 @@ from bot.domain.payments.text import (
     evidence,
     has_cyrillic,
     is_negated,
+    lower_in_place,
     mask_evidence,
     normalise,
 )
@@ -121,7 +131,19 @@ def classify_payment(text: str, *, qr_payloads: Sequence[str] = ()) -> PaymentCh
     _link_signals(normal, found, payment_talk=payment_talk)
     _qr_signals(qr_payloads, found, payment_talk=payment_talk)
     _split_signal(normal, found)
-    return _check_from(found)
+    lowered = lower_in_place(normal)
+    for code, span in vocabulary_signals(lowered).items():
+        found.setdefault(code, evidence(normal, *span))
+    concrete = bool(qr_payloads) or _has_concrete_details(normal)
+    buyer = not concrete and is_buyer_question(lowered)
+    return _check_from(found, buyer_question=buyer)
+
+
+def _has_concrete_details(text: str) -> bool:
+    """Account numbers, wallet phones, addresses or links: a message holding those is a
+    supplier's instruction, even when it is phrased as a question."""
+    finders = (find_card_number, find_phone_as_wallet, find_crypto_address)
+    return any(finder(text) is not None for finder in finders) or bool(find_links(text))
 
 
 def looks_like_payment_talk(text: str) -> bool:
@@ -145,11 +167,20 @@ def check_to_json(check: PaymentCheck, explain: Callable[[str], str]) -> dict[st
                 "code": signal.code,
                 "evidence": signal.evidence,
                 "explanation": explain(f"pay_signal_{signal.code}"),
+                "slot": signal_slot(signal.code),
             }
             for signal in check.signals
         ],
         "advice": [explain(f"pay_advice_{code}") for code in check.advice],
+        "slots": check.slots.to_json(),
+        "ask": check.ask,
     }
+
+
+def signal_slot(code: str) -> str | None:
+    """The slot a signal code fills ("payee", "channel", …), or None for the AI helper's."""
+    slot = SIGNAL_SLOTS.get(code)
+    return slot[0] if slot is not None else None
 
 
 def bench_classifier(messages: Sequence[str], seconds: float = 2.0) -> float:
@@ -244,13 +275,21 @@ def _split_signal(text: str, found: Found) -> None:
         found["split_payment"] = evidence(text, marker.start(), marker.end())
 
 
-def _check_from(found: Found) -> PaymentCheck:
+def _check_from(found: Found, *, buyer_question: bool = False) -> PaymentCheck:
     codes = sorted(found, key=RANK.__getitem__)
-    signals = tuple(Signal(code, found[code], SPECS[code].verdict) for code in codes)
-    verdict = max(
-        (signal.verdict for signal in signals),
-        key=VERDICT_RANK.__getitem__,
-        default=Verdict.UNCLEAR,
+    slots = slots_from(found, buyer_question=buyer_question)
+    verdict = decide(slots)
+    if buyer_question:
+        # The buyer's own question names no supplier and no request: nothing to report.
+        return PaymentCheck(
+            verdict=verdict,
+            signals=(),
+            advice=VERDICT_ADVICE[verdict],
+            decline_reply_zh=None,
+            slots=slots,
+        )
+    signals = _quoted_once(
+        tuple(Signal(code, found[code], SPECS[code].verdict) for code in codes)
     )
     # Advice comes from the signals that decided the verdict: praise for the checkout
     # wording would be wrong next to a request to pay a private card.
@@ -261,8 +300,29 @@ def _check_from(found: Found) -> PaymentCheck:
         verdict=verdict,
         signals=signals,
         advice=tuple(dict.fromkeys(advice)),
-        decline_reply_zh=None if verdict is Verdict.APPROVED else _reply(deciding),
+        decline_reply_zh=_reply(deciding) if verdict in _REPLY_VERDICTS else None,
+        slots=slots,
+        ask=missing(slots, verdict),
     )
+
+
+# A Chinese reply is offered only where there is a supplier request to decline.
+_REPLY_VERDICTS = frozenset({Verdict.HIGH_RISK, Verdict.CONDITIONAL})
+
+
+def _quoted_once(signals: tuple[Signal, ...]) -> tuple[Signal, ...]:
+    """One finding per slot value, and no quote used by more than two findings."""
+    kept: list[Signal] = []
+    seen_values: set[tuple[str, str]] = set()
+    uses: dict[str, int] = {}
+    for signal in signals:
+        value = SIGNAL_SLOTS.get(signal.code, ("other", signal.code))
+        if value in seen_values or uses.get(signal.evidence, 0) >= 2:
+            continue
+        seen_values.add(value)
+        uses[signal.evidence] = uses.get(signal.evidence, 0) + 1
+        kept.append(signal)
+    return tuple(kept)
 
 
 def _reply(deciding: Sequence[str]) -> str:

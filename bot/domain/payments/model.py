@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.domain.payments.slots import Slots
 
 
 class Verdict(StrEnum):
@@ -37,3 +41,12 @@ class PaymentCheck:
     signals: tuple[Signal, ...]
     advice: tuple[str, ...]
     decline_reply_zh: str | None
+    # What the message was read into, and the one slot worth asking the buyer about.
+    slots: Slots = field(default_factory=lambda: _empty_slots())
+    ask: str | None = None
+
+
+def _empty_slots() -> Slots:
+    from bot.domain.payments.slots import Slots
+
+    return Slots()
