@@ -132,11 +132,24 @@ def classify_payment(text: str, *, qr_payloads: Sequence[str] = ()) -> PaymentCh
     _qr_signals(qr_payloads, found, payment_talk=payment_talk)
     _split_signal(normal, found)
     lowered = lower_in_place(normal)
+    read = dict(found)  # every reading fills the slots; findings shown are fewer
     for code, span in vocabulary_signals(lowered).items():
-        found.setdefault(code, evidence(normal, *span))
+        quoted = evidence(normal, *span)
+        read.setdefault(code, quoted)
+        if code not in found and _adds_something(found, code, quoted):
+            found[code] = quoted
     concrete = bool(qr_payloads) or _has_concrete_details(normal)
     buyer = not concrete and is_buyer_question(lowered)
-    return _check_from(found, buyer_question=buyer)
+    return _check_from(found, read=read, buyer_question=buyer)
+
+
+def _adds_something(found: Found, code: str, quoted: str) -> bool:
+    """A vocabulary finding is shown when it fills a slot value no finding has filled yet
+    and its words are not quoted twice already: each quote stands for at most two slots."""
+    value = SIGNAL_SLOTS[code]
+    if any(SIGNAL_SLOTS.get(other) == value for other in found):
+        return False
+    return sum(shown == quoted for shown in found.values()) < 2
 
 
 def _has_concrete_details(text: str) -> bool:
@@ -275,9 +288,11 @@ def _split_signal(text: str, found: Found) -> None:
         found["split_payment"] = evidence(text, marker.start(), marker.end())
 
 
-def _check_from(found: Found, *, buyer_question: bool = False) -> PaymentCheck:
+def _check_from(
+    found: Found, *, read: Found | None = None, buyer_question: bool = False
+) -> PaymentCheck:
     codes = sorted(found, key=RANK.__getitem__)
-    slots = slots_from(found, buyer_question=buyer_question)
+    slots = slots_from(found if read is None else read, buyer_question=buyer_question)
     verdict = decide(slots)
     if buyer_question:
         # The buyer's own question names no supplier and no request: nothing to report.
@@ -288,9 +303,13 @@ def _check_from(found: Found, *, buyer_question: bool = False) -> PaymentCheck:
             decline_reply_zh=None,
             slots=slots,
         )
-    signals = _quoted_once(
-        tuple(Signal(code, found[code], SPECS[code].verdict) for code in codes)
-    )
+    if slots.on_platform_page and verdict is Verdict.APPROVED and read is not None:
+        # A bank transfer or PayPal picked on the platform's own payment page is the
+        # checkout: the transfer findings are read away, the page step is what counts.
+        codes = [code for code in codes if SPECS[code].verdict is Verdict.APPROVED]
+        codes = ["platform_payment_step", *(c for c in codes if c != "platform_payment_step")]
+        found = {**found, "platform_payment_step": read["platform_payment_step"]}
+    signals = tuple(Signal(code, found[code], SPECS[code].verdict) for code in codes)
     # Advice comes from the signals that decided the verdict: praise for the checkout
     # wording would be wrong next to a request to pay a private card.
     deciding = [code for code in codes if SPECS[code].verdict is verdict]
@@ -300,29 +319,10 @@ def _check_from(found: Found, *, buyer_question: bool = False) -> PaymentCheck:
         verdict=verdict,
         signals=signals,
         advice=tuple(dict.fromkeys(advice)),
-        decline_reply_zh=_reply(deciding) if verdict in _REPLY_VERDICTS else None,
+        decline_reply_zh=None if verdict is Verdict.APPROVED else _reply(deciding),
         slots=slots,
         ask=missing(slots, verdict),
     )
-
-
-# A Chinese reply is offered only where there is a supplier request to decline.
-_REPLY_VERDICTS = frozenset({Verdict.HIGH_RISK, Verdict.CONDITIONAL})
-
-
-def _quoted_once(signals: tuple[Signal, ...]) -> tuple[Signal, ...]:
-    """One finding per slot value, and no quote used by more than two findings."""
-    kept: list[Signal] = []
-    seen_values: set[tuple[str, str]] = set()
-    uses: dict[str, int] = {}
-    for signal in signals:
-        value = SIGNAL_SLOTS.get(signal.code, ("other", signal.code))
-        if value in seen_values or uses.get(signal.evidence, 0) >= 2:
-            continue
-        seen_values.add(value)
-        uses[signal.evidence] = uses.get(signal.evidence, 0) + 1
-        kept.append(signal)
-    return tuple(kept)
 
 
 def _reply(deciding: Sequence[str]) -> str:

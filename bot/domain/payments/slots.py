@@ -103,6 +103,8 @@ class Slots:
     pretexts: tuple[str, ...] = ()
     structures: tuple[str, ...] = ()
     speaker: str = SUPPLIER
+    # The method was chosen on the platform's own payment page ("Send Initial Payment").
+    on_platform_page: bool = False
 
     @property
     def structures_risky(self) -> bool:
@@ -180,6 +182,7 @@ def slots_from(found: dict[str, str], *, buyer_question: bool) -> Slots:
         pretexts=tuple(values.get("pretext", [])),
         structures=tuple(values.get("structure", [])),
         speaker=BUYER if buyer_question else SUPPLIER,
+        on_platform_page="platform_payment_step" in found,
     )
 
 
@@ -199,7 +202,7 @@ def decide(slots: Slots) -> Verdict:
         or slots.structures_risky
     ):
         return Verdict.HIGH_RISK
-    if slots.channel == CH_PLATFORM and slots.platform in PROTECTED_PLATFORMS:
+    if slots.on_platform_page and slots.channel == CH_PLATFORM:
         return Verdict.APPROVED  # a method chosen on the platform's own payment page
     if (
         slots.payee == PAYEE_COMPANY
