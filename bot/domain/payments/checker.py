@@ -17,7 +17,7 @@ from itertools import islice
 from typing import Any
 
 from bot.domain.payments.links import LinkKind, classify_payload, find_links
-from bot.domain.payments.model import VERDICT_RANK, PaymentCheck, Signal, Verdict
+from bot.domain.payments.model import PaymentCheck, Signal, Verdict
 from bot.domain.payments.numbers import (
     find_card_number,
     find_crypto_address,
@@ -25,21 +25,20 @@ from bot.domain.payments.numbers import (
 )
 from bot.domain.payments.payees import Payee, find_payee
 from bot.domain.payments.phrases import phrase_signals
-from bot.domain.payments.slots import (
-    SIGNAL_SLOTS,
-    Slots,
-    decide,
-    is_buyer_question,
-    missing,
-    slots_from,
-    vocabulary_signals,
-)
 from bot.domain.payments.signals import (
     DECLINE_REPLIES_ZH,
     RANK,
     REPLY_PRIORITY,
     SPECS,
     VERDICT_ADVICE,
+)
+from bot.domain.payments.slots import (
+    SIGNAL_SLOTS,
+    decide,
+    is_buyer_question,
+    missing,
+    slots_from,
+    vocabulary_signals,
 )
 from bot.domain.payments.text import (
     MAX_EVIDENCE,
