@@ -135,7 +135,7 @@ def classify_payment(text: str, *, qr_payloads: Sequence[str] = ()) -> PaymentCh
     for code, span in vocabulary_signals(lowered).items():
         quoted = evidence(normal, *span)
         read.setdefault(code, quoted)
-        if code not in found and _adds_something(found, code, quoted):
+        if code in SPECS and code not in found and _adds_something(found, code, quoted):
             found[code] = quoted
     concrete = bool(qr_payloads) or _has_concrete_details(normal)
     buyer = not concrete and is_buyer_question(lowered)

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bot.domain.payments.slots import Slots
 
 
 class Verdict(StrEnum):
@@ -36,17 +32,35 @@ class Signal:
 
 
 @dataclass(frozen=True)
+class Slots:
+    """What a payment message was read into (values in `slots`); "unknown" when unsaid."""
+
+    payee: str = "unknown"
+    channel: str = "unknown"
+    platform: str = "unknown"
+    pretexts: tuple[str, ...] = ()
+    structures: tuple[str, ...] = ()
+    speaker: str = "supplier"
+    # The method was chosen on the platform's own payment page ("Send Initial Payment").
+    on_platform_page: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "payee": self.payee,
+            "channel": self.channel,
+            "platform": self.platform,
+            "pretext": list(self.pretexts),
+            "structure": list(self.structures),
+            "speaker": self.speaker,
+        }
+
+
+@dataclass(frozen=True)
 class PaymentCheck:
     verdict: Verdict
     signals: tuple[Signal, ...]
     advice: tuple[str, ...]
     decline_reply_zh: str | None
     # What the message was read into, and the one slot worth asking the buyer about.
-    slots: Slots = field(default_factory=lambda: _empty_slots())
+    slots: Slots = field(default_factory=lambda: Slots())
     ask: str | None = None
-
-
-def _empty_slots() -> Slots:
-    from bot.domain.payments.slots import Slots
-
-    return Slots()

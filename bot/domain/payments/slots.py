@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.domain.payments.model import Verdict
+from bot.domain.payments.model import Slots, Verdict
 from bot.domain.payments.text import evidence, is_negated
 
 # Slot values. Strings, because they go straight into the JSON contract.
@@ -92,33 +92,11 @@ SIGNAL_SLOTS: dict[str, tuple[str, str]] = {
     "instruction_injection": ("pretext", "manipulation"),
     "split_payment": ("structure", "split"),
     "split_transfers": ("structure", "split"),
+    # Readings that fill a slot without being a finding of their own.
+    "card_channel": ("channel", CH_CARD),
+    "deposit_and_balance": ("structure", "deposit_balance"),
+    "sample_fee": ("structure", "sample_fee"),
 }
-
-
-@dataclass(frozen=True)
-class Slots:
-    payee: str = UNKNOWN
-    channel: str = UNKNOWN
-    platform: str = UNKNOWN
-    pretexts: tuple[str, ...] = ()
-    structures: tuple[str, ...] = ()
-    speaker: str = SUPPLIER
-    # The method was chosen on the platform's own payment page ("Send Initial Payment").
-    on_platform_page: bool = False
-
-    @property
-    def structures_risky(self) -> bool:
-        return bool(RISKY_STRUCTURES & set(self.structures))
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "payee": self.payee,
-            "channel": self.channel,
-            "platform": self.platform,
-            "pretext": list(self.pretexts),
-            "structure": list(self.structures),
-            "speaker": self.speaker,
-        }
 
 
 @dataclass
@@ -133,7 +111,8 @@ class _Filling:
 
 # The more telling value wins when one slot is filled twice: a person beats a company, a
 # wallet beats a bank transfer, leaving the platform beats a platform word.
-_PAYEE_ORDER = (PAYEE_PERSON, PAYEE_ROLE, PAYEE_THIRD_PARTY, PAYEE_COMPANY)
+# A role says more than "a person"; both say more than a company account.
+_PAYEE_ORDER = (PAYEE_ROLE, PAYEE_THIRD_PARTY, PAYEE_PERSON, PAYEE_COMPANY)
 _CHANNEL_ORDER = (
     CH_CRYPTO,
     CH_CASH_ATM,
@@ -199,7 +178,7 @@ def decide(slots: Slots) -> Verdict:
         or slots.channel in RISKY_CHANNELS
         or slots.platform == PF_OFF
         or slots.pretexts
-        or slots.structures_risky
+        or RISKY_STRUCTURES & set(slots.structures)
     ):
         return Verdict.HIGH_RISK
     if slots.on_platform_page and slots.channel == CH_PLATFORM:
@@ -245,11 +224,26 @@ _ROLE = re.compile(
     rf"(?:sales\s+manager|manager|boss|director|accountant|agent|cashier)(?:'s)?{_E}"
     rf"|{_F}(?:our|my)\s+(?:agent|accountant|cashier)\s+(?:mr|ms|mrs|miss)?\.?\s*\w+"
     rf"|{_F}contact\s+(?:our\s+|the\s+)?accountant{_E}"
-    rf"|{_F}(?:to\s+)?me\s+personally{_E}"
     rf"|{_R}(?:на\s+)?(?:сч[её]т|карту|карточку)\s+(?:нашего\s+|моего\s+|моей\s+)?(?:директора|"
     r"бухгалтера|менеджера|руководител[яь]|начальника|жены|мужа|брата|сестры|агента)"
     rf"|{_R}(?:нашему|моему|моей)\s+(?:бухгалтеру|директору|агенту|менеджеру|начальнику|жене|мужу)"
 )
+_ME_PERSONALLY = re.compile(
+    rf"{_F}(?:to\s+)?me\s+personally{_E}|转给我个人|打给我个人|{_R}мне\s+лично"
+)
+_THIRD_PARTY = re.compile(
+    r"合作公司|香港公司|关联公司|朋友的公司|"
+    rf"{_F}(?:partner|sister|related|another)\s+company{_E}|{_R}(?:партн[её]рск\w*|другой)\s+компани"
+)
+_QR = re.compile(
+    r"二维码|扫码(?:付|支付|交|转|缴)|扫一扫|"
+    rf"{_F}(?:qr\s*code|scan\s+(?:the|this)\s+code){_E}|{_R}qr-?код"
+)
+_DEPOSIT_BALANCE = re.compile(
+    r"(?:定金|订金|首款|预付)[^。\n]{0,30}(?:尾款|余款)|"
+    rf"{_F}deposit{_E}[^.\n]{{0,60}}{_F}balance{_E}|{_R}(?:предоплат|аванс)[^.\n]{{0,40}}остат"
+)
+_SAMPLE_FEE = re.compile(rf"样品费|打样费|{_F}sample\s+(?:fee|cost|charge){_E}|{_R}за\s+образ")
 # Money into an ATM, in cash, or through a convenience-store kiosk.
 _CASH_ATM = re.compile(
     rf"atm|自动柜员机|柜员机|无折存款|无卡存款|现金存入|famiport|ibon|{_F}cash\s+deposit{_E}|"
@@ -260,7 +254,8 @@ _LC = re.compile(
     rf"{_R}аккредитив"
 )
 _BANK = re.compile(
-    rf"{_F}(?:t/t|tt|wire|bank\s+transfer|telegraphic\s+transfer|swift|iban){_E}|"
+    rf"{_F}(?:t/t|tt|wire|bank\s+transfer|telegraphic\s+transfer|swift|iban|beneficiary|"
+    rf"(?:bank|account)\s+details){_E}|"
     rf"{_F}(?:transfer|pay|wire|send)\w*\s+(?:\w+\s+){{0,3}}?to\s+(?:this|the\s+following|"
     rf"the\s+below|our|the\s+new)\s+(?:new\s+)?(?:bank\s+)?account{_E}|"
     r"电汇|汇款|对公|公户|银行转账|转到这个账[户号]|打到这个账[户号]|汇到这个账[户号]|这个账户|"
@@ -270,9 +265,12 @@ _BANK = re.compile(
 _WALLET = re.compile(
     r"(?:微信|支付宝|vx|wx|zfb)(?:结款|结算|结账|付款|转账|支付|收款|打款)|"
     rf"{_F}(?:friends\s*(?:and|&)\s*family|f&f|wechat\s+pay|alipay|paypal\s+to\s+my){_E}|"
-    rf"{_R}(?:на\s+карту\s+сбер\w*|на\s+карту\s+тинькофф|по\s+номеру\s+телефона)"
+    rf"{_R}по\s+номеру\s+телефона"
 )
-_CARD = re.compile(rf"{_R}(?:только\s+)?на\s+(?:банковскую\s+)?карту|{_F}to\s+my\s+card{_E}")
+_CARD = re.compile(
+    rf"{_R}(?:только\s+)?на\s+(?:банковскую\s+)?карту|{_F}to\s+my\s+card{_E}|"
+    r"打(?:到)?(?:我)?卡上|银行卡转账"
+)
 # Several transfers to several accounts.
 _SPLIT = re.compile(
     r"分[两二三四五几多]笔|分成[两二三四五几多]笔|[两二三四五几多]个(?:不同的?)?账[户号]|"
@@ -303,6 +301,8 @@ _DEPOSIT_FEE = re.compile(
 )
 _URGENCY = re.compile(
     r"别耽误|不要耽误|别拖|马上付|立即付|尽快付|今天必须|不付就|赶紧付|"
+    r"截关|\d+\s*小时(?:内|后)|"
+    rf"{_F}(?:leaves|closes|cut\s*off)\s+in\s+\d+\s+hours{_E}|"
     rf"{_F}(?:don'?t\s+delay|without\s+delay|immediately|right\s+now|today\s+only|"
     rf"in\s+full\s+now|urgent(?:ly)?|asap|or\s+miss){_E}|"
     rf"{_R}(?:не\s+затягивайте|срочно|немедленно|последний\s+день)"
@@ -317,9 +317,9 @@ _OFF = re.compile(
 )
 # Alibaba.com Trade Assurance steps and 1688 app checkout, as the platforms word them.
 _ALIBABA = re.compile(
-    rf"{_F}(?:send\s+initial\s+payment|make\s+payment|pay\s+the\s+balance|pay\s+now|"
-    rf"designated\s+by\s+alibaba(?:\.com)?|trade\s+assurance\s+order|my\s+alibaba|"
-    rf"checkout\s+page|confirm\s+payment|stays\s+with\s+alibaba){_E}"
+    rf"{_F}(?:send\s+initial\s+payment|designated\s+by\s+alibaba(?:\.com)?|"
+    rf"trade\s+assurance\s+order|my\s+alibaba|checkout\s+page|stays\s+with\s+alibaba|"
+    rf"click\s+['\"‘“]?(?:pay\s+now|make\s+payment|confirm\s+payment|pay\s+the\s+balance)){_E}"
 )
 _APP_1688 = re.compile(
     rf"1688\s*(?:手机)?\s*app|1688\s*(?:手机)?\s*客户端|在平台(?:上)?付|平台(?:上)?付款|走平台付|"
@@ -349,11 +349,16 @@ def vocabulary_signals(text: str) -> dict[str, tuple[int, int]]:
 
 
 _VOCABULARY: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("personal_account", _ME_PERSONALLY),
+    ("third_party_payee", _THIRD_PARTY),
+    ("collection_code", _QR),
+    ("deposit_and_balance", _DEPOSIT_BALANCE),
+    ("sample_fee", _SAMPLE_FEE),
+    ("card_channel", _CARD),
     ("role_payee", _ROLE),
     ("cash_or_atm", _CASH_ATM),
     ("letter_of_credit", _LC),
     ("wallet_transfer", _WALLET),
-    ("bank_card_number", _CARD),
     ("bank_transfer", _BANK),
     ("split_transfers", _SPLIT),
     ("account_limit_pretext", _LIMIT),
