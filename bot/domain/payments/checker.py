@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from itertools import islice
 from typing import Any
 
@@ -36,6 +37,7 @@ from bot.domain.payments.slots import (
     SIGNAL_SLOTS,
     decide,
     is_buyer_question,
+    looks_like_shipping_notice,
     missing,
     slots_from,
     vocabulary_signals,
@@ -51,6 +53,7 @@ from bot.domain.payments.text import (
 )
 
 __all__ = [
+    "PAYEE_ANSWERS",
     "PaymentCheck",
     "Signal",
     "Verdict",
@@ -58,8 +61,11 @@ __all__ = [
     "bench_classifier",
     "check_to_json",
     "classify_payment",
+    "findings",
     "looks_like_payment_talk",
+    "looks_like_shipping_notice",
     "signal_codes",
+    "with_answer",
 ]
 
 # A screenshot rarely holds more than a few QR codes; more is not a payment request.
@@ -156,6 +162,29 @@ def _has_concrete_details(text: str) -> bool:
     supplier's instruction, even when it is phrased as a question."""
     finders = (find_card_number, find_phone_as_wallet, find_crypto_address)
     return any(finder(text) is not None for finder in finders) or bool(find_links(text))
+
+
+# What an answer to the checker's one question adds: the payee it names.
+_PAYEE_ANSWERS = {"company": "corporate_transfer", "person": "personal_account"}
+PAYEE_ANSWERS = ("company", "person", "not_said")
+
+
+def findings(check: PaymentCheck) -> dict[str, str]:
+    """Signal code -> evidence of a check, the form `with_answer` takes back."""
+    return {signal.code: signal.evidence for signal in check.signals}
+
+
+def with_answer(found: Mapping[str, str], slot: str, value: str) -> PaymentCheck:
+    """The check again, once the buyer answered the question its `ask` named.
+
+    "A person" makes a bank transfer high risk, "Company" keeps it conditional, "Not said"
+    leaves it as it was; the question is not asked twice. Unknown codes are dropped.
+    """
+    codes = {code: quoted for code, quoted in found.items() if code in SPECS}
+    added = _PAYEE_ANSWERS.get(value) if slot == "payee" else None
+    if added is not None:
+        codes.setdefault(added, "")
+    return replace(_check_from(codes), ask=None)
 
 
 def looks_like_payment_talk(text: str) -> bool:

@@ -127,6 +127,17 @@ _CHANNEL_ORDER = (
 _PLATFORM_ORDER = (PF_OFF, PF_OTHER, PF_ALIBABA, PF_1688)
 
 
+_F = r"(?<![a-z0-9])"
+_E = r"(?![a-z0-9])"
+_R = r"(?<![а-яё])"
+
+# Words that name a company as the account holder (not just "a bank transfer").
+_COMPANY = re.compile(
+    r"公对公|对公|公户|公司|企业账|"
+    rf"{_F}(?:company|corporate|business\s+account|co\.?,?\s*ltd|ltd|inc|llc|gmbh){_E}|"
+    rf"{_R}(?:компани|ооо|юрлиц|юридическ|фирм|организац)"
+)
+
 # Methods the platform's own payment page offers: chosen there, they stay protected.
 _CHECKOUT_METHODS = frozenset({CH_BANK, CH_LC})
 
@@ -134,8 +145,10 @@ _CHECKOUT_METHODS = frozenset({CH_BANK, CH_LC})
 def slots_from(found: dict[str, str], *, buyer_question: bool) -> Slots:
     """The slots filled by the signal codes found in a message (code -> evidence)."""
     filling = _Filling()
-    for code in found:
+    for code, quoted in found.items():
         slot = SIGNAL_SLOTS.get(code)
+        if code == "corporate_transfer" and not _COMPANY.search(quoted.lower()):
+            slot = ("channel", CH_BANK)  # "by bank transfer": whose account is not said
         if slot is not None:
             filling.add(*slot)
     values = filling.values
@@ -207,9 +220,6 @@ def missing(slots: Slots, verdict: Verdict) -> str | None:
 
 # ---------------------------------------------------------------- vocabularies
 
-_F = r"(?<![a-z0-9])"
-_E = r"(?![a-z0-9])"
-_R = r"(?<![а-яё])"
 
 # Who is paid, named by role rather than by account type.
 _ROLE = re.compile(
@@ -379,3 +389,15 @@ def is_buyer_question(lowered: str) -> bool:
 
 def quote(text: str, span: tuple[int, int]) -> str:
     return evidence(text, *span)
+
+
+_SHIPPING = re.compile(
+    r"已发货|发货了|已发出|货已经发出|快递单号|运单号|物流单号|"
+    rf"{_F}(?:shipped|tracking\s+(?:number|no)|waybill|sent\s+out|departure\s+time){_E}|"
+    rf"{_R}(?:отправлен|трек-?номер)",
+)
+
+
+def looks_like_shipping_notice(text: str) -> bool:
+    """A note that goods left, which /track can follow (no payment in it)."""
+    return _SHIPPING.search(text.lower()) is not None
