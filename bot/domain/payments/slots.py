@@ -383,8 +383,13 @@ _VOCABULARY: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# Addressed to the supplier ("can I pay to your personal card?"): a proposal about a real
+# account, for the checker, not a general question for the guides.
+_TO_THE_SUPPLIER = re.compile(rf"{_F}your{_E}|你的|您的|{_R}(?:ваш|тво)")
+
+
 def is_buyer_question(lowered: str) -> bool:
-    return _BUYER_QUESTION.search(lowered) is not None
+    return _BUYER_QUESTION.search(lowered) is not None and not _TO_THE_SUPPLIER.search(lowered)
 
 
 def quote(text: str, span: tuple[int, int]) -> str:
