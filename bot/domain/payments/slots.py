@@ -292,7 +292,8 @@ _SPLIT = re.compile(
 )
 _LIMIT = re.compile(
     r"限额|额度不够|额度满|单日限|每天有限|收款上限|"
-    rf"{_F}(?:daily|transfer|receiving)\s+limit{_E}|{_F}limit\s+(?:on|per)\s+(?:day|transfer){_E}|"
+    rf"{_F}(?:daily|transfer|receiving)\s+limit{_E}|"
+    rf"{_F}(?:has|have|hit|reached)\s+(?:a|its|the|our)\s+(?:daily\s+)?limit{_E}|{_F}limit\s+(?:on|per)\s+(?:day|transfer){_E}|"
     rf"{_F}(?:bank\s+)?blocks?\s+(?:big|large)\s+amounts{_E}|{_R}лимит"
 )
 _CHANGE = re.compile(
