@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.payments.slots import SLOT_NAMES
+
 VERDICTS = {"approved", "conditional", "high_risk", "unclear"}
 
 
@@ -57,14 +59,7 @@ def test_jsonl_adds_slots_and_ask_without_renaming_anything() -> None:
     answers = {row["id"]: row for row in map(json.loads, result.stdout.splitlines())}
     for row in answers.values():
         assert set(row) >= {"id", "verdict", "signals", "advice", "slots", "ask"}
-        assert set(row["slots"]) == {
-            "payee",
-            "channel",
-            "platform",
-            "pretext",
-            "structure",
-            "speaker",
-        }
+        assert tuple(row["slots"]) == SLOT_NAMES
         for signal in row["signals"]:
             assert set(signal) >= {"code", "evidence", "explanation", "slot"}
     assert answers["role"]["verdict"] == "high_risk"

@@ -22,6 +22,7 @@ from bot.domain.payments.checker import (
 )
 from bot.domain.payments.model import VERDICT_RANK
 from bot.domain.payments.numbers import is_card_number
+from bot.domain.payments.slots import SLOT_NAMES
 from bot.domain.payments.text import MAX_EVIDENCE, mask_evidence, normalise
 from tests.domain.payment_cases import (
     ALL_CASES,
@@ -317,14 +318,7 @@ def test_json_matches_the_design_contract() -> None:
         assert set(data) == {"verdict", "signals", "advice", "slots", "ask"}
         assert data["verdict"] == result.verdict.value
         assert data["verdict"] in {"approved", "conditional", "high_risk", "unclear"}
-        assert set(data["slots"]) == {
-            "payee",
-            "channel",
-            "platform",
-            "pretext",
-            "structure",
-            "speaker",
-        }
+        assert tuple(data["slots"]) == SLOT_NAMES
         assert data["ask"] in {None, "payee"}
         for shown, signal in zip(data["signals"], result.signals, strict=True):
             assert set(shown) == {"code", "evidence", "explanation", "slot"}

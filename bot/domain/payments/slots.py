@@ -41,6 +41,8 @@ PF_1688, PF_ALIBABA, PF_OTHER, PF_OFF = (
     "off_platform",
 )
 UNKNOWN = "unknown"
+# The keys of `slots` in the check-payment JSON (README, "How the verdict follows…").
+SLOT_NAMES = ("payee", "channel", "platform", "pretext", "structure", "speaker")
 SUPPLIER, BUYER = "supplier", "buyer"
 
 RISKY_PAYEES = frozenset({PAYEE_PERSON, PAYEE_ROLE, PAYEE_THIRD_PARTY})
