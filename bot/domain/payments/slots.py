@@ -341,8 +341,12 @@ _APP_1688 = re.compile(
 )
 # The buyer asking, not the supplier telling.
 _BUYER_QUESTION = re.compile(
-    rf"^\s*(?:can|could|may|should|shall|do|does|is|are|how|what|where|which|why)\s+"
-    rf"(?:i|we|it|one|you)?\b.*\?\s*$|^\s*is\s+it\s+safe|^\s*how\s+(?:do|can|should)\s+i\b|"
+    # The buyer in the first person ("can I", "how do we", "is it safe to"), never "can you".
+    rf"^\s*(?:can|could|may|should|shall|do|must)\s+(?:i|we){_E}[^\n]*\?\s*$|"
+    rf"^\s*(?:is|are)\s+(?:it|this|that|paypal|alipay|t/t|[\w/.-]+\s+payment)\s+"
+    rf"(?:safe|ok|okay|possible|allowed|protected|legit){_E}|"
+    rf"^\s*is\s+it\s+safe{_E}|^\s*how\s+(?:do|can|should|would)\s+(?:i|we){_E}|"
+    rf"^\s*what\s+(?:payment\s+)?(?:methods?|ways?)\s+(?:can|should|do)\s+(?:i|we){_E}|"
     rf"{_F}i\s+(?:placed|made)\s+the\s+order\s+but\s+(?:can'?t|cannot|could\s+not)\s+pay|"
     r"^\s*(?:можно\s+ли|безопасно\s+ли|как\s+(?:мне\s+)?оплатить|стоит\s+ли|могу\s+ли)|"
     r"(?:可以|能|能不能|可不可以|是否可以)\w{0,10}(?:付款|支付|付钱|用)\w{0,12}吗|"
@@ -388,7 +392,10 @@ _VOCABULARY: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 # Addressed to the supplier ("can I pay to your personal card?"): a proposal about a real
 # account, for the checker, not a general question for the guides.
-_TO_THE_SUPPLIER = re.compile(rf"{_F}your{_E}|你的|您的|{_R}(?:ваш|тво)")
+_TO_THE_SUPPLIER = re.compile(
+    rf"{_F}(?:your|yours|me|my\s+(?:personal|private|own|wife|boss))\b|你的|您的|转我|给我|打我|付我|"
+    rf"我的(?:卡|账|支付宝|微信|私人|个人)|{_R}(?:ваш|тво|мне|мой|мою|моего)"
+)
 
 
 def is_buyer_question(lowered: str) -> bool:
