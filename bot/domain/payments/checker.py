@@ -143,9 +143,33 @@ def classify_payment(text: str, *, qr_payloads: Sequence[str] = ()) -> PaymentCh
         read.setdefault(code, quoted)
         if code in SPECS and code not in found and _adds_something(found, code, quoted):
             found[code] = quoted
-    concrete = bool(qr_payloads) or _has_concrete_details(normal)
-    buyer = not concrete and is_buyer_question(lowered)
+    buyer = is_buyer_question(lowered) and not qr_payloads and not found.keys() & _CONCRETE
     return _check_from(found, read=read, buyer_question=buyer)
+
+
+# Account numbers, wallet phones, addresses or links: a message holding those is a
+# supplier's instruction, even when it is phrased as a question.
+_CONCRETE = frozenset(
+    {
+        "bank_card_number",
+        "phone_as_account",
+        "crypto_payment",
+        "collection_code",
+        "platform_link",
+        "off_platform_link",
+        "off_platform_chat",
+        "worldfirst_link",
+    }
+)
+
+
+def _adds_something(found: Found, code: str, quoted: str) -> bool:
+    """A vocabulary finding is shown when it fills a slot value no finding has filled yet
+    and its words are not quoted twice already: each quote stands for at most two slots."""
+    value = SIGNAL_SLOTS[code]
+    if any(SIGNAL_SLOTS.get(other) == value for other in found):
+        return False
+    return sum(shown == quoted for shown in found.values()) < 2
 
 
 def _adds_something(found: Found, code: str, quoted: str) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.domain.payments.anchors import AnchorIndex, anchors
 from bot.domain.payments.model import Slots, Verdict
 from bot.domain.payments.text import evidence, is_negated
 
@@ -357,7 +358,10 @@ _BUYER_QUESTION = re.compile(
 def vocabulary_signals(text: str) -> dict[str, tuple[int, int]]:
     """Signal code -> span for each slot vocabulary that matches the lower-cased text."""
     found: dict[str, tuple[int, int]] = {}
-    for code, pattern in _VOCABULARY:
+    awake = _VOCABULARY_INDEX.candidates(text)
+    for number, (code, pattern) in enumerate(_VOCABULARY):
+        if not awake >> number & 1:
+            continue  # none of the words every match holds is in the text
         for match in pattern.finditer(text):
             if match.end() > match.start() and not is_negated(text, match.start()):
                 found[code] = match.span()
@@ -396,6 +400,9 @@ _TO_THE_SUPPLIER = re.compile(
     rf"{_F}(?:your|yours|me|my\s+(?:personal|private|own|wife|boss))\b|你的|您的|转我|给我|打我|付我|"
     rf"我的(?:卡|账|支付宝|微信|私人|个人)|{_R}(?:ваш|тво|мне|мой|мою|моего)"
 )
+
+
+_VOCABULARY_INDEX = AnchorIndex([anchors(pattern.pattern) for _, pattern in _VOCABULARY])
 
 
 def is_buyer_question(lowered: str) -> bool:
