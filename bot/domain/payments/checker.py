@@ -138,7 +138,7 @@ def classify_payment(text: str, *, qr_payloads: Sequence[str] = ()) -> PaymentCh
     _split_signal(normal, found)
     lowered = lower_in_place(normal)
     read = dict(found)  # every reading fills the slots; findings shown are fewer
-    for code, span in vocabulary_signals(lowered).items():
+    for code, span in vocabulary_signals(lowered, found.keys() - {"corporate_transfer"}).items():
         quoted = evidence(normal, *span)
         read.setdefault(code, quoted)
         if code in SPECS and code not in found and _adds_something(found, code, quoted):
@@ -170,22 +170,6 @@ def _adds_something(found: Found, code: str, quoted: str) -> bool:
     if any(SIGNAL_SLOTS.get(other) == value for other in found):
         return False
     return sum(shown == quoted for shown in found.values()) < 2
-
-
-def _adds_something(found: Found, code: str, quoted: str) -> bool:
-    """A vocabulary finding is shown when it fills a slot value no finding has filled yet
-    and its words are not quoted twice already: each quote stands for at most two slots."""
-    value = SIGNAL_SLOTS[code]
-    if any(SIGNAL_SLOTS.get(other) == value for other in found):
-        return False
-    return sum(shown == quoted for shown in found.values()) < 2
-
-
-def _has_concrete_details(text: str) -> bool:
-    """Account numbers, wallet phones, addresses or links: a message holding those is a
-    supplier's instruction, even when it is phrased as a question."""
-    finders = (find_card_number, find_phone_as_wallet, find_crypto_address)
-    return any(finder(text) is not None for finder in finders) or bool(find_links(text))
 
 
 # What an answer to the checker's one question adds: the payee it names.

@@ -355,13 +355,22 @@ _BUYER_QUESTION = re.compile(
 )
 
 
-def vocabulary_signals(text: str) -> dict[str, tuple[int, int]]:
-    """Signal code -> span for each slot vocabulary that matches the lower-cased text."""
+def vocabulary_signals(
+    text: str, known: frozenset[str] | set[str] = frozenset()
+) -> dict[str, tuple[int, int]]:
+    """Signal code -> span for each slot vocabulary that matches the lower-cased text.
+
+    `known` are codes already found: a vocabulary whose slot value one of them filled
+    would add nothing, and is not run (the page step is always run: its name counts).
+    """
+    filled = {SIGNAL_SLOTS[code] for code in known if code in SIGNAL_SLOTS}
     found: dict[str, tuple[int, int]] = {}
     awake = _VOCABULARY_INDEX.candidates(text)
     for number, (code, pattern) in enumerate(_VOCABULARY):
         if not awake >> number & 1:
             continue  # none of the words every match holds is in the text
+        if code != "platform_payment_step" and SIGNAL_SLOTS[code] in filled:
+            continue
         for match in pattern.finditer(text):
             if match.end() > match.start() and not is_negated(text, match.start()):
                 found[code] = match.span()
