@@ -88,6 +88,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         timezone.FLOW,
         warehouse.FLOW,
         payments.FLOW,
+        payments.ASK_FLOW,
         suppliers.FLOW,
         disputes.FLOW,
         orders.TRACK_FLOW,
@@ -105,6 +106,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             timezone.conversation(exits),
             warehouse.conversation(exits),
             payments.conversation(exits),
+            payments.ask_conversation(exits),
             suppliers.conversation(exits),
             # Before orders: the card's "Problem" button opens the dispute walkthrough.
             disputes.conversation(exits),

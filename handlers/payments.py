@@ -28,15 +28,25 @@ from telegram.ext import (
 
 from bot.assist.payments import ReviewedCheck, review_payment
 from bot.context import AnyHandler, BotContext
-from bot.domain.payments.checker import PaymentCheck, classify_payment, looks_like_payment_talk
+from bot.domain.payments.checker import (
+    PAYEE_ANSWERS,
+    PaymentCheck,
+    Verdict,
+    classify_payment,
+    findings,
+    looks_like_payment_talk,
+    looks_like_shipping_notice,
+    with_answer,
+)
 from bot.render.i18n import Html
 from bot.render.model_text import TELEGRAM_MESSAGE_LIMIT, model_text_html, split_message
 from bot.render.payments import explanation_key, plain_text, render_check
 from bot.services.payments import FEEDBACK_LABELS
-from handlers import logistics, orders, routes
+from handlers import answers, logistics, orders, routes
 from handlers.callback_data import parse_number
 from handlers.conversation import StoredConversation
 from handlers.guided import (
+    Choice,
     FlowState,
     FlowTexts,
     GuidedFlow,
@@ -149,10 +159,80 @@ async def _download_image(message: Message) -> bytes | None:
 
 
 async def _check_text(update: Update, context: BotContext, text: str, *, source: str) -> None:
-    check, helper = await _with_model_review(update, context, classify_payment(text), text)
+    first = classify_payment(text)
+    if first.slots.speaker == "buyer":
+        # The buyer's own question ("can I pay with PayPal on 1688?"): a guide answer, not
+        # a verdict on a supplier who said nothing.
+        await answers.answer_question(update, context)
+        return
+    check, helper = await _with_model_review(update, context, first, text)
+    if check.ask is not None and check.verdict is Verdict.CONDITIONAL:
+        await _ask(update, context, check, text, source)
+        return
     check_id = await _record(update, context, check, text, source)
-    rendered = render_check(check, context.language)
+    rendered = render_check(check, context.language, shipping=looks_like_shipping_notice(text))
     await _send_verdict(update, rendered, helper, _keyboard(context, check, check_id))
+
+
+# -- one question when the slot that decides the verdict is missing (payments.mmd) ---------
+
+
+async def _ask(
+    update: Update, context: BotContext, check: PaymentCheck, text: str, source: str
+) -> None:
+    """Ask whose name is on the account, then give the verdict. The flow keeps the codes
+    and, only when the user keeps texts (/privacy), the quotes and the message."""
+    keep = context.state.keep_texts
+    found = findings(check)
+    notes = {
+        "found": found if keep else dict.fromkeys(found, ""),
+        "source": source,
+        "text": text if keep else "",
+    }
+    await ASK_FLOW.begin(update, context, FlowState(notes=notes))
+
+
+def _payee_choices(turn: Turn) -> list[Choice]:
+    return [Choice(value, turn.text(f"pay_ask_payee_{value}")) for value in PAYEE_ANSWERS]
+
+
+async def _answered(turn: Turn, lead: str) -> None:
+    found = turn.state.notes.get("found")
+    answer = turn.state.answer("payee")
+    if not isinstance(found, dict) or answer not in PAYEE_ANSWERS:
+        return
+    check = with_answer({str(k): str(v) for k, v in found.items()}, "payee", str(answer))
+    text = str(turn.state.notes.get("text") or "")
+    source = str(turn.state.notes.get("source") or "text")
+    check_id = await _record(turn.update, turn.context, check, text, source)
+    rendered = render_check(check, turn.language)
+    heard = turn.text("pay_ask_heard", answer=turn.text(f"pay_ask_payee_{answer}"))
+    await _send_verdict(
+        turn.update, f"{heard}\n\n{rendered}", [], _keyboard(turn.context, check, check_id)
+    )
+
+
+ASK_FLOW = GuidedFlow(
+    name="payment_ask",
+    route=routes.PAYMENT_ASK,
+    questions=(
+        Question(
+            "payee",
+            catalogue_prompt("pay_ask_payee"),
+            choices=_payee_choices,
+            row_sizes=(3,),
+            skippable=False,
+        ),
+    ),
+    texts=FlowTexts(stale="button_expired_alert", use_buttons="pay_ask_use_buttons"),
+    finish=_answered,
+    idle=timedelta(minutes=30),
+)
+
+
+def ask_conversation(fallbacks: list[AnyHandler]) -> StoredConversation:
+    """The payee question's buttons, wherever the question was shown."""
+    return ASK_FLOW.conversation(entry_points=[], fallbacks=fallbacks)
 
 
 async def _check_image_reading(
@@ -262,7 +342,7 @@ def _keyboard(
     context: BotContext, check: PaymentCheck, check_id: int | None
 ) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
-    reply_zh = check.decline_reply_zh
+    reply_zh = check.decline_reply_zh if check.verdict is not Verdict.UNCLEAR else None
     if reply_zh and len(reply_zh) <= MAX_COPY_TEXT:
         copy = CopyTextButton(reply_zh)
         rows.append([InlineKeyboardButton(context.text("pay_btn_copy"), copy_text=copy)])

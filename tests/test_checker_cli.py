@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.payments.slots import SLOT_NAMES
+
 VERDICTS = {"approved", "conditional", "high_risk", "unclear"}
 
 
@@ -41,6 +43,33 @@ def test_json_for_one_text_follows_the_contract() -> None:
         assert "<" not in signal["explanation"], "explanations are plain text"
     assert all(isinstance(advice, str) and advice for advice in answer["advice"])
     assert "6222021234567890128" not in result.stdout
+
+
+def test_jsonl_adds_slots_and_ask_without_renaming_anything() -> None:
+    """Issue 16: `slots`, `ask` and each signal's `slot` are new; the old fields stay."""
+    lines = [
+        json.dumps(
+            {"id": "role", "text": "Pay the boss's account, the company account has a limit"}
+        ),
+        json.dumps({"id": "bank", "text": "Please pay by bank transfer to the account below"}),
+        json.dumps({"id": "buyer", "text": "can I pay with paypal on 1688?"}),
+    ]
+    result = check_payment("--jsonl", stdin="\n".join(lines) + "\n")
+
+    answers = {row["id"]: row for row in map(json.loads, result.stdout.splitlines())}
+    for row in answers.values():
+        assert set(row) >= {"id", "verdict", "signals", "advice", "slots", "ask"}
+        assert tuple(row["slots"]) == SLOT_NAMES
+        for signal in row["signals"]:
+            assert set(signal) >= {"code", "evidence", "explanation", "slot"}
+    assert answers["role"]["verdict"] == "high_risk"
+    assert answers["role"]["slots"]["payee"] == "role"
+    assert "account_limit" in answers["role"]["slots"]["pretext"]
+    assert answers["bank"]["ask"] == "payee"
+    assert answers["bank"]["slots"]["channel"] == "bank_transfer"
+    assert answers["buyer"]["verdict"] == "unclear"
+    assert answers["buyer"]["slots"]["speaker"] == "buyer"
+    assert answers["buyer"]["signals"] == []
 
 
 def test_text_from_stdin_with_a_dash() -> None:

@@ -39,17 +39,26 @@ def render_check(
     *,
     image_text: str | None = None,
     qr_payloads: Sequence[str] = (),
+    shipping: bool = False,
 ) -> str:
-    """The whole verdict message in Telegram HTML, well under 4,096 characters."""
+    """The whole verdict message in Telegram HTML, well under 4,096 characters.
+
+    A message with no payment in it gets no verdict and no Chinese reply: it is said not
+    to look like a payment request, and a shipping notice is offered to /track."""
     parts: list[str] = []
     if image_text is not None or qr_payloads:
         parts.append(_image_quote(language, image_text or "", qr_payloads))
+    if check.verdict is Verdict.UNCLEAR and not check.signals:
+        parts.append(translate(language, "pay_not_a_request"))
+        if shipping:
+            parts.append(translate(language, "pay_offer_track"))
+        return "\n\n".join(parts)
     parts.append(translate(language, f"pay_badge_{check.verdict.value}"))
     if check.signals:
         parts.append(_signals(check, language))
     if check.advice:
         parts.append(_advice(check, language))
-    if check.decline_reply_zh and check.verdict is not Verdict.APPROVED:
+    if check.decline_reply_zh and check.verdict not in (Verdict.APPROVED, Verdict.UNCLEAR):
         reply = Html(f"<code>{escape(check.decline_reply_zh, quote=False)}</code>")
         parts.append(translate(language, "pay_reply_title") + "\n" + reply.markup)
     return "\n\n".join(parts)

@@ -912,8 +912,54 @@ RUSSIAN_CASES: tuple[Case, ...] = (
     unclear("Есть в наличии 500 штук синего цвета"),
 )
 
+# Issue 16: payees named by role, channels in other words, platform-true wording, each
+# read into slots; one case per new slot word at least twice.
+SLOT_CASES: tuple[Case, ...] = (
+    high(
+        "Pay the boss's account because the company account has a daily limit.", "personal_account"
+    ),
+    high("You can send the payment to our agent Mr. Li, he handles export for us.", "role_payee"),
+    high(
+        "这次货款请打到我们老板的账户，公司账户每天有限额", "role_payee", "account_limit_pretext"
+    ),
+    high("Переведите деньги нашему бухгалтеру, реквизиты пришлю позже", "role_payee"),
+    high("加LINE客服，按指示到ATM操作转账解除扣款", "cash_or_atm"),
+    high("Please make a cash deposit at the bank counter for the order", "cash_or_atm"),
+    high(
+        "Split it into three transfers to three accounts, the bank checks big amounts.",
+        "split_transfers",
+    ),
+    high("金额太大，请分三笔转到这三个账户", "split_transfers"),
+    high("微信客服说要转一笔钱到安全账户做审核", "verification_pretext"),
+    high("请转账核验流水，否则每月扣500元", "verification_pretext"),
+    high("客服发你一个二维码，扫码交一下保证金就能下单", "deposit_fee_pretext"),
+    high("Please pay the security deposit to customer service first", "deposit_fee_pretext"),
+    high("If you pay directly without the platform I can give 5% discount.", "discount_pretext"),
+    high("私下付款的话给你优惠5个点", "discount_pretext"),
+    high(
+        "You have a transfer limit? Then our company account has a daily limit too, pay me",
+        "account_limit_pretext",
+    ),
+    conditional("L/C at sight.", "letter_of_credit"),
+    conditional("我们接受即期信用证付款", "letter_of_credit"),
+    conditional("Please send the payment by wire, SWIFT code below.", "bank_transfer"),
+    conditional("货款请电汇过来", "bank_transfer"),
+    approved(
+        "Go to My Alibaba > Orders, click Send Initial Payment and choose T/T.",
+        "platform_payment_step",
+    ),
+    approved(
+        "Wire to the bank account designated by Alibaba.com on the payment page.",
+        "platform_payment_step",
+    ),
+    approved(
+        "Pay in the 1688 app on your phone, the order is already placed.", "platform_checkout"
+    ),
+)
+
 ALL_CASES: tuple[Case, ...] = (
-    HIGH_RISK_CASES
+    SLOT_CASES
+    + HIGH_RISK_CASES
     + APPROVED_CASES
     + CONDITIONAL_CASES
     + UNCLEAR_CASES

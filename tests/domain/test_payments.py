@@ -22,6 +22,7 @@ from bot.domain.payments.checker import (
 )
 from bot.domain.payments.model import VERDICT_RANK
 from bot.domain.payments.numbers import is_card_number
+from bot.domain.payments.slots import SLOT_NAMES
 from bot.domain.payments.text import MAX_EVIDENCE, mask_evidence, normalise
 from tests.domain.payment_cases import (
     ALL_CASES,
@@ -150,8 +151,8 @@ def test_signals_are_ordered_unique_and_consistent_with_the_verdict() -> None:
 def test_a_reply_is_offered_unless_the_payment_is_approved() -> None:
     for case in ALL_CASES:
         result = check(case)
-        if result.verdict is Verdict.APPROVED:
-            assert result.decline_reply_zh is None
+        if result.verdict is Verdict.APPROVED or result.slots.speaker == "buyer":
+            assert result.decline_reply_zh is None  # no supplier request to decline
         else:
             assert result.decline_reply_zh
             assert "1688" in result.decline_reply_zh
@@ -313,11 +314,15 @@ def test_json_matches_the_design_contract() -> None:
         result = check(case)
         data = check_to_json(result, explain)
 
-        assert set(data) == {"verdict", "signals", "advice"}
+        # Issue 16 added "slots", "ask" and each signal's "slot"; nothing was renamed.
+        assert set(data) == {"verdict", "signals", "advice", "slots", "ask"}
         assert data["verdict"] == result.verdict.value
         assert data["verdict"] in {"approved", "conditional", "high_risk", "unclear"}
+        assert tuple(data["slots"]) == SLOT_NAMES
+        assert data["ask"] in {None, "payee"}
         for shown, signal in zip(data["signals"], result.signals, strict=True):
-            assert set(shown) == {"code", "evidence", "explanation"}
+            assert set(shown) == {"code", "evidence", "explanation", "slot"}
+            assert shown["slot"] in {"payee", "channel", "platform", "pretext", "structure"}
             assert shown["code"] == signal.code
             assert shown["explanation"] == f"text for pay_signal_{signal.code}"
         assert data["advice"] == [f"text for pay_advice_{code}" for code in result.advice]

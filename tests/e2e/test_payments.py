@@ -127,7 +127,9 @@ async def test_opting_in_keeps_the_masked_text(ann: ChatUser, bot: BotApplicatio
 async def test_texts_without_a_payment_method_are_unclear(ann: ChatUser, junk: str) -> None:
     replies = await ann.says(f"/pay {junk}")
 
-    assert "no payment instruction" in replies[-1].text
+    # Issue 16: no verdict and no Chinese reply for a message with no payment in it.
+    assert "doesn't look like a payment request" in replies[-1].text
+    assert "1688" not in replies[-1].text
 
 
 @pytest.mark.parametrize(

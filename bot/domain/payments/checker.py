@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from itertools import islice
 from typing import Any
 
 from bot.domain.payments.links import LinkKind, classify_payload, find_links
-from bot.domain.payments.model import VERDICT_RANK, PaymentCheck, Signal, Verdict
+from bot.domain.payments.model import PaymentCheck, Signal, Verdict
 from bot.domain.payments.numbers import (
     find_card_number,
     find_crypto_address,
@@ -32,16 +33,27 @@ from bot.domain.payments.signals import (
     SPECS,
     VERDICT_ADVICE,
 )
+from bot.domain.payments.slots import (
+    SIGNAL_SLOTS,
+    decide,
+    is_buyer_question,
+    looks_like_shipping_notice,
+    missing,
+    slots_from,
+    vocabulary_signals,
+)
 from bot.domain.payments.text import (
     MAX_EVIDENCE,
     evidence,
     has_cyrillic,
     is_negated,
+    lower_in_place,
     mask_evidence,
     normalise,
 )
 
 __all__ = [
+    "PAYEE_ANSWERS",
     "PaymentCheck",
     "Signal",
     "Verdict",
@@ -49,8 +61,11 @@ __all__ = [
     "bench_classifier",
     "check_to_json",
     "classify_payment",
+    "findings",
     "looks_like_payment_talk",
+    "looks_like_shipping_notice",
     "signal_codes",
+    "with_answer",
 ]
 
 # A screenshot rarely holds more than a few QR codes; more is not a payment request.
@@ -121,7 +136,63 @@ def classify_payment(text: str, *, qr_payloads: Sequence[str] = ()) -> PaymentCh
     _link_signals(normal, found, payment_talk=payment_talk)
     _qr_signals(qr_payloads, found, payment_talk=payment_talk)
     _split_signal(normal, found)
-    return _check_from(found)
+    lowered = lower_in_place(normal)
+    read = dict(found)  # every reading fills the slots; findings shown are fewer
+    for code, span in vocabulary_signals(lowered, found.keys() - {"corporate_transfer"}).items():
+        quoted = evidence(normal, *span)
+        read.setdefault(code, quoted)
+        if code in SPECS and code not in found and _adds_something(found, code, quoted):
+            found[code] = quoted
+    buyer = is_buyer_question(lowered) and not qr_payloads and not found.keys() & _CONCRETE
+    return _check_from(found, read=read, buyer_question=buyer)
+
+
+# Account numbers, wallet phones, addresses or links: a message holding those is a
+# supplier's instruction, even when it is phrased as a question.
+_CONCRETE = frozenset(
+    {
+        "bank_card_number",
+        "phone_as_account",
+        "crypto_payment",
+        "collection_code",
+        "platform_link",
+        "off_platform_link",
+        "off_platform_chat",
+        "worldfirst_link",
+    }
+)
+
+
+def _adds_something(found: Found, code: str, quoted: str) -> bool:
+    """A vocabulary finding is shown when it fills a slot value no finding has filled yet
+    and its words are not quoted twice already: each quote stands for at most two slots."""
+    value = SIGNAL_SLOTS[code]
+    if any(SIGNAL_SLOTS.get(other) == value for other in found):
+        return False
+    return sum(shown == quoted for shown in found.values()) < 2
+
+
+# What an answer to the checker's one question adds: the payee it names.
+_PAYEE_ANSWERS = {"company": "corporate_transfer", "person": "personal_account"}
+PAYEE_ANSWERS = ("company", "person", "not_said")
+
+
+def findings(check: PaymentCheck) -> dict[str, str]:
+    """Signal code -> evidence of a check, the form `with_answer` takes back."""
+    return {signal.code: signal.evidence for signal in check.signals}
+
+
+def with_answer(found: Mapping[str, str], slot: str, value: str) -> PaymentCheck:
+    """The check again, once the buyer answered the question its `ask` named.
+
+    "A person" makes a bank transfer high risk, "Company" keeps it conditional, "Not said"
+    leaves it as it was; the question is not asked twice. Unknown codes are dropped.
+    """
+    codes = {code: quoted for code, quoted in found.items() if code in SPECS}
+    added = _PAYEE_ANSWERS.get(value) if slot == "payee" else None
+    if added is not None:
+        codes.setdefault(added, "")
+    return replace(_check_from(codes), ask=None)
 
 
 def looks_like_payment_talk(text: str) -> bool:
@@ -145,11 +216,20 @@ def check_to_json(check: PaymentCheck, explain: Callable[[str], str]) -> dict[st
                 "code": signal.code,
                 "evidence": signal.evidence,
                 "explanation": explain(f"pay_signal_{signal.code}"),
+                "slot": signal_slot(signal.code),
             }
             for signal in check.signals
         ],
         "advice": [explain(f"pay_advice_{code}") for code in check.advice],
+        "slots": check.slots.to_json(),
+        "ask": check.ask,
     }
+
+
+def signal_slot(code: str) -> str | None:
+    """The slot a signal code fills ("payee", "channel", …), or None for the AI helper's."""
+    slot = SIGNAL_SLOTS.get(code)
+    return slot[0] if slot is not None else None
 
 
 def bench_classifier(messages: Sequence[str], seconds: float = 2.0) -> float:
@@ -244,14 +324,28 @@ def _split_signal(text: str, found: Found) -> None:
         found["split_payment"] = evidence(text, marker.start(), marker.end())
 
 
-def _check_from(found: Found) -> PaymentCheck:
+def _check_from(
+    found: Found, *, read: Found | None = None, buyer_question: bool = False
+) -> PaymentCheck:
     codes = sorted(found, key=RANK.__getitem__)
+    slots = slots_from(found if read is None else read, buyer_question=buyer_question)
+    verdict = decide(slots)
+    if buyer_question:
+        # The buyer's own question names no supplier and no request: nothing to report.
+        return PaymentCheck(
+            verdict=verdict,
+            signals=(),
+            advice=VERDICT_ADVICE[verdict],
+            decline_reply_zh=None,
+            slots=slots,
+        )
+    if slots.on_platform_page and verdict is Verdict.APPROVED and read is not None:
+        # A bank transfer or PayPal picked on the platform's own payment page is the
+        # checkout: the transfer findings are read away, the page step is what counts.
+        codes = [code for code in codes if SPECS[code].verdict is Verdict.APPROVED]
+        codes = ["platform_payment_step", *(c for c in codes if c != "platform_payment_step")]
+        found = {**found, "platform_payment_step": read["platform_payment_step"]}
     signals = tuple(Signal(code, found[code], SPECS[code].verdict) for code in codes)
-    verdict = max(
-        (signal.verdict for signal in signals),
-        key=VERDICT_RANK.__getitem__,
-        default=Verdict.UNCLEAR,
-    )
     # Advice comes from the signals that decided the verdict: praise for the checkout
     # wording would be wrong next to a request to pay a private card.
     deciding = [code for code in codes if SPECS[code].verdict is verdict]
@@ -262,6 +356,8 @@ def _check_from(found: Found) -> PaymentCheck:
         signals=signals,
         advice=tuple(dict.fromkeys(advice)),
         decline_reply_zh=None if verdict is Verdict.APPROVED else _reply(deciding),
+        slots=slots,
+        ask=missing(slots, verdict),
     )
 
 

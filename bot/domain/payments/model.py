@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -32,8 +32,35 @@ class Signal:
 
 
 @dataclass(frozen=True)
+class Slots:
+    """What a payment message was read into (values in `slots`); "unknown" when unsaid."""
+
+    payee: str = "unknown"
+    channel: str = "unknown"
+    platform: str = "unknown"
+    pretexts: tuple[str, ...] = ()
+    structures: tuple[str, ...] = ()
+    speaker: str = "supplier"
+    # The method was chosen on the platform's own payment page ("Send Initial Payment").
+    on_platform_page: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "payee": self.payee,
+            "channel": self.channel,
+            "platform": self.platform,
+            "pretext": list(self.pretexts),
+            "structure": list(self.structures),
+            "speaker": self.speaker,
+        }
+
+
+@dataclass(frozen=True)
 class PaymentCheck:
     verdict: Verdict
     signals: tuple[Signal, ...]
     advice: tuple[str, ...]
     decline_reply_zh: str | None
+    # What the message was read into, and the one slot worth asking the buyer about.
+    slots: Slots = field(default_factory=lambda: Slots())
+    ask: str | None = None

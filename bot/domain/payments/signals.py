@@ -36,6 +36,9 @@ SIGNALS: tuple[SignalSpec, ...] = (
     SignalSpec("crypto_payment", HIGH, ("no_crypto", "pay_in_checkout"), "crypto"),
     SignalSpec("transfer_service", HIGH, ("no_transfer_services", "pay_in_checkout"), "service"),
     SignalSpec("third_party_payee", HIGH, ("match_beneficiary_to_licence", *_PERSON), "personal"),
+    SignalSpec("role_payee", HIGH, ("match_beneficiary_to_licence", *_PERSON), "personal"),
+    SignalSpec("cash_or_atm", HIGH, ("no_transfer_services", "pay_in_checkout"), "service"),
+    SignalSpec("split_transfers", HIGH, ("whole_amount_in_checkout", "pay_in_checkout"), "split"),
     # The story told to get the money out of the checkout.
     SignalSpec(
         "account_change_pretext",
@@ -43,6 +46,15 @@ SIGNALS: tuple[SignalSpec, ...] = (
         ("verify_change_by_known_channel", "pay_in_checkout"),
         "account",
     ),
+    SignalSpec(
+        "account_limit_pretext",
+        HIGH,
+        ("verify_change_by_known_channel", "pay_in_checkout"),
+        "account",
+    ),
+    SignalSpec("verification_pretext", HIGH, ("support_only_in_app", "report_to_1688"), "support"),
+    SignalSpec("deposit_fee_pretext", HIGH, ("fees_in_order_only", "pay_in_checkout"), "fees"),
+    SignalSpec("discount_pretext", HIGH, ("ask_for_modified_price", "pay_in_checkout"), "tax"),
     SignalSpec(
         "maintenance_pretext", HIGH, ("wait_for_platform", "pay_in_checkout"), "maintenance"
     ),
@@ -74,10 +86,23 @@ SIGNALS: tuple[SignalSpec, ...] = (
         ("agent_company_contract", "match_beneficiary_to_licence"),
         "corporate",
     ),
+    SignalSpec(
+        "letter_of_credit",
+        CONDITIONAL,
+        ("escrow_lost_outside_checkout", "match_beneficiary_to_licence", "prefer_checkout"),
+        "corporate",
+    ),
+    SignalSpec(
+        "bank_transfer",
+        CONDITIONAL,
+        ("escrow_lost_outside_checkout", "match_beneficiary_to_licence", "prefer_checkout"),
+        "corporate",
+    ),
     SignalSpec("worldfirst_link", CONDITIONAL, ("open_worldfirst_yourself",), "corporate"),
     # Inside the 1688 checkout.
     SignalSpec("cross_border_pay", APPROVED, ("keep_to_checkout",), "generic"),
     SignalSpec("trade_assurance", APPROVED, ("keep_to_checkout",), "generic"),
+    SignalSpec("platform_payment_step", APPROVED, ("keep_to_checkout",), "generic"),
     SignalSpec("modified_price", APPROVED, ("keep_to_checkout",), "generic"),
     SignalSpec("platform_checkout", APPROVED, ("keep_to_checkout",), "generic"),
     SignalSpec("platform_link", APPROVED, ("keep_to_checkout",), "generic"),
