@@ -241,6 +241,10 @@ async def _check_image_reading(
     text = "\n".join(part for part in (caption, reading.text) if part.strip())
     check = classify_payment(text, qr_payloads=reading.qr_payloads)
     check, helper = await _with_model_review(update, context, check, text)
+    if check.ask is not None and check.verdict is Verdict.CONDITIONAL:
+        # A screenshot leaves the payee unsaid as often as a typed message does.
+        await _ask(update, context, check, text, "photo")
+        return
     check_id = await _record(update, context, check, text, "photo")
     rendered = render_check(
         check, context.language, image_text=reading.text, qr_payloads=reading.qr_payloads

@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from bot.app import BotApplication
 from bot.db.models import PaymentCheckRecord
+from bot.sandbox.server import Sandbox
 from tests.conftest import ChatUser
+from tests.vision.screenshots import needs_cjk_font, render_chat_screenshot
 
 BANK_TRANSFER = "Please pay by bank transfer to the account below"
 
@@ -86,3 +88,18 @@ async def test_a_shipping_notice_is_not_a_payment_and_offers_track(ann: ChatUser
     assert "doesn't look like a payment request" in replies[-1].text
     assert "/track" in replies[-1].text
     assert not any("Copy" in label for label in ann.buttons())
+
+
+@needs_cjk_font
+async def test_a_screenshot_without_a_payee_asks_too(
+    ann: ChatUser, sandbox: Sandbox, bot: BotApplication
+) -> None:
+    screenshot = render_chat_screenshot(["您好，货款请用银行转账", "转到下面这个账户"])
+
+    sent = await sandbox.send_photo(ann.user_id, screenshot)
+    replies = await ann.replies(sent)
+
+    assert "whose name is on the account" in replies[-1].text
+    answered = await ann.taps("A person")
+    assert "High risk" in answered[-1].text
+    assert await stored_verdicts(bot, ann.user_id) == ["high_risk"]
