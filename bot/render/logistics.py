@@ -5,6 +5,7 @@ for the seller and for 1688 sit behind a button."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from bot.domain.escrow import format_left
@@ -12,7 +13,8 @@ from bot.domain.logistics import Flag, FlagCode, SignedBy, Trace
 from bot.domain.timezones import BEIJING, format_local
 from bot.render.i18n import translate
 
-MAX_EVIDENCE = 48
+# Columns of a quoted trace line: under two lines of a phone screen (38 columns each).
+MAX_EVIDENCE = 70
 # The flags that point at a fake or recycled shipment: the buyer must not confirm receipt.
 _FRAUD = {
     FlagCode.SIGNED_OUTSIDE_WAREHOUSE_CITY,
@@ -57,9 +59,10 @@ def render_parcel_check(
         )
     if flags:
         lines += ["", text("trace_flags_title")]
-        for flag in flags:
-            lines.append(text(f"trace_flag_{flag.code.value}"))
-            lines.append(text("trace_evidence", quote=_shortened(flag.evidence)))
+        # Flags shown by the same trace line quote it once, under them all.
+        for evidence, group in _by_evidence(flags):
+            lines += [text(f"trace_flag_{flag.code.value}") for flag in group]
+            lines.append(text("trace_evidence", quote=_shortened(evidence)))
         codes = {flag.code for flag in flags}
         step = "trace_next_fraud" if codes & _FRAUD else f"trace_next_{flags[0].code.value}"
         lines += ["", text(step)]
@@ -81,8 +84,23 @@ def render_parcel_check(
     return "\n".join(lines)
 
 
+def _by_evidence(flags: tuple[Flag, ...]) -> list[tuple[str, list[Flag]]]:
+    groups: dict[str, list[Flag]] = {}
+    for flag in flags:
+        groups.setdefault(flag.evidence, []).append(flag)
+    return list(groups.items())
+
+
 def _shortened(evidence: str) -> str:
-    return evidence if len(evidence) <= MAX_EVIDENCE else evidence[: MAX_EVIDENCE - 1] + "…"
+    """At most MAX_EVIDENCE columns on a phone (a CJK character takes two)."""
+    shown: list[str] = []
+    columns = 0
+    for char in evidence:
+        columns += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if columns > MAX_EVIDENCE:
+            return "".join(shown).rstrip(" ,，") + "…"
+        shown.append(char)
+    return evidence
 
 
 # -- a followed parcel (Kuaidi100): what is new, sent on the bot's own ------------------------
