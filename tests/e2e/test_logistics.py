@@ -5,6 +5,8 @@ to (matched by tracking number, or chosen with a button) and the deadline re-pla
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime, timedelta
 
 from bot.app import BotApplication
@@ -194,3 +196,23 @@ async def test_a_trace_with_the_order_number_finds_its_order(
     (order,) = await orders_of(bot, ann.user_id)
     assert order.tracking_no == "75123456789012"
     assert order.signed_at is not None
+
+
+def phone_lines(text: str, button_rows: int) -> int:
+    """Lines on a phone 38 columns wide (a CJK character takes two), plus a line a row of
+    buttons."""
+    lines = 0
+    for line in re.sub(r"<[^>]+>", "", text).split("\n"):
+        width = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
+        lines += max(1, -(-width // 38))
+    return lines + button_rows
+
+
+async def test_a_flagged_trace_fits_one_phone_screen(ann: ChatUser, clock: Clock) -> None:
+    await ann.says("/warehouse 广州")
+    await ann.taps("Skip")
+
+    (answer,) = await ann.says(zto_trace(clock.now(), city="杭州", signer="门卫"))
+
+    assert "another city" in (answer.text or "")
+    assert phone_lines(answer.text or "", len(answer.inline_buttons())) <= 20
