@@ -172,11 +172,25 @@ async def run_chaos(
         await _wait_until_settled(factory, timeout=process.lease + 30.0)
         await asyncio.sleep(0.3)  # room for a stray duplicate to show up before counting
     finally:
-        running.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(running.wait(), timeout=20.0)
+        await _stop(running, process)
     figures.seconds = time.monotonic() - started
     await _count(factory, sandbox, figures)
     return figures
+
+
+async def _stop(running: asyncio.subprocess.Process, process: EngineProcess) -> None:
+    """SIGTERM, and the engine's stop (sends finishing, rows handed back) within a minute:
+    on a loaded machine SQLite's writes queue behind each other. Past it, the process is
+    killed and the failure carries its log."""
+    running.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(running.wait(), timeout=60.0)
+    except TimeoutError:
+        running.kill()
+        await running.wait()
+        raise AssertionError(
+            "the engine did not stop on SIGTERM:\n" + process.log_tail()
+        ) from None
 
 
 async def _wait_until_settled(factory: Factory, *, timeout: float) -> None:
