@@ -112,6 +112,15 @@ FLOWS: dict[str, Sequence[Step]] = {
     "quiet hours": [Say("/quiet")],
     "privacy": [Say("/privacy")],
     "saved supplier checks": [Say("/suppliers")],
+    "warehouse": [Say("/warehouse")],
+    "language": [Say("/language")],
+    "forget me": [Say("/forgetme")],
+    "cancel": [Say("/spec"), Say("/cancel")],
+    "not understood": [Say("asdf qwerty zxcv")],
+    "which order for a trace": [
+        *(Say(f"/track {n + 2}d order {n}") for n in range(5)),
+        Say("__TRACE__"),
+    ],
 }
 
 
