@@ -56,11 +56,13 @@ class LiveChat:
     for the output it expects, and buttons are pressed by their label, not a fixed number."""
 
     def __init__(self, tmp_path: Path) -> None:
+        # A file, not a pipe nobody reads: a chatty log can never stall the chat.
+        self.log = (tmp_path / "stderr.txt").open("w", encoding="utf-8")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "chat"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
             text=True,
             encoding="utf-8",
             cwd=tmp_path,
@@ -68,7 +70,8 @@ class LiveChat:
         )
         self.output: list[str] = []
         self._lines: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -101,6 +104,13 @@ class LiveChat:
         assert number is not None, line
         self.says(number[1])
 
+    def finish(self) -> None:
+        """Once the process has ended: its output is read to the end, its files closed."""
+        self._reader.join(timeout=60)
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+        self.log.close()
+
     def close(self) -> int:
         assert self.process.stdin is not None
         self.process.stdin.close()
@@ -114,6 +124,7 @@ def live_chat(tmp_path: Path) -> Iterator[LiveChat]:
     if chat.process.poll() is None:
         chat.process.kill()
         chat.process.wait()
+    chat.finish()
 
 
 def test_piped_start_and_help_print_the_welcome_and_the_help(tmp_path: Path) -> None:
