@@ -15,8 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.cli.chat import Transcript, alert_box, user_name
+from bot.cli.chat import SANDBOX_TOKEN, Transcript, alert_box, user_name
+from bot.sandbox.server import Sandbox
 
 # The bot runs in another process, on the machine's clock.
 pytestmark = pytest.mark.process
@@ -194,27 +196,44 @@ def test_an_extension_shows_its_toast_after_yes_only(live_chat: LiveChat) -> Non
     assert live_chat.close() == 0
 
 
-def test_an_alert_is_drawn_as_a_box_and_a_toast_dim_in_a_terminal() -> None:
-    # No button in an ordinary chat leads to an alert (the bot edits stale keyboards
-    # away), so the answers are given here as the sandbox records them.
-    answers = {
-        "1": {"text": "This button is no longer valid.", "show_alert": True},
-        "2": {"text": "Thank you – noted.", "show_alert": False},
-        "3": {"text": None, "show_alert": False},
-    }
+async def test_an_alert_is_drawn_as_a_box_and_a_toast_dim_in_a_terminal(
+    sandbox: Sandbox,
+) -> None:
+    # No button of an ordinary chat leads to an alert (the bot edits stale keyboards
+    # away): a plain bot answers presses here, and the transcript reads the sandbox.
+    user = 7_000_001
+    sandbox.world.private_chat(
+        sandbox.world.upsert_user(user, first_name="Olga", language_code="en", username=None)
+    )
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=label)] for label in ("a", "b", "c", "d")]
+    )
     out = io.StringIO()
-    transcript = Transcript(out, colour=True, pending_presses=["1", "2", "3", "4"])
+    transcript = Transcript(out, colour=True)
+    async with Bot(SANDBOX_TOKEN, base_url=sandbox.api_base_url) as bot:
+        message = await bot.send_message(user, "Pick one", reply_markup=keyboard)
+        presses = []
+        for index in range(4):
+            update = await sandbox.press_button(user, message.message_id, button_index=index)
+            presses.append(str(update["callback_query"]["id"]))
+        transcript.pending_presses = list(presses)
+        await bot.answer_callback_query(
+            presses[0], "This button is no longer valid.", show_alert=True
+        )
+        await bot.answer_callback_query(presses[1], "Thank you – noted.")
+        await bot.answer_callback_query(presses[2])
 
-    transcript.show_answers(answers.get)
+        transcript.show_answers(sandbox.callback_answer)
 
-    box, toast = out.getvalue().split("\n\n")[:2]
+    box, toast, rest = out.getvalue().split("\n\n")
     assert box.splitlines() == [
         "┌─ alert ─────────────────────────┐",
         "│ This button is no longer valid. │",
         "└─────────────────────────────────┘",
     ]
-    assert toast == "\033[2m(toast: Thank you – noted.)\033[0m"
-    assert transcript.pending_presses == ["4"], "unanswered yet: shown when it is"
+    assert toast == "\033[2m(toast: Thank you – noted.)\033[0m", "dim in a terminal"
+    assert rest == "", "a silent answer shows nothing"
+    assert transcript.pending_presses == [presses[3]], "unanswered yet: shown when it is"
 
 
 def test_an_alert_box_fits_wide_characters_and_wraps_long_text() -> None:
