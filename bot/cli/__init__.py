@@ -26,7 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
     run.add_argument("--listen", help="webhook: address to listen on (default WEBHOOK_LISTEN)")
     run.add_argument("--port", type=int, help="webhook: port to listen on (default WEBHOOK_PORT)")
-    commands.add_parser("chat", help="chat with the bot in this terminal (no token needed)")
+    chat = commands.add_parser("chat", help="chat with the bot in this terminal (no token needed)")
+    chat.add_argument(
+        "--name", help="your first name in the chat (default: the system user's, else Buyer)"
+    )
     sandbox = commands.add_parser("sandbox", help="serve the local Bot API emulator alone")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8081)
@@ -97,7 +100,8 @@ def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int
     if command == "chat":
         from bot.cli.chat import chat
 
-        return asyncio.run(chat(settings))
+        # No command at all means the chat too, without its options.
+        return asyncio.run(chat(settings, name=getattr(args, "name", None)))
     if command == "sandbox":
         from bot.sandbox.server import serve
 

@@ -4,17 +4,25 @@ Reads lines from stdin (a person typing, or a pipe), sends each as the user's me
 waits for the bot's replies to settle and prints them. `/press N` (or just `N`) taps button
 N of the last keyboard; `/photo PATH` sends a picture; `/forward TEXT` forwards a message
 as if from a supplier. End of input (Ctrl-D) exits with status 0.
+
+What Telegram shows besides messages is shown too: a press's toast (answerCallbackQuery
+text) as a `(toast: …)` line, an alert (show_alert) as a box. The user has a name, from
+`--name` or the system user, so the bot greets them as Telegram would.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import getpass
 import re
 import sys
+import textwrap
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from pydantic import SecretStr
 
@@ -29,11 +37,18 @@ ANSWER_TIMEOUT_SECONDS = 15.0
 # The bot may send more on its own right after an answer (the warning /track gives for a
 # deadline already close): a moment of quiet lets it show up with the answer it follows.
 QUIET_SECONDS = 0.3
-# Reads naturally in the greeting: "Hi there, I'm Sourcing Guard."
-CHAT_USER_NAME = "there"
+# The user's first name when neither --name nor the system user gives a person's name.
+FALLBACK_NAME = "Buyer"
+# Accounts, not people: "Hi Root" would read oddly in the greeting.
+_ACCOUNT_NAMES = frozenset({"root", "nobody", "user", "admin", "ubuntu"})
+# Telegram's limit on a first name.
+_NAME_MAX = 64
+# An alert's text (up to 200 characters) is wrapped to this many columns inside its box.
+_ALERT_COLUMNS = 56
 # The sandbox accepts any well-formed token; this one never leaves the process.
 SANDBOX_TOKEN = "7000000000:sandbox-terminal-chat-token-not-a-secret"
 _PRESS = re.compile(r"^(?:/press\s+)?(\d{1,2})$")
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
 _BOLD, _RESET, _DIM = "\033[1m", "\033[0m", "\033[2m"
 
 
@@ -45,6 +60,29 @@ class Transcript:
     colour: bool
     printed: dict[int, str] = field(default_factory=dict)
     keyboard: StoredMessage | None = None
+    # Presses (callback query ids) whose answer has not been shown yet.
+    pending_presses: list[str] = field(default_factory=list)
+
+    def show_answers(self, answer_of: Callable[[str], dict[str, Any] | None]) -> None:
+        """The toast or alert the bot answered each press with (`answer_of` a press's id:
+        `Sandbox.callback_answer`), once, in press order."""
+        waiting = []
+        for query_id in self.pending_presses:
+            answer = answer_of(query_id)
+            if answer is None:
+                # Not answered yet: it may still be, during the next step.
+                waiting.append(query_id)
+            elif answer.get("text"):
+                text = str(answer["text"])
+                if answer.get("show_alert"):
+                    self.out.write(alert_box(text) + "\n\n")
+                else:
+                    self.out.write(self._dim(f"(toast: {text})") + "\n\n")
+        self.pending_presses = waiting
+        self.out.flush()
+
+    def _dim(self, text: str) -> str:
+        return f"{_DIM}{text}{_RESET}" if self.colour else text
 
     def show_new(self, messages: list[StoredMessage]) -> None:
         for message in messages:
@@ -58,6 +96,42 @@ class Transcript:
             if message.inline_buttons():
                 self.keyboard = message
         self.out.flush()
+
+
+def alert_box(text: str) -> str:
+    """An alert as a box drawn with box characters, as the client's modal dialog."""
+    lines = [
+        wrapped
+        for paragraph in text.splitlines() or [""]
+        for wrapped in textwrap.wrap(paragraph, _ALERT_COLUMNS) or [""]
+    ]
+    inner = max(_columns(line) for line in lines)
+    title = " alert "
+    inner = max(inner, len(title) + 1)
+    top = "┌─" + title + "─" * (inner - len(title)) + "─┐"
+    body = [f"│ {line}{' ' * (inner - _columns(line))} │" for line in lines]
+    bottom = "└" + "─" * (inner + 2) + "┘"
+    return "\n".join([top, *body, bottom])
+
+
+def _columns(text: str) -> int:
+    """Terminal columns of `text`: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def user_name(given: str | None = None) -> str:
+    """The chat user's first name: `--name` when given, else the system user's, else
+    "Buyer" (for a login that is no person's name, such as root)."""
+    if given and given.strip():
+        return given.strip()[:_NAME_MAX]
+    try:
+        login = getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return FALLBACK_NAME
+    first = _FIRST_WORD.search(login)
+    if first is None or first[0].lower() in _ACCOUNT_NAMES:
+        return FALLBACK_NAME
+    return first[0].capitalize()[:_NAME_MAX]
 
 
 def render(message: StoredMessage, *, colour: bool) -> str:
@@ -94,11 +168,21 @@ def _apply_entities(text: str, entities: list[dict[str, object]], colour: bool) 
     return units.decode("utf-16-le")
 
 
-async def chat(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+async def chat(
+    settings: Settings,
+    stdin: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+    *,
+    name: str | None = None,
+) -> int:
     """Run the sandbox and the bot in this process and relay stdin/stdout until EOF."""
     interactive = stdin.isatty()
     sandbox = Sandbox()
     await sandbox.start()
+    # Known before the first line, so a photo or a forward sent first carries the name too.
+    sandbox.world.upsert_user(
+        CHAT_USER_ID, first_name=user_name(name), language_code="en", username=None
+    )
     bot_settings = settings.model_copy(
         update={
             "telegram_bot_token": SecretStr(SANDBOX_TOKEN),
@@ -138,6 +222,8 @@ async def _relay(sandbox: Sandbox, transcript: Transcript, stdin: TextIO, echo: 
         if await _send(sandbox, transcript, text):
             await _wait_for_an_answer(sandbox, before)
         await sandbox.wait_until_settled(quiet=QUIET_SECONDS)
+        # A toast shows over the chat the moment the button is answered, before its edit.
+        transcript.show_answers(sandbox.callback_answer)
         transcript.show_new(sandbox.bot_messages(CHAT_USER_ID))
 
 
@@ -179,7 +265,8 @@ async def _send(sandbox: Sandbox, transcript: Transcript, text: str) -> bool:
     elif text.startswith("/forward "):
         await sandbox.send_forward(CHAT_USER_ID, text.removeprefix("/forward "))
     else:
-        await sandbox.send_text(CHAT_USER_ID, text, first_name=CHAT_USER_NAME)
+        user = sandbox.world.users[CHAT_USER_ID]
+        await sandbox.send_text(CHAT_USER_ID, text, first_name=user.first_name)
     return True
 
 
@@ -203,8 +290,11 @@ async def _press(sandbox: Sandbox, transcript: Transcript, number: int) -> bool:
         transcript.out.write(f"(opens {button['url']})\n\n")
         return False
     try:
-        await sandbox.press_button(CHAT_USER_ID, keyboard.message_id, button_index=number - 1)
+        update = await sandbox.press_button(
+            CHAT_USER_ID, keyboard.message_id, button_index=number - 1
+        )
     except LookupError:
         transcript.out.write("(that keyboard is gone: the message was deleted)\n")
         return False
+    transcript.pending_presses.append(str(update["callback_query"]["id"]))
     return True
