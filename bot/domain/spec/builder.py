@@ -695,7 +695,7 @@ def _part() -> Recogniser:
 
 
 def _printed_on() -> Recogniser:
-    """Where the print goes: "logo on the lid" → 印在盖子上."""
+    """Where the print goes: "logo on the lid" → 定制logo（位置：盖子）."""
     places = (*PARTS, *PRINT_PLACES)
     pattern = _compile(
         r"(?:on|at|onto|на)\s+(?:the\s+|each\s+)?(?:"
@@ -711,7 +711,7 @@ def _printed_on() -> Recogniser:
             for k, z, _ in places
             if found.group(f"q_{k}") is not None or found.group(f"r_{k}") is not None
         )
-        return Piece(f"印在{zh}上", "spec_f_printed_on", (("place", Ref(f"spec_t_{key}")),))
+        return Piece(f"（位置：{zh}）", "spec_f_printed_on", (("place", Ref(f"spec_t_{key}")),))
 
     return Recogniser(pattern, build)
 
@@ -1199,9 +1199,9 @@ PARTS = (
         "outer",
         "外壳",
         r"outside|outer(?: (?:shell|wall|body|layer|part))?|shell|exterior"
-        r"|снаружи|внешн(?:яя|ий|ее|юю) (?:часть|стенка|корпус)|корпус|外壳|外层",
+        r"|снаружи|внешн(?:яя|ий|ее|юю) (?:часть|стенка|корпус)|корпус[еа]?|外壳|外层",
     ),
-    ("lid", "盖子", r"lids?|caps?|covers?|крышк[аиу]|盖子|杯盖"),
+    ("lid", "盖子", r"lids?|caps?|covers?|крышк[аиуе]|盖子|杯盖"),
     ("handle", "把手", r"handles?|ручк[аиу]|把手|提手"),
     ("body", "主体", r"(?:main )?body|основа|主体|杯身"),
     ("bottom", "底部", r"bottom|base|дно|основание|底部|底座"),
@@ -1470,7 +1470,10 @@ def _read_item(text: str, recognisers: tuple[Recogniser, ...], today: date | Non
 
 
 def _part_first(item: Item) -> Item:
-    """Chinese names the part first: 内胆304不锈钢 for "304 stainless inside"."""
+    """Chinese names the part first (内胆304不锈钢 for "304 stainless inside") and puts
+    "about", "in total" before the measure (共600件 for "600 pcs total")."""
+    if len(item) > 1 and item[-1].glue:
+        item = (item[-1], *item[:-1])
     for index, piece in enumerate(item):
         if piece.key == "spec_f_part":
             return (piece, *item[:index], *item[index + 1 :]) if index else item
