@@ -725,7 +725,7 @@ def _print_colours() -> Recogniser:
     pattern = _compile(
         r"(?P<n>one|single|two|three|\d)\s*-?\s*colou?rs?(?:\s*(?:(?P<logo>logo)|print(?:ing)?))?"
         r"|(?P<ru>одно|дву|тр[её]х)цветн(?:ая|ый|ое) (?:печать|логотип|лого)"
-        r"|(?P<zh>单|双|三|四)色(?:印刷|logo)?"
+        r"|(?P<zh>单|双|三|四)色(?:印刷|(?P<zlogo>logo))?"
     )
 
     def build(found: re.Match[str], today: date | None) -> Piece:
@@ -737,7 +737,7 @@ def _print_colours() -> Recogniser:
         else:
             count = "单双三四".index(found["zh"]) + 1
         zh = _COLOUR_COUNT_ZH.get(count, f"{count}色")
-        if found["logo"]:
+        if found["logo"] or found["zlogo"]:
             return Piece(f"{zh}logo", "spec_f_logo_colours", (("n", str(count)),))
         return Piece(f"{zh}印刷", "spec_f_print_colours", (("n", str(count)),))
 
