@@ -366,6 +366,7 @@ def test_a_measure_phrased_several_ways_comes_out_the_same(
         ("packaging", "20 pcs per inner box, 100 pcs per carton", "包装：每盒20件，每箱100件"),
         ("labelling", "2 colour print on the front", "标签和印刷：双色印刷（位置：正面）"),
         ("deadline", "before 15 jan 2027 pls", "交期：2027年1月15日前发货"),
+        ("quantity", "1000 pcs ±3%", "数量：1000件（误差±3%）"),
         ("deadline", "lead time: 30 days please", "交期：下单后30天内发货"),
     ],
 )

@@ -1356,7 +1356,7 @@ RECOGNISERS: Mapping[str, tuple[Recogniser, ...]] = {
         *_terms(DIMENSION_WORDS),
     ),
     "colour": _field("colour", _pantone(), *_terms(COLOURS), _part(), *_FINISH),
-    "quantity": _field("quantity", _quantity(), _term(*PER_COLOUR)),
+    "quantity": _field("quantity", _quantity(), _term(*PER_COLOUR), _tolerance((PERCENT,))),
     "packaging": _field(
         "packaging",
         _per_carton(),
