@@ -14,6 +14,9 @@ inside the copy block, where Telegram makes nothing a link.
 
 from __future__ import annotations
 
+import html
+import re
+from dataclasses import dataclass
 from datetime import date
 
 from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -36,6 +39,7 @@ from bot.domain.spec.check import REFUSED_NUMBERS, Amount, MachineTranslation
 from bot.domain.timezones import BEIJING
 from bot.render.i18n import Html, translate
 from bot.render.model_text import model_text_html, split_message
+from bot.render.phone_screen import ONE_SCREEN, message_lines, text_lines
 from handlers import routes
 from handlers.guided import (
     Answer,
@@ -59,6 +63,13 @@ MAX_MESSAGE = 3800
 MAX_QUOTE = 40
 # The AI's Chinese quoted in a warning when it was not used.
 MAX_MODEL_QUOTE = 120
+# The back-translation quoted per message: the title and the closing advice come around it.
+QUOTE_LIMIT = MAX_MESSAGE - 1200
+# A Chinese block at most this many phone lines, so a block and its button share a screen.
+MAX_BLOCK_LINES = 12
+COPY_BUTTONS_PER_ROW = 3
+# More Chinese messages than this and the reply gives up one screen each (a huge spec).
+MAX_CHINESE_MESSAGES = 2
 
 
 def _today(context: BotContext) -> date:
@@ -134,35 +145,146 @@ async def _finish(turn: Turn, lead: str) -> None:
     spec = assisted.spec  # what goes to the supplier: the glossary plus accepted AI items
     # Everything is rendered before the first message goes out, so the messages arrive
     # together rather than with a pause in the middle.
-    chinese = render_chinese(spec, context.language)
+    chinese = chinese_messages(spec, context.language)
     parts = render_back_translation(
         spec, context.language, assisted, note=assistant_note(context, assisted.miss)
     )
-    for chunk in chinese:
-        # A copy button only when the whole message fits in one.
-        await reply(update, chunk, _copy_keyboard(spec, context) if len(chinese) == 1 else None)
+    for message in chinese:
+        await reply(update, message.text, _copy_keyboard(message, context.language))
     for number, chunk in enumerate(parts, start=1):
         last = number == len(parts)
         await reply(update, chunk, menu_button(context.language) if last else None)
 
 
-def _copy_keyboard(spec: Spec, context: BotContext) -> InlineKeyboardMarkup | None:
-    message = spec.zh_message
-    if len(message) > MAX_COPY_TEXT:
+@dataclass(frozen=True)
+class ChineseMessage:
+    """A message with Chinese blocks for 旺旺: each block is copied by its own button."""
+
+    text: str
+    blocks: tuple[tuple[int, str], ...]  # (number among all blocks, the block's Chinese)
+    numbered: bool  # more than one block in the whole reply: buttons say which
+
+
+def _copy_keyboard(message: ChineseMessage, language: str) -> InlineKeyboardMarkup | None:
+    buttons = [
+        InlineKeyboardButton(
+            translate(language, "spec_btn_copy_n", number=number)
+            if message.numbered
+            else translate(language, "spec_btn_copy"),
+            copy_text=CopyTextButton(block),
+        )
+        for number, block in message.blocks
+        if len(block) <= MAX_COPY_TEXT
+    ]
+    if not buttons:
         return None
-    button = InlineKeyboardButton(context.text("spec_btn_copy"), copy_text=CopyTextButton(message))
-    return InlineKeyboardMarkup([[button]])
+    rows = [
+        buttons[start : start + COPY_BUTTONS_PER_ROW]
+        for start in range(0, len(buttons), COPY_BUTTONS_PER_ROW)
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def chinese_blocks(spec: Spec) -> list[str]:
+    """The message for 旺旺 cut at line ends into blocks a copy button can carry (256
+    characters) and a phone shows whole. A single longer line is a block of its own,
+    copied by tapping it."""
+    blocks: list[str] = []
+    current = ""
+    for line in spec.zh_message.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if current and (len(candidate) > MAX_COPY_TEXT or text_lines(candidate) > MAX_BLOCK_LINES):
+            blocks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def chinese_messages(spec: Spec, language: str) -> list[ChineseMessage]:
+    """The Chinese blocks, as few messages as fit one phone screen each, then a plain word
+    on what stays in English."""
+    blocks = list(enumerate(chinese_blocks(spec), start=1))
+    numbered = len(blocks) > 1
+    title = translate(language, "spec_chinese_blocks_order" if numbered else "spec_chinese_blocks")
+    note = untranslated_note(spec, language)
+    on_screens = _pack_blocks(blocks, title, note, language, screen=True)
+    if len(on_screens) <= MAX_CHINESE_MESSAGES:
+        return on_screens
+    # A spec too long for a couple of screens is sent in as few messages as Telegram takes.
+    return _pack_blocks(blocks, title, note, language, screen=False)
+
+
+def _pack_blocks(
+    blocks: list[tuple[int, str]], title: str, note: str, language: str, *, screen: bool
+) -> list[ChineseMessage]:
+    numbered = len(blocks) > 1
+    messages: list[ChineseMessage] = []
+    head = title
+    taken: list[tuple[tuple[int, str], str]] = []
+    for number, block in blocks:
+        pre = f"<pre>{html.escape(block, quote=False)}</pre>"
+        text = "\n".join([head, *(p for _, p in taken), pre, note])
+        if taken and not _fits(text, len(taken) + 1, screen=screen):
+            messages.append(_chinese_message(head, taken, numbered))
+            head = translate(language, "spec_chinese_more")
+            taken = []
+        taken.append(((number, block), pre))
+    messages.append(_chinese_message(head, taken, numbered, note))
+    return messages
+
+
+def _chinese_message(
+    head: str,
+    taken: list[tuple[tuple[int, str], str]],
+    numbered: bool,
+    note: str = "",
+) -> ChineseMessage:
+    text = "\n".join([head, *(pre for _, pre in taken), *([note] if note else [])])
+    return ChineseMessage(text, tuple(block for block, _ in taken), numbered)
+
+
+def _fits(text: str, blocks: int, *, screen: bool) -> bool:
+    """Within Telegram's limit and, with `screen`, one phone screen with its buttons
+    (the text counted with the note under it, as the last message carries it)."""
+    if len(text) > MAX_MESSAGE:
+        return False
+    rows = -(-blocks // COPY_BUTTONS_PER_ROW)
+    plain = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return not screen or message_lines(plain, rows) <= ONE_SCREEN
+
+
+def untranslated_note(spec: Spec, language: str) -> str:
+    """What the Chinese still carries as typed and the words that kept it so, or that
+    nothing does."""
+    kept = spec.untranslated
+    if not kept:
+        return translate(language, "spec_all_chinese")
+    items = list(
+        dict.fromkeys(translate(language, "spec_as_typed", typed=_shorten(p.typed)) for p in kept)
+    )
+    words = dict.fromkeys(
+        translate(language, "spec_as_typed", typed=_shorten(word))
+        for piece in kept
+        for word in piece.unknown or (piece.typed,)
+    )
+    return translate(
+        language,
+        "spec_untranslated",
+        items=Html(", ".join(_first(items))),
+        words=Html(", ".join(_first(list(words)))),
+    )
+
+
+def _first(quoted: list[str], limit: int = 3) -> list[str]:
+    return quoted if len(quoted) <= limit else [*quoted[:limit], "…"]
 
 
 def render_chinese(spec: Spec, language: str) -> list[str]:
-    """The message for 旺旺 in a copy block; one that would not fit is sent in parts."""
-    whole = translate(language, "spec_chinese_title", message=spec.zh_message)
-    if len(whole) <= MAX_MESSAGE:
-        return [whole]
-    return [
-        translate(language, "spec_chinese_part", message=part)
-        for part in _pack(spec.zh_message.split("\n"), separator="\n")
-    ]
+    """The texts of the Chinese messages (see chinese_messages)."""
+    return [message.text for message in chinese_messages(spec, language)]
 
 
 def render_back_translation(
@@ -176,10 +298,11 @@ def render_back_translation(
     AI helper's work in `assisted`, its items read back in its words (marked 🤖) and each
     line carries what its checks found; `note` says when the helper gave nothing."""
     translations = assisted.translations if assisted is not None else ()
-    blocks = [translate(language, "spec_back_title")]
+    head = [translate(language, "spec_back_title")]
+    blocks = []
     if translations:
-        legend = translate(language, "spec_ai_legend")
-        blocks.append(f"{translate(language, 'llm_label')}\n{legend}")
+        head.append(translate(language, "llm_label"))
+        blocks.append(translate(language, "spec_ai_legend"))
     blocks.append(translate(language, "spec_back_intro"))
     for number, line in enumerate(spec.lines, start=1):
         numbered = f"{number}. {_pair(line, language)}"
@@ -192,10 +315,17 @@ def render_back_translation(
         blocks.append("\n".join([numbered, *render_warnings(line, language), *checks]))
     blocks.append(translate(language, "spec_back_outro"))
     key = "spec_check_some" if spec.needs_checking else "spec_check_none"
-    blocks.append(translate(language, key))
-    if note:
-        blocks.append(note)
-    return _pack(blocks)
+    tail = [translate(language, key), *([note] if note else [])]
+    # The line-by-line reading is a detail: it sits in collapsed quotes, so the message
+    # stays one phone screen until the buyer opens it.
+    quotes = [
+        f"<blockquote expandable>{chunk}</blockquote>"
+        for chunk in _pack(blocks, limit=QUOTE_LIMIT)
+    ]
+    quotes[0] = "\n".join([*head, quotes[0]])
+    quotes[-1] = "\n".join([quotes[-1], *tail])
+    more = translate(language, "spec_back_more")
+    return [quotes[0], *(f"{more}\n{quote}" for quote in quotes[1:])]
 
 
 def render_machine_checks(found: MachineTranslation, language: str) -> list[str]:
@@ -223,15 +353,15 @@ def _amounts(amounts: tuple[Amount, ...]) -> str:
     return ", ".join(amount.text for amount in amounts)
 
 
-def _pack(blocks: list[str], separator: str = "\n\n") -> list[str]:
+def _pack(blocks: list[str], separator: str = "\n\n", limit: int = MAX_MESSAGE) -> list[str]:
     """Blocks joined into as few messages as fit. A block is one line of the spec, which
     the domain's limits keep below a message, so blocks are normally never cut (a cut
     could split an HTML tag). Only AI readings and warnings on a line of many items can
     outgrow one: such a block is split at its line breaks, and no tag spans a line."""
     messages: list[str] = []
     for whole in blocks:
-        for block in [whole] if len(whole) <= MAX_MESSAGE else split_message(whole, MAX_MESSAGE):
-            if messages and len(messages[-1]) + len(separator) + len(block) <= MAX_MESSAGE:
+        for block in [whole] if len(whole) <= limit else split_message(whole, limit):
+            if messages and len(messages[-1]) + len(separator) + len(block) <= limit:
                 messages[-1] += separator + block
             else:
                 messages.append(block)

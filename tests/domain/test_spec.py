@@ -63,7 +63,7 @@ def warnings(field: str, text: str) -> list[str | None]:
         ("weight", "GSM 280", "克重：280克/平方米"),
         ("weight", "280 g/m²", "克重：280克/平方米"),
         ("weight", "280 GSM ±5%", "克重：280克/平方米（误差±5%）"),
-        ("weight", "350g/pc", "重量：350克/件"),
+        ("weight", "350g/pc", "重量：单个重量350克"),
         ("weight", "1,5 кг", "重量：1.5公斤"),
         ("dimensions", "30x20x10 cm", "尺寸：30×20×10厘米（长×宽×高）"),
         ("dimensions", "30 х 20 мм", "尺寸：30×20毫米（长×宽）"),
@@ -233,3 +233,158 @@ def test_the_chinese_never_says_more_than_a_few_times_the_answer() -> None:
         line = read_field(field, "1d 1x1mm ±1% 186c " * 20, today=TODAY)
         if line is not None:
             assert len(line.zh) < 5 * MAX_ANSWER
+
+
+# -- natural phrasing (issue 17): one measure, many ways of writing it, one Chinese ---------
+
+SAME_MEASURE = [
+    (
+        "weight",
+        "重量：单个重量约350克",
+        [
+            "about 350g per pc",
+            "approx. 350 g/pc",
+            "~0.35kg each",
+            "около 350 г за штуку",
+            "примерно 0,35 кг/шт",
+            "unit weight about 350 g",
+            "约350克每个",
+        ],
+    ),
+    (
+        "weight",
+        "重量：单个重量350克",
+        ["350 g/pc", "0.35kg each", "350 grams per piece", "each piece 350g", "вес 1 шт 350 г"],
+    ),
+    ("weight", "重量：1.2公斤", ["1200 g", "1.2 kg", "1,2 кг"]),
+    (
+        "packaging",
+        "包装：每箱50件",
+        [
+            "50 pcs per carton",
+            "50pcs/ctn",
+            "carton of 50",
+            "ctn qty: 50",
+            "50 per carton",
+            "50 pcs in each carton",
+            "по 50 шт в коробке",
+            "每箱50件",
+            "装箱数50",
+        ],
+    ),
+    (
+        "deadline",
+        "交期：2027年1月15日前发货",
+        [
+            "before 15 jan 2027",
+            "by Jan 15, 2027",
+            "2027-01-15",
+            "15/01/2027",
+            "15th January 2027",
+            "deadline: 15.01.2027",
+            "ship by jan 15 2027 pls",
+            "до 15 января 2027",
+            "2027年1月15日前",
+        ],
+    ),
+    ("deadline", "交期：2026年1月15日前发货", ["by Jan 15", "before 15 January", "до 15.01"]),
+    (
+        "material",
+        "材质：内胆304不锈钢",
+        [
+            "304 stainless inside",
+            "inside 304",
+            "inner: SS304",
+            "внутри нержавейка 304",
+            "304不锈钢内胆",
+        ],
+    ),
+    (
+        "material",
+        "材质：外壳201不锈钢也可以",
+        ["201 outside ok", "outer shell 201 is fine too", "снаружи 201 тоже можно"],
+    ),
+    ("material", "材质：18/8不锈钢", ["18/8 stainless steel", "18-8 stainless", "18/8"]),
+    ("material", "材质：拉丝", ["brushed", "brushed finish", "hairline finish"]),
+    ("material", "材质：喷粉", ["powder coated", "powder-coating", "порошковая покраска"]),
+    ("material", "材质：电镀", ["electroplated", "electro-plating", "гальваника"]),
+    ("material", "材质：喷砂", ["sandblasted", "sand blasted", "пескоструйная обработка"]),
+    ("material", "材质：盖子硅胶", ["silicone lid", "lid: silicone", "silicone for the lid"]),
+    (
+        "dimensions",
+        "尺寸：10×20×30厘米（长×宽×高）",
+        ["10x20x30 cm", "10 cm x 20 cm x 30 cm", "10*20*30cm", "size: 10 × 20 × 30 см"],
+    ),
+    ("dimensions", "尺寸：约10×20×30厘米（长×宽×高）", ["about 10x20x30 cm", "approx 10*20*30cm"]),
+    ("quantity", "数量：共600件", ["600 pcs total", "total 600 pcs", "всего 600 шт"]),
+    (
+        "labelling",
+        "标签和印刷：单色logo（位置：盖子）",
+        ["1 colour logo on the lid", "one-colour logo on lid", "单色logo印在盖子上"],
+    ),
+    ("labelling", "标签和印刷：丝印", ["silk screen", "silkscreen printing", "screen print"]),
+    ("labelling", "标签和印刷：镭雕", ["laser engraving", "laser engraved", "激光雕刻"]),
+    (
+        "packaging",
+        "包装：每件单独装OPP袋",
+        [
+            "each in opp bag",
+            "each piece in its own opp bag",
+            "one in an OPP bag",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "chinese", "typed"),
+    [(field, chinese, typed) for field, chinese, phrasings in SAME_MEASURE for typed in phrasings],
+)
+def test_a_measure_phrased_several_ways_comes_out_the_same(
+    field: str, chinese: str, typed: str
+) -> None:
+    assert zh(field, typed) == chinese
+    assert warnings(field, typed) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "chinese"),
+    [
+        (
+            "material",
+            "304 stainless inside, 201 outside ok",
+            "材质：内胆304不锈钢，外壳201不锈钢也可以",
+        ),
+        ("material", "food grade PP, ABS handle, zinc alloy", "材质：食品级PP，把手ABS，锌合金"),
+        ("material", "aluminium alloy, anodized, matte", "材质：铝合金，阳极氧化，哑光"),
+        ("material", "bamboo lid, glass body", "材质：盖子竹，主体玻璃"),
+        ("colour", "black lid, white body", "颜色：盖子黑色，主体白色"),
+        ("colour", "black or white", "颜色：黑色或白色"),
+        ("weight", "net weight 350g, gross weight 0.4 kg", "重量：净重 350克，毛重 400克"),
+        ("weight", "max 350g", "重量：不超过350克"),
+        ("packaging", "individual white box, bubble wrap", "包装：独立包装白盒，气泡袋"),
+        ("packaging", "20 pcs per inner box, 100 pcs per carton", "包装：每盒20件，每箱100件"),
+        ("labelling", "2 colour print on the front", "标签和印刷：双色印刷（位置：正面）"),
+        ("deadline", "before 15 jan 2027 pls", "交期：2027年1月15日前发货"),
+        ("quantity", "1000 pcs ±3%", "数量：1000件（误差±3%）"),
+        ("deadline", "lead time: 30 days please", "交期：下单后30天内发货"),
+    ],
+)
+def test_natural_phrasing_is_translated_whole(field: str, typed: str, chinese: str) -> None:
+    assert zh(field, typed) == chinese
+    assert warnings(field, typed) == []
+
+
+def test_an_unknown_item_names_the_words_that_kept_it_as_typed() -> None:
+    spec = build_spec({"material": "304 inside, bamboo fibre outside, soft bpa thingy"})
+
+    kept = spec.untranslated
+    assert [piece.typed for piece in kept] == ["bamboo fibre outside", "soft bpa thingy"]
+    assert [piece.unknown for piece in kept] == [("fibre",), ("soft bpa thingy",)]
+    assert spec.lines[0].zh.startswith("材质：内胆304不锈钢，")
+
+
+def test_a_fully_known_spec_has_nothing_untranslated() -> None:
+    spec = build_spec({"material": "304 inside, 201 outside ok", "weight": "about 350g per pc"})
+
+    assert spec.untranslated == ()

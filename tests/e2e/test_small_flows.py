@@ -204,7 +204,7 @@ async def test_spec_builds_a_chinese_summary_with_its_back_translation(ann: Chat
     for chinese in (
         "产品：304不锈钢保温杯",
         "材质：304不锈钢，食品级硅胶",
-        "重量：350克/件",
+        "重量：单个重量350克",
         "尺寸：直径 7厘米，高度 25厘米",
         "颜色：黑色，潘通色号 186 C",
         "数量：1000件",

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 FIELDS = (
     "product",
@@ -87,6 +88,10 @@ class Piece:
     # For a MACHINE piece: what its Chinese says in the buyer's language, read back by the
     # model without seeing the buyer's words (model text: escape it before showing it).
     back: str = ""
+    # The next piece follows with no space (约350克, 内胆304不锈钢).
+    glue: bool = False
+    # For an UNKNOWN piece: the words the glossary did not know, in the order typed.
+    unknown: tuple[str, ...] = ()
 
 
 Item = tuple[Piece, ...]
@@ -121,20 +126,32 @@ class Spec:
     def needs_checking(self) -> bool:
         return any(line.warnings for line in self.lines)
 
+    @property
+    def untranslated(self) -> tuple[Piece, ...]:
+        """Items the Chinese carries as typed (in English or Russian), each with the words
+        that kept it so."""
+        return tuple(
+            piece for line in self.lines for piece in line.warnings if piece.warning == UNKNOWN
+        )
+
 
 def join_zh(item: Item) -> str:
     """Chinese needs no spaces between words; Latin words next to each other do, and a
     number is set apart from the word before it (95%棉 5%氨纶, 直径 8厘米)."""
     text = ""
+    glued = False
     for piece in item:
         if (
             text
             and piece.zh
+            and not glued
             and _is_latin(piece.zh[0])
             and (_is_latin(text[-1]) or piece.zh[0].isdigit())
         ):
             text += " "
         text += piece.zh
+        if piece.zh:
+            glued = piece.glue
     return text
 
 
@@ -173,8 +190,10 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(f"(?:{pattern}){_BOUNDARY}", re.IGNORECASE)
 
 
-def _term(key: str, zh: str, aliases: str, warning: str | None = None) -> Recogniser:
-    piece = Piece(zh, f"spec_t_{key}", warning=warning)
+def _term(
+    key: str, zh: str, aliases: str, warning: str | None = None, *, glue: bool = False
+) -> Recogniser:
+    piece = Piece(zh, f"spec_t_{key}", warning=warning, glue=glue)
 
     def build(found: re.Match[str], today: date | None) -> Piece:
         if warning is None:
@@ -228,16 +247,34 @@ COUNT_UNITS = (
 PERCENT = Unit("percent", "%", r"%")
 
 
-def _unit_group(units: Iterable[Unit]) -> str:
+def _unit_group(units: Iterable[Unit], prefix: str = "u") -> str:
     # Named groups cannot repeat, so each alternative is wrapped in its own index group.
-    return "|".join(f"(?P<u_{index}>{unit.aliases})" for index, unit in enumerate(units))
+    return "|".join(f"(?P<{prefix}_{index}>{unit.aliases})" for index, unit in enumerate(units))
 
 
-def _which_unit(found: re.Match[str], units: tuple[Unit, ...]) -> Unit | None:
+def _which_unit(found: re.Match[str], units: tuple[Unit, ...], prefix: str = "u") -> Unit | None:
     for index, unit in enumerate(units):
-        if found.group(f"u_{index}") is not None:
+        if found.group(f"{prefix}_{index}") is not None:
             return unit
     return None
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text if "." not in text else text.rstrip("0").rstrip(".")
+
+
+def _mass(number: str, unit: Unit) -> tuple[str, Unit]:
+    """One weight, one way: 0.35 kg and 350 g are both 350克; 1200 g is 1.2公斤."""
+    if unit.code not in ("g", "kg"):
+        return number, unit
+    try:
+        grams = Decimal(number) * (1000 if unit.code == "kg" else 1)
+    except InvalidOperation:
+        return number, unit
+    if grams >= 1000:
+        return _plain(grams / 1000), MASS_UNITS[1]
+    return _plain(grams), MASS_UNITS[0]
 
 
 def _amount(units: tuple[Unit, ...], *, label: str | None = None) -> Recogniser:
@@ -246,7 +283,7 @@ def _amount(units: tuple[Unit, ...], *, label: str | None = None) -> Recogniser:
 
     def build(found: re.Match[str], today: date | None) -> Piece:
         unit = _which_unit(found, units) or units[0]
-        number = _number(found["n"])
+        number, unit = _mass(_number(found["n"]), unit)
         return Piece(
             f"{number}{unit.zh}",
             f"spec_u_{unit.code}",
@@ -359,7 +396,7 @@ def _fibre_percent() -> Recogniser:
     return Recogniser(pattern, build)
 
 
-_GRADE = r"201|304|316l|316|430"
+_GRADE = r"201|304|316l|316|430|18/10|18/8|18-10|18-8"
 _STAINLESS = _alt(
     r"stainless steel",
     r"stainless",
@@ -378,24 +415,62 @@ def _steel_grade() -> Recogniser:
         rf"|(?:{_STAINLESS})\s*-?\s*(?:ss|sus|aisi)?\s*-?\s*(?P<c>{_GRADE})"
     )
 
-    def build(found: re.Match[str], today: date | None) -> Piece:
-        grade = (found["a"] or found["b"] or found["c"]).upper()
-        return Piece(f"{grade}不锈钢", "spec_f_steel", (("grade", grade),))
+    return Recogniser(pattern, _steel_piece)
 
-    return Recogniser(pattern, build)
+
+def _steel_piece(found: re.Match[str], today: date | None) -> Piece:
+    grade = next(found[name] for name in ("a", "b", "c", "g") if found.groupdict().get(name))
+    grade = grade.upper().replace("-", "/")
+    return Piece(f"{grade}不锈钢", "spec_f_steel", (("grade", grade),))
+
+
+def _bare_grade() -> Recogniser:
+    """In the material answer a grade alone is a steel grade: "201 outside ok"."""
+    return Recogniser(_compile(rf"(?P<g>{_GRADE})"), _steel_piece)
+
+
+_PCS = r"(?:pcs?|pieces?|units?|items?|шт\.?|штук[аи]?|件|个|只)"
+# Containers a count is packed in: (format key, Chinese measure word, aliases).
+_CONTAINERS = (
+    (
+        "per_carton",
+        "箱",
+        r"(?:outer |master |export |shipping )?(?:cartons?|ctns?)|коробк[еаиу]|короб(?:е|а)?"
+        r"|箱|外箱",
+    ),
+    (
+        "per_box",
+        "盒",
+        r"(?:inner |colou?r |white |gift )?box(?:es)?|внутренн(?:ей|юю) коробк[еу]|盒",
+    ),
+    ("per_bag", "袋", r"(?:opp |pe |poly ?|plastic )?bags?|polybags?|пакет(?:е|ы)?|袋"),
+)
+
+
+def _containers(prefix: str) -> str:
+    return "|".join(f"(?P<{prefix}_{key}>{aliases})" for key, _, aliases in _CONTAINERS)
 
 
 def _per_carton() -> Recogniser:
-    """50 pcs per carton, 50 шт в коробке, 每箱50件."""
+    """One packing count, however phrased: 50 pcs per carton, 50pcs/ctn, carton of 50,
+    ctn qty: 50, 50 шт в коробке, 每箱50件 all become 每箱50件 (and 每盒, 每袋 alike)."""
     pattern = _compile(
-        r"(?P<n>\d+)\s*(?:pcs?|pieces?|units?|шт\.?|штук)?\s*(?:per|/|в|на|in each|each)\s*"
-        r"(?:cartons?|ctns?|outer cartons?|коробк[еау]|короб(?:е)?|箱)"
-        r"|每箱\s*(?P<m>\d+)\s*(?:件|个|只)?"
+        r"(?:по\s*)?(?P<n>\d+)\s*" + _PCS + r"?\s*"
+        r"(?:per|/|in (?:each|every|one|a|an)|in|each|a|в|на|into)\s*(?:each\s*)?"
+        rf"(?:{_containers('a')})"
+        rf"|(?:(?:per|each|every|one|1|a)\s*)?(?:{_containers('b')})\s*"
+        r"(?:qty|quantity|of|with|holds|contains|packs?|=|[:：])?\s*[:：=]?\s*"
+        r"(?P<m>\d+)\s*" + _PCS + r"?"
+        r"|(?:每箱|装箱数|每箱装)\s*[:：]?\s*(?P<k>\d+)\s*" + _PCS + r"?"
     )
 
     def build(found: re.Match[str], today: date | None) -> Piece:
-        count = found["n"] or found["m"]
-        return Piece(f"每箱{count}件", "spec_f_per_carton", (("n", count),))
+        count = found["n"] or found["m"] or found["k"]
+        key, word = "per_carton", "箱"
+        for name, zh, _ in _CONTAINERS:
+            if found.group(f"a_{name}") is not None or found.group(f"b_{name}") is not None:
+                key, word = name, zh
+        return Piece(f"每{word}{count}件", f"spec_f_{key}", (("n", count),))
 
     return Recogniser(pattern, build)
 
@@ -414,10 +489,43 @@ def _quantity() -> Recogniser:
     return Recogniser(pattern, build)
 
 
-_BY = (
-    r"(?:(?:ship(?:ped)?|ready|delivery|deliver(?:ed)?|отгрузка|отправка|доставка)\s*)?"
-    r"(?:by|before|until|no later than|not later than|до|не позднее|к)?\s*"
+_DEADLINE_WORDS = (
+    r"(?:(?:deadline|lead ?time|delivery(?: date| time)?|ship(?:ped|ping)?(?: date| time)?"
+    r"|ready|deliver(?:ed)?|must (?:be )?(?:ship(?:ped)?|ready|delivered)|need(?:ed)?"
+    r"(?: (?:it|them|the goods))?|срок|отгрузка|отправка|доставка|нужно|交期|交货期?)"
+    r"\s*[:：]?\s*)?"
 )
+_BY = (
+    _DEADLINE_WORDS + r"(?:by|before|until|till|no later than|not later than|latest(?: by)?"
+    r"|до|не позднее|к|最晚)?\s*"
+)
+# Month names as buyers write them: Jan, January, janv., января, янв.
+MONTHS = (
+    r"jan(?:uary)?|январ[ьяе]|янв",
+    r"feb(?:ruary)?|феврал[ьяе]|фев",
+    r"mar(?:ch)?|март[ае]?|мар",
+    r"apr(?:il)?|апрел[ьяе]|апр",
+    r"may|ма[йяе]",
+    r"june?|июн[ьяе]?",
+    r"july?|июл[ьяе]?",
+    r"aug(?:ust)?|август[ае]?|авг",
+    r"sept?(?:ember)?|сентябр[ьяе]|сент?",
+    r"oct(?:ober)?|октябр[ьяе]|окт",
+    r"nov(?:ember)?|ноябр[ьяе]|ноя",
+    r"dec(?:ember)?|декабр[ьяе]|дек",
+)
+_MONTH = "|".join(MONTHS)
+_ORDINAL = r"(?:st|nd|rd|th)?"
+
+
+def _month_number(name: str) -> int:
+    return next(
+        number
+        for number, aliases in enumerate(MONTHS, start=1)
+        if re.fullmatch(aliases, name, re.IGNORECASE)
+    )
+
+
 _WITHIN = (
     r"(?:(?:ship(?:ped)?|ready|delivery|отгрузка|отправка)\s*)?"
     r"(?:within|in|в течение|за)?\s*"
@@ -432,7 +540,10 @@ def _deadline_date() -> Recogniser:
     pattern = _compile(
         _BY + r"(?:(?P<y>20\d\d)\s*[-./年]\s*(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?"
         r"|(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})(?:\.(?P<y2>20\d\d))?"
-        r"|(?P<s1>\d{1,2})/(?P<s2>\d{1,2})/(?P<y3>20\d\d))\s*(?:前|之前)?"
+        r"|(?P<s1>\d{1,2})/(?P<s2>\d{1,2})/(?P<y3>20\d\d)"
+        rf"|(?P<d3>\d{{1,2}}){_ORDINAL}\s*(?:of\s+)?(?P<n3>{_MONTH})\.?(?:,?\s*(?P<y4>20\d\d))?"
+        rf"|(?P<n4>{_MONTH})\.?\s*(?P<d4>\d{{1,2}}){_ORDINAL}(?:,?\s*(?P<y5>20\d\d))?)"
+        r"\s*(?:前|之前|at the latest|latest|г\.?)?"
     )
 
     def build(found: re.Match[str], today: date | None) -> Piece:
@@ -456,15 +567,11 @@ def _read_date(found: re.Match[str], today: date | None) -> date | None:
     if found["y"]:
         return _date(found["y"], found["m"], found["d"])
     if found["d2"]:
-        if found["y2"]:
-            return _date(found["y2"], found["m2"], found["d2"])
-        if today is None:
-            return None
-        # "15.03" is the next 15 March.
-        this_year = _date(str(today.year), found["m2"], found["d2"])
-        if this_year is None or this_year >= today:
-            return this_year
-        return _date(str(today.year + 1), found["m2"], found["d2"])
+        return _day_month(found["y2"], found["m2"], found["d2"], today)
+    if found["n3"]:
+        return _day_month(found["y4"], str(_month_number(found["n3"])), found["d3"], today)
+    if found["n4"]:
+        return _day_month(found["y5"], str(_month_number(found["n4"])), found["d4"], today)
     first, second = int(found["s1"]), int(found["s2"])
     # With slashes, 15/03 can only be day first and 03/15 only month first; 03/04 is either.
     if first > 12 >= second:
@@ -472,6 +579,18 @@ def _read_date(found: re.Match[str], today: date | None) -> date | None:
     if second > 12 >= first:
         return _date(found["y3"], found["s1"], found["s2"])
     return None
+
+
+def _day_month(year: str | None, month: str, day: str, today: date | None) -> date | None:
+    if year:
+        return _date(year, month, day)
+    if today is None:
+        return None
+    # "15.03" or "by Jan 15" is the next such day.
+    this_year = _date(str(today.year), month, day)
+    if this_year is None or this_year >= today:
+        return this_year
+    return _date(str(today.year + 1), month, day)
 
 
 def _date(year: str, month: str, day: str) -> date | None:
@@ -492,6 +611,135 @@ def _deadline_span() -> Recogniser:
         if found["weeks"]:
             return Piece(f"下单后{count}周内发货", "spec_f_ship_within_weeks", (("n", count),))
         return Piece(f"下单后{count}天内发货", "spec_f_ship_within_days", (("n", count),))
+
+    return Recogniser(pattern, build)
+
+
+# "About", as buyers write it before a measure.
+_ABOUT = (
+    r"about|approx(?:imately|\.)?|around|roughly|circa|ca\.|~|≈"
+    r"|примерно|около|приблизительно|порядка|约|大约"
+)
+_PER_PIECE = (
+    r"(?:per|a|/|for (?:one|each)|за|на|в)\s*(?:piece|pcs?|unit|item|штуку|шт\.?|единицу|件|个)"
+    r"|each|apiece|每个|每件"
+)
+_UNIT_WEIGHT_FIRST = (
+    r"(?:unit weight|weight per (?:piece|pc|unit|item)|(?:each|one|1) (?:piece|pc|unit|item)"
+    r"(?: weighs| weight)?|each (?:weighs|one)|per (?:piece|pc|unit)|вес (?:одной )?"
+    r"(?:штуки|единицы)|вес 1 шт\.?|单个重量|单重|单件重量|每个重)\s*[:：=]?\s*"
+)
+
+
+def _unit_weight() -> Recogniser:
+    """The weight of one piece, however phrased: about 350g per pc, 350 g/pc, 0.35kg each,
+    unit weight 350 g, вес 1 шт 350 г: all become 单个重量(约)350克."""
+    pattern = _compile(
+        rf"(?:{_UNIT_WEIGHT_FIRST})(?:(?P<a1>{_ABOUT})\s*)?(?P<n1>{NUMBER})\s*"
+        rf"(?:{_unit_group(MASS_UNITS, 'v')})"
+        rf"|(?:(?P<a2>{_ABOUT})\s*)?(?P<n2>{NUMBER})\s*(?:{_unit_group(MASS_UNITS, 'w')})"
+        rf"\s*(?:{_PER_PIECE})"
+    )
+
+    def build(found: re.Match[str], today: date | None) -> Piece:
+        unit = _which_unit(found, MASS_UNITS, "v") or _which_unit(found, MASS_UNITS, "w")
+        number, unit = _mass(_number(found["n1"] or found["n2"]), unit or MASS_UNITS[0])
+        about = bool(found["a1"] or found["a2"])
+        return Piece(
+            f"单个重量{'约' if about else ''}{number}{unit.zh}",
+            "spec_f_unit_weight_about" if about else "spec_f_unit_weight",
+            (("size", Ref(f"spec_u_{unit.code}", number)),),
+        )
+
+    return Recogniser(pattern, build)
+
+
+def _dimensions_each_unit() -> Recogniser:
+    """10 cm x 20 cm x 30 cm: the same size as 10x20x30 cm, when every unit agrees."""
+
+    def one(name: str) -> str:
+        return rf"(?P<{name}>{NUMBER})\s*(?:{_unit_group(LENGTH_UNITS, 'x' + name)})"
+
+    pattern = _compile(rf"{one('a')}{_TIMES}{one('b')}(?:{_TIMES}{one('c')})?")
+
+    def build(found: re.Match[str], today: date | None) -> Piece:
+        names = [name for name in ("a", "b", "c") if found[name]]
+        units = {_which_unit(found, LENGTH_UNITS, "x" + name) for name in names}
+        unit = units.pop() if len(units) == 1 else None
+        if unit is None:  # 10 cm x 20 mm: no single reading
+            return Piece(found.group(), warning=UNKNOWN, typed=found.group())
+        sizes = [_number(found[name]) for name in names]
+        shape = "长×宽×高" if len(sizes) == 3 else "长×宽"
+        size = Ref(f"spec_u_{unit.code}", " × ".join(sizes))
+        return Piece(
+            f"{'×'.join(sizes)}{unit.zh}（{shape}）", f"spec_f_dims{len(sizes)}", (("size", size),)
+        )
+
+    return Recogniser(pattern, build)
+
+
+def _part() -> Recogniser:
+    """A part of the product named in a material or colour answer ("304 inside", "lid:
+    silicone"); it leads its item in Chinese (内胆304不锈钢), wherever it was typed."""
+    pattern = _compile(
+        r"(?:(?:for|on|of|in|для|на|у)\s+(?:the\s+)?)?(?:"
+        + "|".join(f"(?P<p_{key}>{aliases})" for key, _, aliases in PARTS)
+        + r")\s*[:：]?"
+    )
+
+    def build(found: re.Match[str], today: date | None) -> Piece:
+        key, zh = next((k, z) for k, z, _ in PARTS if found.group(f"p_{k}") is not None)
+        return Piece(zh, "spec_f_part", (("part", Ref(f"spec_t_{key}")),), glue=True)
+
+    return Recogniser(pattern, build)
+
+
+def _printed_on() -> Recogniser:
+    """Where the print goes: "logo on the lid" → 定制logo（位置：盖子）."""
+    places = (*PARTS, *PRINT_PLACES)
+    pattern = _compile(
+        r"(?:on|at|onto|на)\s+(?:the\s+|each\s+)?(?:"
+        + "|".join(f"(?P<q_{key}>{aliases})" for key, _, aliases in places)
+        + r")|印在(?:"
+        + "|".join(f"(?P<r_{key}>{zh})" for key, zh, _ in places)
+        + r")上?"
+    )
+
+    def build(found: re.Match[str], today: date | None) -> Piece:
+        key, zh = next(
+            (k, z)
+            for k, z, _ in places
+            if found.group(f"q_{k}") is not None or found.group(f"r_{k}") is not None
+        )
+        return Piece(f"（位置：{zh}）", "spec_f_printed_on", (("place", Ref(f"spec_t_{key}")),))
+
+    return Recogniser(pattern, build)
+
+
+_COLOUR_COUNTS = {"one": 1, "single": 1, "1": 1, "two": 2, "2": 2, "three": 3, "3": 3}
+_COLOUR_COUNT_ZH = {1: "单色", 2: "双色", 3: "三色", 4: "四色"}
+
+
+def _print_colours() -> Recogniser:
+    """1 colour logo, one-colour print, 2 colours → 单色印刷, 双色印刷 …"""
+    pattern = _compile(
+        r"(?P<n>one|single|two|three|\d)\s*-?\s*colou?rs?(?:\s*(?:(?P<logo>logo)|print(?:ing)?))?"
+        r"|(?P<ru>одно|дву|тр[её]х)цветн(?:ая|ый|ое) (?:печать|логотип|лого)"
+        r"|(?P<zh>单|双|三|四)色(?:印刷|(?P<zlogo>logo))?"
+    )
+
+    def build(found: re.Match[str], today: date | None) -> Piece:
+        if found["n"]:
+            word = found["n"].lower()
+            count = _COLOUR_COUNTS.get(word) or int(word)
+        elif found["ru"]:
+            count = {"одно": 1, "дву": 2}.get(found["ru"].lower(), 3)
+        else:
+            count = "单双三四".index(found["zh"]) + 1
+        zh = _COLOUR_COUNT_ZH.get(count, f"{count}色")
+        if found["logo"] or found["zlogo"]:
+            return Piece(f"{zh}logo", "spec_f_logo_colours", (("n", str(count)),))
+        return Piece(f"{zh}印刷", "spec_f_print_colours", (("n", str(count)),))
 
     return Recogniser(pattern, build)
 
@@ -934,57 +1182,192 @@ VAGUE_TERMS = (
 # Dropped without a trace: articles carry no meaning in Chinese.
 _ARTICLES = Recogniser(_compile(r"a|an|the"), lambda found, today: Piece(""))
 
+# ---------------------------------------------------------------------------------------
+# Natural phrasing (issue 17): what buyers write around the measures. Terms come from the
+# vocabulary of public product listings and spec sheets; the sources are listed in
+# bot/domain/spec/glossary_sources.md.
+
+# Parts of a product, for "304 inside, 201 outside", "lid: PP", "black handle".
+PARTS = (
+    (
+        "inner",
+        "内胆",
+        r"inside|inner(?: (?:liner|wall|pot|tank|part|layer))?|liner|interior"
+        r"|внутри|внутренн(?:яя|ий|ее|юю) (?:часть|колба|стенка)|колба|内胆|内层",
+    ),
+    (
+        "outer",
+        "外壳",
+        r"outside|outer(?: (?:shell|wall|body|layer|part))?|shell|exterior"
+        r"|снаружи|внешн(?:яя|ий|ее|юю) (?:часть|стенка|корпус)|корпус[еа]?|外壳|外层",
+    ),
+    ("lid", "盖子", r"lids?|caps?|covers?|крышк[аиуе]|盖子|杯盖"),
+    ("handle", "把手", r"handles?|ручк[аиу]|把手|提手"),
+    ("body", "主体", r"(?:main )?body|основа|主体|杯身"),
+    ("bottom", "底部", r"bottom|base|дно|основание|底部|底座"),
+    ("straw", "吸管", r"straws?|трубочк[аи]|吸管"),
+    ("seal", "密封圈", r"seal(?:ing)? rings?|gaskets?|seals?|уплотнител[ьи]|прокладк[аи]|密封圈"),
+)
+# Where a logo is printed, besides the parts above.
+PRINT_PLACES = (
+    ("front", "正面", r"(?:the )?front|лицев(?:ой|ую) сторон[еу]|正面"),
+    ("back", "背面", r"(?:the )?back|оборот(?:е|ной стороне)?|背面"),
+    ("side", "侧面", r"(?:the )?sides?|боку|侧面"),
+    ("both_sides", "双面", r"both sides|двух сторонах|双面"),
+    ("print_box", "包装盒", r"(?:the )?box(?:es)?|коробк[еу]|包装盒"),
+)
+# Surface finishes (表面处理).
+FINISHES = (
+    ("brushed", "拉丝", r"brushed|wire[- ]drawn|hairline|брашированн(?:ый|ая|ое)|拉丝"),
+    ("mirror", "镜面抛光", r"mirror(?: polish(?:ed)?)?|зеркальн(?:ый|ая|ое)|镜面(?:抛光)?"),
+    ("polished", "抛光", r"polished|полированн(?:ый|ая|ое)|抛光"),
+    (
+        "powder_coated",
+        "喷粉",
+        r"powder[- ]?coat(?:ed|ing)?|порошков(?:ая|ой) покраск[аи]"
+        r"|порошков(?:ое|ым) покрыти(?:е|ем)|喷粉|静电喷涂",
+    ),
+    ("spray_painted", "喷漆", r"spray[- ]?paint(?:ed|ing)?|painted|окрашенн(?:ый|ая|ое)|喷漆"),
+    ("chrome_plated", "镀铬", r"chrome[- ]plated|chromed?|хромированн(?:ый|ая|ое)|镀铬"),
+    (
+        "electroplated",
+        "电镀",
+        r"electro-?plat(?:ed|ing)|plated|гальваническ(?:ое|им) покрыти(?:е|ем)|гальваника|电镀",
+    ),
+    ("sandblasted", "喷砂", r"sand-? ?blast(?:ed|ing)?|пескоструйн(?:ая|ый)(?: обработка)?|喷砂"),
+    ("anodized", "阳极氧化", r"anodi[sz](?:ed|ing)|анодированн(?:ый|ая|ое)|阳极氧化"),
+    ("frosted", "磨砂", r"frosted|матов(?:ое|ым) стекл(?:о|ом)"),
+    (
+        "soft_touch",
+        "手感漆",
+        r"soft[- ]?touch(?: coating)?|rubberi[sz]ed(?: coating)?|софт-?тач|手感漆",
+    ),
+)
+# Connector words every field may use; "about", "at most", "at least" and "in total" are
+# written straight before the measure in Chinese (约350克, 共1000件).
+CONNECTORS = (
+    (
+        "acceptable",
+        "也可以",
+        r"(?:is |are |also |is also )?(?:ok(?:ay)?|acceptable|fine|accepted|allowed)"
+        r"(?: too| also| as well)?|тоже (?:можно|подойд[её]т|ок)|можно|допустимо"
+        r"|подойд[её]т|也可以|可以|可接受",
+    ),
+    ("or", "或", r"or|или|либо|或|或者"),
+)
+GLUED = (
+    ("about", "约", _ABOUT),
+    (
+        "at_most",
+        "不超过",
+        r"max(?:imum)?\.?|no more than|not more than|up to|не более|максимум|不超过|最多",
+    ),
+    ("at_least", "不少于", r"min(?:imum)?\.?|at least|no less than|не менее|минимум|至少|不少于"),
+    ("total", "共", r"total(?: qty| quantity)?|in total|всего|итого|共|合计"),
+    (
+        "each_in",
+        "每件单独装",
+        r"each (?:piece |pc |one |item )?(?:in|into) (?:a |an |its own |one |a separate )?"
+        r"|(?:1|one) ?(?:pcs?|piece)? ?(?:in|per) (?:a |an |one |each )?"
+        r"|каждая? (?:штука )?в (?:отдельн(?:ый|ом|ой) )?|по одной в|每件单独装",
+    ),
+)
+PER_COLOUR = (
+    "per_colour",
+    "（每色）",
+    r"(?:for |of )?(?:each|per|every) colou?r|каждого цвета|每色|每个颜色",
+)
+# Words with no meaning the Chinese needs: politeness (the message already says 请 and
+# 谢谢), colons, and the name of the field itself ("weight:" in the weight answer).
+_POLITE = r"pls|plz|please|kindly|thanks|thank you|thx|пожалуйста|пжл|спасибо|请|谢谢|[:：!.]"
+FIELD_WORDS = {
+    "product": r"product|item|товар|产品",
+    "material": r"material|made of|made from|материал|из|材质|材料",
+    "weight": r"weight|weighs|вес(?:ит)?|重量",
+    "dimensions": r"size|dimensions?|measures?|размер(?:ы)?|尺寸",
+    "colour": r"colou?r|цвет|颜色",
+    "quantity": r"qty|quantity|order|количество|数量",
+    "packaging": r"packing|packaging|packed|package|упаковка|упакован(?:ы|о)?|包装",
+    "labelling": r"labell?ing|branding|брендинг|印刷",
+    "deadline": r"deadline|lead ?time|срок|交期",
+}
+FINISH_WORDS = r"finish|surface|отделка|покрытие|表面处理|表面"
+
+
+def _dropped(aliases: str) -> Recogniser:
+    return Recogniser(_compile(aliases), lambda found, today: Piece(""))
+
 
 def _stainless_without_grade() -> Recogniser:
     return _term("stainless_steel", "不锈钢", _STAINLESS, warning=NO_GRADE)
 
 
-_COMMON = (*_terms(COMMON), *(_term(k, zh, a, VAGUE) for k, zh, a in VAGUE_TERMS), _ARTICLES)
+_COMMON = (
+    *_terms(COMMON),
+    *_terms(CONNECTORS),
+    *(_term(k, zh, a, glue=True) for k, zh, a in GLUED),
+    *(_term(k, zh, a, VAGUE) for k, zh, a in VAGUE_TERMS),
+    _ARTICLES,
+    _dropped(_POLITE),
+)
 _MATERIAL = (
     _steel_grade(),
     _stainless_without_grade(),
     _fibre_percent(),
     *_terms(row for row in MATERIALS if row[0] != "stainless_steel"),
 )
+_FINISH = (*_terms(FINISHES), _dropped(FINISH_WORDS))
 _LENGTH = _amount(LENGTH_UNITS)
 
+
+def _field(name: str, *recognisers: Recogniser) -> tuple[Recogniser, ...]:
+    return (*recognisers, *_COMMON, _dropped(FIELD_WORDS[name]))
+
+
 RECOGNISERS: Mapping[str, tuple[Recogniser, ...]] = {
-    "product": (
+    "product": _field(
+        "product",
         *_terms(PRODUCTS),
         *_MATERIAL,
         *_terms(COLOURS),
+        *_FINISH,
         _amount(VOLUME_UNITS),
         _LENGTH,
-        *_COMMON,
     ),
-    "material": (*_MATERIAL, *_COMMON),
-    "weight": (
+    "material": _field("material", *_MATERIAL, _bare_grade(), _part(), *_FINISH, *_terms(COLOURS)),
+    "weight": _field(
+        "weight",
         _gsm_first(),
         _amount((GSM_UNIT,), label="gsm"),
+        _unit_weight(),
         _amount(MASS_UNITS),
         _tolerance((PERCENT, *MASS_UNITS)),
+        _term("net_weight", "净重", r"net(?: weight)?|нетто|净重"),
+        _term("gross_weight", "毛重", r"gross(?: weight)?|брутто|毛重"),
         _term("per_piece", "/件", r"per piece|per pc|each|/ ?pcs?|за штуку|/шт|每件|单件"),
-        *_COMMON,
     ),
-    "dimensions": (
+    "dimensions": _field(
+        "dimensions",
         _dimensions(),
+        _dimensions_each_unit(),
         _LENGTH,
         _amount(VOLUME_UNITS),
         _tolerance((PERCENT, *LENGTH_UNITS)),
         *_terms(DIMENSION_WORDS),
-        *_COMMON,
     ),
-    "colour": (_pantone(), *_terms(COLOURS), *_COMMON),
-    "quantity": (_quantity(), *_COMMON),
-    "packaging": (
+    "colour": _field("colour", _pantone(), *_terms(COLOURS), _part(), *_FINISH),
+    "quantity": _field("quantity", _quantity(), _term(*PER_COLOUR), _tolerance((PERCENT,))),
+    "packaging": _field(
+        "packaging",
         _per_carton(),
         *_terms(PACKAGING),
         *_terms(COLOURS),
         *_MATERIAL,
-        *_COMMON,
     ),
-    "labelling": (*_terms(LABELLING), *_terms(COLOURS), *_COMMON),
-    "deadline": (_deadline_date(), _deadline_span(), *_COMMON),
+    "labelling": _field(
+        "labelling", *_terms(LABELLING), *_terms(COLOURS), _printed_on(), _print_colours()
+    ),
+    "deadline": _field("deadline", _deadline_date(), _deadline_span()),
 }
 
 
@@ -1040,27 +1423,61 @@ def _label(items: tuple[Item, ...], name: str) -> str:
 _NUMBER_COMMA = "\u2063"  # stands in for a comma inside a number while items are split
 
 
+_MONTH_DAY_COMMA = re.compile(
+    rf"(?<![{_WORD}])((?:{_MONTH})\.?\s*\d{{1,2}}{_ORDINAL}),(?=\s*20\d\d)", re.IGNORECASE
+)
+
+
 def _protect(text: str) -> str:
-    """Commas inside numbers (1,000 pcs; 1,5 kg) are not item separators."""
+    """Commas inside numbers (1,000 pcs; 1,5 kg) and dates (Jan 15, 2027) are not item
+    separators."""
+    text = _MONTH_DAY_COMMA.sub(lambda found: found[1] + _NUMBER_COMMA, text)
     return re.sub(r"(?<=\d),(?=\d)", _NUMBER_COMMA, text)
+
+
+_A_WORD = re.compile(rf"[{_WORD}]+|\S")
 
 
 def _read_item(text: str, recognisers: tuple[Recogniser, ...], today: date | None) -> Item:
     text = text.replace(_NUMBER_COMMA, ",")
     pieces: list[Piece] = []
+    unknown: list[str] = []
     position = 0
+    unknown_start = unknown_end = 0
     while position < len(text):
         if text[position].isspace():
             position += 1
             continue
         best = _longest(text, position, recognisers, today)
         if best is None:
-            # Not wholly known: translating part of it could change its meaning.
-            return (Piece(text, warning=UNKNOWN, typed=text),)
+            # Not wholly known: translating part of it could change its meaning. The
+            # rest is still read, to name every word that kept it as typed.
+            word = _A_WORD.match(text, position)
+            end = word.end() if word else position + 1
+            if unknown and not text[unknown_end:position].strip():
+                unknown[-1] = text[unknown_start:end]
+            else:
+                unknown.append(text[position:end])
+                unknown_start = position
+            position = unknown_end = end
+            continue
         piece, position = best
         if piece.zh or piece.key:
             pieces.append(piece)
-    return tuple(pieces)
+    if unknown:
+        return (Piece(text, warning=UNKNOWN, typed=text, unknown=tuple(unknown)),)
+    return _part_first(tuple(pieces))
+
+
+def _part_first(item: Item) -> Item:
+    """Chinese names the part first (内胆304不锈钢 for "304 stainless inside") and puts
+    "about", "in total" before the measure (共600件 for "600 pcs total")."""
+    if len(item) > 1 and item[-1].glue:
+        item = (item[-1], *item[:-1])
+    for index, piece in enumerate(item):
+        if piece.key == "spec_f_part":
+            return (piece, *item[:index], *item[index + 1 :]) if index else item
+    return item
 
 
 def _longest(
@@ -1094,7 +1511,15 @@ def catalogue_keys() -> frozenset[str]:
         *DIMENSION_WORDS,
         *COMMON,
         *VAGUE_TERMS,
+        *PARTS,
+        *PRINT_PLACES,
+        *FINISHES,
+        *CONNECTORS,
+        *GLUED,
+        PER_COLOUR,
         ("per_piece", "", ""),
+        ("net_weight", "", ""),
+        ("gross_weight", "", ""),
     )
     units = (*LENGTH_UNITS, *MASS_UNITS, GSM_UNIT, *VOLUME_UNITS, *COUNT_UNITS, PERCENT)
     formats = (
@@ -1106,6 +1531,14 @@ def catalogue_keys() -> frozenset[str]:
         "percent",
         "steel",
         "per_carton",
+        "per_box",
+        "per_bag",
+        "unit_weight",
+        "unit_weight_about",
+        "part",
+        "printed_on",
+        "print_colours",
+        "logo_colours",
         "ship_by",
         "ship_within_days",
         "ship_within_weeks",
