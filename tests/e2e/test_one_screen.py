@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.clock import Clock
+from bot.domain.spec.builder import FIELDS
 from bot.sandbox.server import StoredMessage
 from tests.conftest import ChatUser, HandledUpdates
 from tests.e2e.test_logistics import zto_trace
@@ -101,7 +102,14 @@ FLOWS: dict[str, Sequence[Step]] = {
         Tap("Done"),
         Say("500, 120, 52.3"),
     ],
-    "spec": [Say("/spec"), Say("stainless steel mug")],
+    "spec": [
+        Say("/spec"),
+        Say("vacuum flask 500ml"),
+        Say("304 stainless inside, 201 outside ok"),
+        Say("about 350g per pc"),
+        *(Tap("⏭") for _ in FIELDS[3:-1]),
+        Say("before 15 jan 2027 pls"),
+    ],
     "ip check": [Say("/ip 耐克 AJ1 莆田纯原 真标 男鞋")],
     "order card": [Say("/track 6d 23h lamps")],
     "reminder": [Say("/track 2d cups"), Await(nth=2)],
