@@ -1,8 +1,10 @@
 """/register: a four-question check of how the buyer's 1688 account and payments are set up.
 
-Each answer is one tap (or "Not sure"); the report rates every answer, says why, and lists
-the steps to a setup the buyer controls. A sign-in or payment link pasted at any point is
-checked at once, and a fake one is called out before anything else. Nothing is stored.
+Each answer is one tap (or "Not sure"); the report leads with the verdict, the worst answers
+and the one step to take first, and keeps why each answer was rated so and every step to a
+setup the buyer controls one tap away, in a collapsed quote. A sign-in or payment link
+pasted at any point is checked at once, and a fake one is called out before anything else.
+Nothing is stored.
 See registration.mmd for the flow.
 """
 
@@ -120,19 +122,42 @@ async def _finish(turn: Turn, lead: str) -> None:
 
 
 def render_report(report: RegistrationReport, context: BotContext) -> str:
+    """The verdict, the worst answers, the one next step; why each answer was rated so and
+    every step wait in a collapsed quote, so the report fits a phone screen."""
+    verdict = context.text(
+        "reg_report_overall", risk=Html(context.text(f"reg_risk_{report.overall}"))
+    )
+    concerns = [_concern_text(finding, context) for finding in report.top_concerns]
+    if not concerns:
+        concerns.append(context.text("reg_all_safe"))
+    hidden = len(report.concerns) - len(report.top_concerns)
+    if hidden:
+        concerns.append(context.text("reg_more_concerns", count=hidden))
+    next_step = context.text(
+        "reg_next_step", step=Html(context.text(f"reg_next_{report.next_step}"))
+    )
+    return "\n\n".join([verdict, "\n".join(concerns), next_step, _details(report, context)])
+
+
+def _concern_text(finding: Finding, context: BotContext) -> str:
+    icon = context.text(_ICONS[finding.risk])
+    question = context.text(f"reg_q_{finding.question}")
+    return f"{icon} <b>{question}</b>: {context.text(finding.brief_key)}"
+
+
+def _details(report: RegistrationReport, context: BotContext) -> str:
+    steps = "\n".join(
+        f"{number}. {context.text(f'reg_step_{step}')}"
+        for number, step in enumerate(report.steps, start=1)
+    )
     parts = [
-        context.text("reg_report_title"),
-        context.text("reg_report_overall", risk=Html(context.text(f"reg_risk_{report.overall}"))),
+        context.text("reg_details_title"),
         "\n\n".join(_finding_text(finding, context) for finding in report.findings),
-        context.text("reg_steps_title")
-        + "\n"
-        + "\n".join(
-            f"{number}. {context.text(f'reg_step_{step}')}"
-            for number, step in enumerate(report.steps, start=1)
-        ),
+        context.text("reg_steps_title") + "\n" + steps,
         context.text("reg_report_footer"),
     ]
-    return "\n\n".join(parts)
+    body = "\n\n".join(parts)
+    return f"<blockquote expandable>{body}</blockquote>"
 
 
 def _finding_text(finding: Finding, context: BotContext) -> str:

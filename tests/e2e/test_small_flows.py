@@ -14,6 +14,8 @@ from bot.sandbox.html_parser import parse_html
 from bot.sandbox.server import Sandbox
 from handlers import spec
 from tests.conftest import ChatUser, texts
+from tests.e2e.test_privacy import folded
+from tests.one_screen import assert_fits_one_screen
 
 FAKE_LOGIN = "http://login.1688.com.secure-verify.top/member/signin.htm"
 HOSTILE = [
@@ -42,9 +44,18 @@ async def test_register_rates_each_answer_and_lists_the_safe_setup(ann: ChatUser
     await ann.taps("I bought it")
     await ann.taps("virtual number")
     await ann.taps("Someone else's Alipay")
-    report = texts(await ann.taps("Transfers straight"))
+    answer = await ann.taps("Transfers straight")
 
-    assert "Overall: 🔴 high risk" in report
+    shown, report = folded(answer[0])
+    assert "Your setup: 🔴 high risk" in shown
+    assert "Payments: straight transfers. No escrow" in shown, "the money at stake comes first"
+    assert "Account: bought or rented" in shown
+    assert "Alipay account: someone else's" in shown
+    assert "Phone number" not in shown, "three findings at most on the first screen"
+    assert "1 more in the full report" in shown
+    assert "First step: pay only on the 1688 order page" in shown
+    assert_fits_one_screen(answer[0])
+    # One tap on the collapsed quote: every answer's why and every step.
     assert "taken back by the seller" in report, "why a bought account is risky"
     assert "fail SMS verification" in report
     assert "refunds go back to them" in report
@@ -60,10 +71,14 @@ async def test_register_with_a_safe_setup_is_low_risk(ann: ChatUser) -> None:
     await ann.taps("I registered it myself")
     await ann.taps("My own Chinese SIM")
     await ann.taps("verified with my passport")
-    report = texts(await ann.taps("At 1688 checkout"))
+    answer = await ann.taps("At 1688 checkout")
 
-    assert "Overall: 🟢 low risk" in report
-    assert "Register your own account" not in report
+    shown, report = folded(answer[0])
+    assert "Your setup: 🟢 low risk" in shown
+    assert "All four answers keep the account and the money in your hands" in shown
+    assert "First step: sign in only from the 1688 or Alipay app" in shown
+    assert "more in the full report" not in shown
+    assert "Register your own account" not in texts(answer), "no advice that does not apply"
     assert "Sign in only by opening the 1688 or Alipay app" in report
 
 
@@ -72,8 +87,10 @@ async def test_register_every_question_can_be_skipped(ann: ChatUser) -> None:
     for _ in QUESTIONS:
         replies = await ann.taps("Not sure")
 
-    report = texts(replies)
-    assert "Overall: ⚪ not known" in report
+    shown, report = folded(replies[-1])
+    assert "Your setup: ⚪ not known" in shown
+    assert shown.count("not known.") == 3, "three findings, then a pointer to the rest"
+    assert "1 more in the full report" in shown
     assert report.count("not answered") == len(QUESTIONS)
     assert "Open your own Alipay" in report
 
@@ -90,8 +107,11 @@ async def test_a_fake_login_link_is_flagged_loudly_mid_check(ann: ChatUser) -> N
     assert "Question 2 of 4" in texts(warned[-1:]), "the check carries on below the warning"
     await ann.taps("My own foreign number")
     await ann.taps("I have no Alipay")
-    report = texts(await ann.taps("Through an agent"))
-    assert "Overall: 🔴 high risk" in report, "a fake link makes the whole setup high risk"
+    answer = await ann.taps("Through an agent")
+    shown, report = folded(answer[0])
+    assert "Your setup: 🔴 high risk" in shown, "a fake link makes the whole setup high risk"
+    assert shown.index("Link you pasted: a fake") < shown.index("Payments"), "the fake link first"
+    assert "First step: if you typed your password on that fake page" in shown
     assert "fake Alibaba or Alipay address" in report
     assert "change it now" in report
 
@@ -164,9 +184,13 @@ async def test_register_in_russian(boris: ChatUser) -> None:
     assert "ПОДДЕЛЬНАЯ ССЫЛКА" in texts(warned)
     await boris.taps("Чужой номер")
     await boris.taps("Не знаю")
-    report = texts(await boris.taps("Переводы напрямую"))
+    answer = await boris.taps("Переводы напрямую")
 
-    assert "Итог: 🔴 высокий риск" in report
+    shown, report = folded(answer[0])
+    assert "Ваша настройка: 🔴 высокий риск" in shown
+    assert "Присланная ссылка: поддельная страница" in shown
+    assert "Первый шаг: если вы ввели пароль" in shown
+    assert_fits_one_screen(answer[0])
     assert "Безопасная настройка по шагам" in report
     assert "Почему:" in report
 
