@@ -346,23 +346,35 @@ async def test_spec_in_russian(boris: ChatUser) -> None:
 async def test_ip_inline_flags_a_replica_listing(ann: ChatUser) -> None:
     replies = await ann.says("/ip 耐克 AJ1 莆田纯原 真标 男鞋")
 
-    text = texts(replies)
-    assert "🔴 high" in text
-    assert "Nike" in text
-    assert "莆田" in text, "the evidence is quoted"
-    assert "授权书" in text
-    assert "reverse image search" in text
-    assert "Ask in writing on 旺旺 (AliWangWang) for plain goods" in text
+    shown, details = folded(replies[0])
+    assert "🔴 high" in shown
+    assert "Brands named: Nike" in shown
+    assert "Replica wording: “纯原”" in shown, "outright replica wording first, quoted"
+    assert "1 more in the details" in shown, "three findings at most on the first screen"
+    assert "First: Don't buy this for export" in shown
+    assert "请发一下品牌方盖章的品牌授权书" in shown, "the request to copy, in Chinese"
+    code = [e for e in replies[0].entities if e["type"] == "code"]
+    assert len(code) == 1, "the Chinese is one tap to copy"
+    assert_fits_one_screen(replies[0])
+    # One tap on the collapsed quote: every finding with its quote, every step.
+    assert "“莆田”" in details, "the evidence is quoted"
+    assert "授权书" in details
+    assert "brand owner's stamped brand authorisation letter" in details, "what the Chinese says"
+    assert "reverse image search" in details
+    assert "Ask in writing on 旺旺 (AliWangWang) for plain goods" in details
 
 
 async def test_ip_waits_for_the_listing_when_asked_alone(ann: ChatUser) -> None:
     prompt = await ann.says("/ip")
     assert "Paste the listing's title" in texts(prompt)
 
-    verdict = texts(await ann.says("纯棉T恤 白色 批发 男女同款"))
+    answer = await ann.says("纯棉T恤 白色 批发 男女同款")
 
-    assert "🟢 low" in verdict
-    assert "No replica, brand or patent wording found" in verdict
+    shown, details = folded(answer[0])
+    assert "🟢 low" in shown
+    assert "First: Run a reverse image search" in shown
+    assert "Ask on 旺旺" not in shown, "nothing to ask the seller about a plain listing"
+    assert "No replica, brand or patent wording found" in details
     after = await ann.says("纯棉T恤")
     assert "Listing check" not in texts(after), "the conversation has ended"
 
@@ -391,11 +403,15 @@ async def test_ip_survives_odd_text(ann: ChatUser, message: str) -> None:
 async def test_ip_in_russian(boris: ChatUser) -> None:
     replies = await boris.says("/ip LV 老花 女包 原单")
 
-    text = texts(replies)
-    assert "Проверка объявления" in text
-    assert "Упомянутые бренды" in text
-    assert "Что делать" in text
-    assert "授权书" in text
+    shown, details = folded(replies[0])
+    assert "Упомянутые бренды: Louis Vuitton" in shown
+    assert "Назван бренд: «LV»" in shown
+    assert "Напишите в 旺旺" in shown
+    assert "授权书" in shown
+    assert_fits_one_screen(replies[0])
+    assert "Проверка объявления" in details
+    assert "Что делать" in details
+    assert "авторизационное письмо бренда с печатью" in details
 
 
 # -- limits ----------------------------------------------------------------------------------
