@@ -3,16 +3,20 @@ Chinese for 旺旺) and /ip (copy and brand wording), in English and in Russian.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.domain.registration import QUESTIONS
+from bot.domain.counterfeits import check_listing
+from bot.domain.registration import QUESTIONS, assess
 from bot.domain.spec.builder import FIELDS, build_spec
+from bot.render.phone_screen import COLLAPSED_QUOTE_LINES, ONE_SCREEN, text_lines
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.html_parser import parse_html
 from bot.sandbox.server import Sandbox
-from handlers import spec
+from handlers import ip, registration, spec
 from tests.conftest import ChatUser, texts
 from tests.e2e.test_privacy import folded
 from tests.one_screen import assert_fits_one_screen
@@ -451,3 +455,43 @@ def test_worst_case_answers_fit_in_telegram_messages(answer: str) -> None:
         messages += spec.render_back_translation(built, language)
         assert all(len(parse_html(message)[0]) <= 4096 for message in messages)
         assert len(spec.render_chinese(built, language)) <= 2
+
+
+def _screen_lines(html: str) -> int:
+    """Phone lines of a report that ends in its collapsed details, with the Menu row."""
+    shown, quote, details = html.partition("<blockquote expandable>")
+    assert quote, "the details are collapsed"
+    assert details.endswith("</blockquote>"), "nothing after the details"
+    return text_lines(parse_html(shown)[0]) + COLLAPSED_QUOTE_LINES + 1
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_every_setup_report_fits_one_phone_screen(language: str) -> None:
+    codes = [question.code for question in QUESTIONS]
+    choices = [[*question.answers, None] for question in QUESTIONS]
+    longest = 0
+    for answers in itertools.product(*choices):
+        for lookalike_seen in (False, True):
+            report = assess(dict(zip(codes, answers, strict=True)), lookalike_seen=lookalike_seen)
+            html = registration.render_report(report, language)
+            assert _screen_lines(html) <= ONE_SCREEN, (answers, lookalike_seen)
+            longest = max(longest, len(html))
+    assert longest <= 4096, "the markup is longer than the text, so the text fits a message"
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize(
+    "listing",
+    [
+        "耐克 AJ1 莆田纯原 真标 代购级 男鞋 过验 1:1 原单 大牌同款 外观专利",
+        "LV Gucci Chanel Dior Prada 原单 女包",
+        "适用于苹果 手机壳 专利号ZL2019",
+        "不锈钢保温杯 500ml 厂家直销",
+        "高仿" + "耐克" * 200,
+    ],
+)
+def test_every_listing_check_fits_one_phone_screen(language: str, listing: str) -> None:
+    html = ip.render_check(check_listing(listing), language)
+
+    assert _screen_lines(html) <= ONE_SCREEN
+    assert len(parse_html(html)[0]) <= 4096
