@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.context import AnyHandler, BotContext
-from bot.domain.counterfeits import IpCheck, check_listing
+from bot.domain.counterfeits import SELLER_REQUESTS_ZH, IpCheck, IpFlag, check_listing
 from bot.render.i18n import Html, translate
 from handlers.conversation import StoredConversation
 from handlers.guided import (
@@ -33,6 +33,9 @@ from handlers.routes import MENU
 
 # Evidence is quoted from the listing; a long quote would drown the advice.
 MAX_QUOTE = 60
+# Findings on the first screen, each on a line of its own; the rest are one tap away.
+KEY_FLAGS = 3
+SHORT_QUOTE = 16
 
 
 async def ip_command(update: Update, context: BotContext) -> int:
@@ -63,21 +66,52 @@ async def _check(update: Update, context: BotContext, text: str) -> None:
 
 
 def render_check(check: IpCheck, language: str) -> str:
-    parts = [
-        translate(language, "ipchk_title"),
-        translate(language, f"ip_risk_{check.risk.value}"),
-    ]
+    """The verdict, the brands, at most three findings with one quote each, the first thing
+    to do and the Chinese to ask the seller; every finding and step waits in a collapsed
+    quote, so the answer fits a phone screen."""
+
+    def text(key: str, **values: object) -> str:
+        return translate(language, key, **values)
+
+    head = [f"<b>{text(f'ip_risk_{check.risk.value}')}</b>"]
     if check.brands:
-        parts.append(translate(language, "ipchk_brands", brands=", ".join(check.brands)))
+        head.append(text("ipchk_brands", brands=", ".join(check.brands)))
+    parts = ["\n".join(head)]
+    # With nothing found the verdict says so; the details repeat it.
+    shown = check.key_flags[:KEY_FLAGS]
+    if shown:
+        found = [
+            f"• <b>{text(f'ipchk_name_{flag.code}')}</b>: "
+            + text("ipchk_quote", evidence=_quote(flag, SHORT_QUOTE))
+            for flag in shown
+        ]
+        if len(check.flags) > len(shown):
+            found.append(text("ipchk_more_flags", count=len(check.flags) - len(shown)))
+        parts.append("\n".join(found))
+    todo = [text("ipchk_next", advice=Html(text(f"ip_advice_{check.advice[0]}")))]
+    if check.request is not None:
+        todo.append(text("ipchk_request", chinese=SELLER_REQUESTS_ZH[check.request]))
+    parts.append("\n".join(todo))
+    parts.append(_details(check, language))
+    return "\n\n".join(parts)
+
+
+def _quote(flag: IpFlag, limit: int = MAX_QUOTE) -> str:
+    evidence = flag.evidence
+    return evidence if len(evidence) <= limit else evidence[: limit - 1] + "…"
+
+
+def _details(check: IpCheck, language: str) -> str:
+    parts = [translate(language, "ipchk_details_title")]
     if check.flags:
         found = [
             translate(
                 language,
                 "ipchk_flag",
                 flag=Html(translate(language, f"ip_flag_{flag.code}")),
-                evidence=flag.evidence[:MAX_QUOTE],
+                evidence=_quote(flag),
             )
-            for flag in check.flags
+            for flag in check.key_flags
         ]
         parts.append("\n".join([translate(language, "ipchk_flags_title"), *found]))
     else:
@@ -87,10 +121,14 @@ def render_check(check: IpCheck, language: str) -> str:
         for number, code in enumerate(check.advice, start=1)
     ]
     parts.append("\n".join([translate(language, "ipchk_advice_title"), *steps]))
+    if check.request is not None:
+        meaning = translate(language, f"ipchk_request_{check.request}")
+        parts.append(translate(language, "ipchk_request_meaning", meaning=Html(meaning)))
     if "licence_letter" in check.advice:
         parts.append(translate(language, "ipchk_licence_hint"))
     parts.append(translate(language, "ipchk_footer"))
-    return "\n\n".join(parts)
+    body = "\n\n".join(parts)
+    return f"<blockquote expandable>{body}</blockquote>"
 
 
 FLOW = GuidedFlow(

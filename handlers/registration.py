@@ -1,8 +1,10 @@
 """/register: a four-question check of how the buyer's 1688 account and payments are set up.
 
-Each answer is one tap (or "Not sure"); the report rates every answer, says why, and lists
-the steps to a setup the buyer controls. A sign-in or payment link pasted at any point is
-checked at once, and a fake one is called out before anything else. Nothing is stored.
+Each answer is one tap (or "Not sure"); the report leads with the verdict, the worst answers
+and the one step to take first, and keeps why each answer was rated so and every step to a
+setup the buyer controls one tap away, in a collapsed quote. A sign-in or payment link
+pasted at any point is checked at once, and a fake one is called out before anything else.
+Nothing is stored.
 See registration.mmd for the flow.
 """
 
@@ -25,7 +27,7 @@ from bot.domain.registration import (
     assess,
     link_alert,
 )
-from bot.render.i18n import Html
+from bot.render.i18n import Html, translate
 from bot.render.suppliers import clip_url
 from handlers import routes
 from handlers.guided import (
@@ -115,41 +117,67 @@ async def _finish(turn: Turn, lead: str) -> None:
     answers = {code: v if isinstance(v, str) else None for code, v in turn.state.answers.items()}
     report = assess(answers, lookalike_seen=turn.state.notes.get("lookalike") is True)
     await replace_or_reply(
-        turn.update, render_report(report, turn.context), menu_button(turn.language)
+        turn.update, render_report(report, turn.language), menu_button(turn.language)
     )
 
 
-def render_report(report: RegistrationReport, context: BotContext) -> str:
+def render_report(report: RegistrationReport, language: str) -> str:
+    """The verdict, the worst answers, the one next step; why each answer was rated so and
+    every step wait in a collapsed quote, so the report fits a phone screen."""
+    verdict = translate(
+        language,
+        "reg_report_overall",
+        risk=Html(translate(language, f"reg_risk_{report.overall}")),
+    )
+    concerns = [_concern_text(finding, language) for finding in report.top_concerns]
+    if not concerns:
+        concerns.append(translate(language, "reg_all_safe"))
+    hidden = len(report.concerns) - len(report.top_concerns)
+    if hidden:
+        concerns.append(translate(language, "reg_more_concerns", count=hidden))
+    next_step = translate(
+        language, "reg_next_step", step=Html(translate(language, f"reg_next_{report.next_step}"))
+    )
+    return "\n\n".join([verdict, "\n".join(concerns), next_step, _details(report, language)])
+
+
+def _concern_text(finding: Finding, language: str) -> str:
+    icon = translate(language, _ICONS[finding.risk])
+    question = translate(language, f"reg_q_{finding.question}")
+    return f"{icon} <b>{question}</b>: {translate(language, finding.brief_key)}"
+
+
+def _details(report: RegistrationReport, language: str) -> str:
+    steps = "\n".join(
+        f"{number}. {translate(language, f'reg_step_{step}')}"
+        for number, step in enumerate(report.steps, start=1)
+    )
     parts = [
-        context.text("reg_report_title"),
-        context.text("reg_report_overall", risk=Html(context.text(f"reg_risk_{report.overall}"))),
-        "\n\n".join(_finding_text(finding, context) for finding in report.findings),
-        context.text("reg_steps_title")
-        + "\n"
-        + "\n".join(
-            f"{number}. {context.text(f'reg_step_{step}')}"
-            for number, step in enumerate(report.steps, start=1)
-        ),
-        context.text("reg_report_footer"),
+        translate(language, "reg_details_title"),
+        "\n\n".join(_finding_text(finding, language) for finding in report.findings),
+        translate(language, "reg_steps_title") + "\n" + steps,
+        translate(language, "reg_report_footer"),
     ]
-    return "\n\n".join(parts)
+    body = "\n\n".join(parts)
+    return f"<blockquote expandable>{body}</blockquote>"
 
 
-def _finding_text(finding: Finding, context: BotContext) -> str:
-    icon = context.text(_ICONS[finding.risk])
-    question = context.text(f"reg_q_{finding.question}")
+def _finding_text(finding: Finding, language: str) -> str:
+    icon = translate(language, _ICONS[finding.risk])
+    question = translate(language, f"reg_q_{finding.question}")
     if finding.question in QUESTIONS_BY_CODE and finding.answer is not None:
-        answer = context.text(f"reg_opt_{finding.question}_{finding.answer}")
+        answer = translate(language, f"reg_opt_{finding.question}_{finding.answer}")
     elif finding.risk is Risk.UNKNOWN:
-        answer = context.text("reg_answer_skipped")
+        answer = translate(language, "reg_answer_skipped")
     else:
-        answer = context.text("reg_answer_link")
-    return context.text(
+        answer = translate(language, "reg_answer_link")
+    return translate(
+        language,
         "reg_finding",
         icon=Html(icon),
         question=Html(question),
         answer=Html(answer),
-        why=Html(context.text(finding.why_key)),
+        why=Html(translate(language, finding.why_key)),
     )
 
 

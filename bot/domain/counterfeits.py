@@ -42,6 +42,19 @@ class IpCheck:
     advice: tuple[str, ...]
     brands: tuple[str, ...] = ()  # canonical names of the brands named (not as "fits …")
 
+    @property
+    def key_flags(self) -> tuple[IpFlag, ...]:
+        """The flags in the order a buyer should read them: outright replica wording first,
+        then the brand, then hints, and last what describes the listing without making a
+        copy more likely."""
+        return tuple(sorted(self.flags, key=lambda flag: _reading_rank(flag.code)))
+
+    @property
+    def request(self) -> str | None:
+        """The advice that is a question for the seller, if any: its Chinese is offered to
+        copy (`SELLER_REQUESTS_ZH`)."""
+        return next((code for code in self.advice if code in SELLER_REQUESTS_ZH), None)
+
 
 # Traditional characters missing from the payment checker's table that occur in brand
 # names, business scopes, city names and badge names (pairs, space-separated).
@@ -416,6 +429,23 @@ def _advice(risk: IpRisk, flags: tuple[IpFlag, ...]) -> tuple[str, ...]:
     if "brand_compatibility" in codes:
         wanted.add("compatibility_wording")
     return tuple(code for code in ADVICE_ORDER if code in wanted)
+
+
+# What to send the seller on 旺旺 for the advice that asks something of them: polite,
+# specific, and in the words a 1688 seller uses.
+SELLER_REQUESTS_ZH = {
+    "licence_letter": "您好，请发一下品牌方盖章的品牌授权书（不要聊天截图），谢谢！",
+    "white_label": "您好，我要无品牌、无logo的货，包装也用中性包装，可以吗？谢谢！",
+    "patent_certificate": "您好，请发一下专利证书，专利权人要和营业执照上的公司一致，谢谢！",
+}
+
+
+def _reading_rank(code: str) -> int:
+    if code in _STRONG_CODES:
+        return 0
+    if code == "brand_name":
+        return 1
+    return 3 if code in _NEUTRAL_CODES else 2
 
 
 FLAG_CODES = (

@@ -6,7 +6,8 @@ supplier. Each shortcut hands control of the account or the money to a stranger,
 accounts that look traded get frozen. This module rates each answer, picks the steps that
 move the buyer to a setup they control, and says what a link pasted during the check is.
 
-Texts live in the catalogues: `reg_why_<question>_<answer>`, `reg_step_<step>`.
+Texts live in the catalogues: `reg_why_<question>_<answer>` (and its one-line
+`reg_brief_…`), `reg_step_<step>` (and its short `reg_next_<step>`).
 """
 
 from __future__ import annotations
@@ -80,12 +81,57 @@ class Finding:
             return "reg_why_link_lookalike"
         return f"reg_why_{self.question}_{self.answer or 'skip'}"
 
+    @property
+    def brief_key(self) -> str:
+        """The one-line form of the why, for the short report."""
+        return self.why_key.replace("reg_why_", "reg_brief_", 1)
+
+
+# The one step the short report leads with: what stops a loss soonest. A password typed on a
+# fake page is being used now; money sent outside checkout is gone; a bought account is
+# taken back; refunds to someone else's Alipay are theirs; a lost number locks the buyer out.
+NEXT_STEP_ORDER = (
+    "fake_link_seen",
+    "checkout_only",
+    "own_account",
+    "stop_borrowed_alipay",
+    "own_sim",
+    "verify_alipay",
+    "agent_rules",
+    "keep_sim",
+    "cross_border_pay",
+    "sign_in_yourself",
+)
+# Findings in the short report, most urgent first, in the same spirit.
+_URGENCY = (LOOKALIKE_FINDING, "payment", "account", "alipay", "phone")
+TOP_FINDINGS = 3
+
 
 @dataclass(frozen=True)
 class RegistrationReport:
     overall: Risk
     findings: tuple[Finding, ...]
     steps: tuple[str, ...]  # step codes in STEP_ORDER
+
+    @property
+    def concerns(self) -> tuple[Finding, ...]:
+        """Every answer that is not safe (risky or skipped), the worst and most urgent
+        first; each question once."""
+        unsafe = {f.question: f for f in self.findings if f.risk is not Risk.LOW}
+        return tuple(
+            sorted(
+                unsafe.values(),
+                key=lambda f: (-_SEVERITY[f.risk], _URGENCY.index(f.question)),
+            )
+        )
+
+    @property
+    def top_concerns(self) -> tuple[Finding, ...]:
+        return self.concerns[:TOP_FINDINGS]
+
+    @property
+    def next_step(self) -> str:
+        return next(step for step in NEXT_STEP_ORDER if step in self.steps)
 
 
 def is_answer(question: str, answer: str) -> bool:

@@ -13,6 +13,7 @@ from bot.domain.counterfeits import (
     ADVICE_ORDER,
     BRANDS,
     FLAG_CODES,
+    SELLER_REQUESTS_ZH,
     Brand,
     IpRisk,
     check_listing,
@@ -20,6 +21,10 @@ from bot.domain.counterfeits import (
 
 CATALOGUE = json.loads(
     (Path(__file__).parents[2] / "bot/render/locales/en/suppliers.json").read_text("utf-8")
+)
+
+IP_CATALOGUE = json.loads(
+    (Path(__file__).parents[2] / "bot/render/locales/en/ip.json").read_text("utf-8")
 )
 
 HIGH, MEDIUM, LOW = IpRisk.HIGH, IpRisk.MEDIUM, IpRisk.LOW
@@ -158,6 +163,29 @@ def test_every_code_has_a_text() -> None:
         assert f"ip_advice_{code}" in CATALOGUE
     for risk in IpRisk:
         assert f"ip_risk_{risk}" in CATALOGUE
+    for code in FLAG_CODES:
+        assert f"ipchk_name_{code}" in IP_CATALOGUE, "the short name on the first screen"
+    for code in SELLER_REQUESTS_ZH:
+        assert f"ipchk_request_{code}" in IP_CATALOGUE, "what the Chinese to copy says"
+
+
+def test_outright_replica_wording_is_read_before_the_brand_and_the_hints() -> None:
+    check = check_listing("耐克 AJ1 莆田纯原 真标 男鞋")
+
+    codes = [flag.code for flag in check.key_flags]
+    assert codes[0] in {"replica_term", "real_logo"}
+    assert codes.index("brand_name") < codes.index("putian")
+    assert sorted(codes) == sorted(flag.code for flag in check.flags), "nothing dropped"
+
+
+def test_the_seller_is_asked_for_the_licence_when_a_brand_is_named() -> None:
+    assert check_listing("LV 原单 女包").request == "licence_letter"
+    assert check_listing("适用于苹果 手机壳 专利号ZL2019").request == "patent_certificate"
+    assert check_listing("不锈钢保温杯 500ml 厂家直销").request is None
+
+
+def test_every_request_advice_is_advice() -> None:
+    assert set(SELLER_REQUESTS_ZH) <= set(ADVICE_ORDER)
 
 
 @given(st.text(max_size=400))

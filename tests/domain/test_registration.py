@@ -8,6 +8,7 @@ import pytest
 from bot.domain.links.classify import classify_link
 from bot.domain.registration import (
     LOOKALIKE_FINDING,
+    NEXT_STEP_ORDER,
     QUESTIONS,
     STEP_ORDER,
     LinkAlert,
@@ -153,7 +154,56 @@ def test_every_text_the_report_needs_is_in_the_catalogue(language: str) -> None:
         needed.add(f"reg_why_{question.code}_skip")
         for answer in question.answers:
             needed |= {f"reg_opt_{question.code}_{answer}", f"reg_why_{question.code}_{answer}"}
+    needed |= {f"reg_next_{step}" for step in NEXT_STEP_ORDER}
+    needed |= {
+        finding.brief_key
+        for answers in _EVERY_RISKY_ANSWER
+        for finding in assess(answers, lookalike_seen=True).concerns
+    }
     needed |= {f"reg_risk_{risk.value}" for risk in Risk}
     needed |= {f"reg_link_{alert.value}" for alert in LinkAlert if alert is not LinkAlert.NONE}
 
     assert needed <= keys(language)
+
+
+_EVERY_RISKY_ANSWER = [
+    {question.code: answer}
+    for question in QUESTIONS
+    for answer, risk in question.answers.items()
+    if risk is not Risk.LOW
+] + [{}]
+
+
+def test_the_short_report_leads_with_the_worst_and_most_urgent_answers() -> None:
+    report = assess(
+        {"account": "agent", "phone": "virtual", "alipay": None, "payment": "transfer"},
+        lookalike_seen=True,
+    )
+
+    assert [(f.question, f.risk) for f in report.concerns] == [
+        (LOOKALIKE_FINDING, Risk.HIGH),
+        ("payment", Risk.HIGH),
+        ("phone", Risk.HIGH),
+        ("account", Risk.MEDIUM),
+        ("alipay", Risk.UNKNOWN),
+    ]
+    assert len(report.top_concerns) == 3
+    assert report.next_step == "fake_link_seen"
+
+
+def test_safe_answers_are_no_concern_and_the_next_step_is_signing_in_yourself() -> None:
+    report = assess(SAFE)
+
+    assert report.concerns == ()
+    assert report.next_step == "sign_in_yourself"
+
+
+def test_money_sent_outside_checkout_is_stopped_before_anything_else() -> None:
+    report = assess({**SAFE, "account": "bought", "payment": "transfer"})
+
+    assert report.next_step == "checkout_only"
+    assert report.next_step in report.steps
+
+
+def test_next_step_order_covers_every_step() -> None:
+    assert set(NEXT_STEP_ORDER) == set(STEP_ORDER)

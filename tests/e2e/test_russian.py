@@ -26,7 +26,7 @@ async def test_start_greets_in_russian_and_offers_the_menu(
 
     assert len(replies) == 1
     assert "Привет, Boris" in replies[0].text
-    assert "пекинскому времени" in replies[0].text
+    assert "пекинское время" in replies[0].text
     assert "延长收货 (продлить срок получения)" in replies[0].text
     assert boris.buttons() == [
         "💳 Безопасен ли платёж?",

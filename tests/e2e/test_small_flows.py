@@ -3,17 +3,23 @@ Chinese for 旺旺) and /ip (copy and brand wording), in English and in Russian.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.domain.registration import QUESTIONS
+from bot.domain.counterfeits import check_listing
+from bot.domain.registration import QUESTIONS, assess
 from bot.domain.spec.builder import FIELDS, build_spec
+from bot.render.phone_screen import COLLAPSED_QUOTE_LINES, ONE_SCREEN, text_lines
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.html_parser import parse_html
 from bot.sandbox.server import Sandbox
-from handlers import spec
+from handlers import ip, registration, spec
 from tests.conftest import ChatUser, texts
+from tests.e2e.test_privacy import folded
+from tests.one_screen import assert_fits_one_screen
 
 FAKE_LOGIN = "http://login.1688.com.secure-verify.top/member/signin.htm"
 HOSTILE = [
@@ -42,9 +48,18 @@ async def test_register_rates_each_answer_and_lists_the_safe_setup(ann: ChatUser
     await ann.taps("I bought it")
     await ann.taps("virtual number")
     await ann.taps("Someone else's Alipay")
-    report = texts(await ann.taps("Transfers straight"))
+    answer = await ann.taps("Transfers straight")
 
-    assert "Overall: 🔴 high risk" in report
+    shown, report = folded(answer[0])
+    assert "Your setup: 🔴 high risk" in shown
+    assert "Payments: straight transfers. No escrow" in shown, "the money at stake comes first"
+    assert "Account: bought or rented" in shown
+    assert "Alipay account: someone else's" in shown
+    assert "Phone number" not in shown, "three findings at most on the first screen"
+    assert "1 more in the full report" in shown
+    assert "First step: pay only on the 1688 order page" in shown
+    assert_fits_one_screen(answer[0])
+    # One tap on the collapsed quote: every answer's why and every step.
     assert "taken back by the seller" in report, "why a bought account is risky"
     assert "fail SMS verification" in report
     assert "refunds go back to them" in report
@@ -60,10 +75,14 @@ async def test_register_with_a_safe_setup_is_low_risk(ann: ChatUser) -> None:
     await ann.taps("I registered it myself")
     await ann.taps("My own Chinese SIM")
     await ann.taps("verified with my passport")
-    report = texts(await ann.taps("At 1688 checkout"))
+    answer = await ann.taps("At 1688 checkout")
 
-    assert "Overall: 🟢 low risk" in report
-    assert "Register your own account" not in report
+    shown, report = folded(answer[0])
+    assert "Your setup: 🟢 low risk" in shown
+    assert "All four answers keep the account and the money in your hands" in shown
+    assert "First step: sign in only from the 1688 or Alipay app" in shown
+    assert "more in the full report" not in shown
+    assert "Register your own account" not in texts(answer), "no advice that does not apply"
     assert "Sign in only by opening the 1688 or Alipay app" in report
 
 
@@ -72,8 +91,10 @@ async def test_register_every_question_can_be_skipped(ann: ChatUser) -> None:
     for _ in QUESTIONS:
         replies = await ann.taps("Not sure")
 
-    report = texts(replies)
-    assert "Overall: ⚪ not known" in report
+    shown, report = folded(replies[-1])
+    assert "Your setup: ⚪ not known" in shown
+    assert shown.count("not known.") == 3, "three findings, then a pointer to the rest"
+    assert "1 more in the full report" in shown
     assert report.count("not answered") == len(QUESTIONS)
     assert "Open your own Alipay" in report
 
@@ -90,8 +111,11 @@ async def test_a_fake_login_link_is_flagged_loudly_mid_check(ann: ChatUser) -> N
     assert "Question 2 of 4" in texts(warned[-1:]), "the check carries on below the warning"
     await ann.taps("My own foreign number")
     await ann.taps("I have no Alipay")
-    report = texts(await ann.taps("Through an agent"))
-    assert "Overall: 🔴 high risk" in report, "a fake link makes the whole setup high risk"
+    answer = await ann.taps("Through an agent")
+    shown, report = folded(answer[0])
+    assert "Your setup: 🔴 high risk" in shown, "a fake link makes the whole setup high risk"
+    assert shown.index("Link you pasted: a fake") < shown.index("Payments"), "the fake link first"
+    assert "First step: if you typed your password on that fake page" in shown
     assert "fake Alibaba or Alipay address" in report
     assert "change it now" in report
 
@@ -164,9 +188,13 @@ async def test_register_in_russian(boris: ChatUser) -> None:
     assert "ПОДДЕЛЬНАЯ ССЫЛКА" in texts(warned)
     await boris.taps("Чужой номер")
     await boris.taps("Не знаю")
-    report = texts(await boris.taps("Переводы напрямую"))
+    answer = await boris.taps("Переводы напрямую")
 
-    assert "Итог: 🔴 высокий риск" in report
+    shown, report = folded(answer[0])
+    assert "Ваша настройка: 🔴 высокий риск" in shown
+    assert "Присланная ссылка: поддельная страница" in shown
+    assert "Первый шаг: если вы ввели пароль" in shown
+    assert_fits_one_screen(answer[0])
     assert "Безопасная настройка по шагам" in report
     assert "Почему:" in report
 
@@ -322,23 +350,35 @@ async def test_spec_in_russian(boris: ChatUser) -> None:
 async def test_ip_inline_flags_a_replica_listing(ann: ChatUser) -> None:
     replies = await ann.says("/ip 耐克 AJ1 莆田纯原 真标 男鞋")
 
-    text = texts(replies)
-    assert "🔴 high" in text
-    assert "Nike" in text
-    assert "莆田" in text, "the evidence is quoted"
-    assert "授权书" in text
-    assert "reverse image search" in text
-    assert "Ask in writing on 旺旺 (AliWangWang) for plain goods" in text
+    shown, details = folded(replies[0])
+    assert "🔴 high" in shown
+    assert "Brands named: Nike" in shown
+    assert "Replica wording: “纯原”" in shown, "outright replica wording first, quoted"
+    assert "1 more in the details" in shown, "three findings at most on the first screen"
+    assert "First: Don't buy this for export" in shown
+    assert "请发一下品牌方盖章的品牌授权书" in shown, "the request to copy, in Chinese"
+    code = [e for e in replies[0].entities if e["type"] == "code"]
+    assert len(code) == 1, "the Chinese is one tap to copy"
+    assert_fits_one_screen(replies[0])
+    # One tap on the collapsed quote: every finding with its quote, every step.
+    assert "“莆田”" in details, "the evidence is quoted"
+    assert "授权书" in details
+    assert "brand owner's stamped brand authorisation letter" in details, "what the Chinese says"
+    assert "reverse image search" in details
+    assert "Ask in writing on 旺旺 (AliWangWang) for plain goods" in details
 
 
 async def test_ip_waits_for_the_listing_when_asked_alone(ann: ChatUser) -> None:
     prompt = await ann.says("/ip")
     assert "Paste the listing's title" in texts(prompt)
 
-    verdict = texts(await ann.says("纯棉T恤 白色 批发 男女同款"))
+    answer = await ann.says("纯棉T恤 白色 批发 男女同款")
 
-    assert "🟢 low" in verdict
-    assert "No replica, brand or patent wording found" in verdict
+    shown, details = folded(answer[0])
+    assert "🟢 low" in shown
+    assert "First: Run a reverse image search" in shown
+    assert "Ask on 旺旺" not in shown, "nothing to ask the seller about a plain listing"
+    assert "No replica, brand or patent wording found" in details
     after = await ann.says("纯棉T恤")
     assert "Listing check" not in texts(after), "the conversation has ended"
 
@@ -367,11 +407,15 @@ async def test_ip_survives_odd_text(ann: ChatUser, message: str) -> None:
 async def test_ip_in_russian(boris: ChatUser) -> None:
     replies = await boris.says("/ip LV 老花 女包 原单")
 
-    text = texts(replies)
-    assert "Проверка объявления" in text
-    assert "Упомянутые бренды" in text
-    assert "Что делать" in text
-    assert "授权书" in text
+    shown, details = folded(replies[0])
+    assert "Упомянутые бренды: Louis Vuitton" in shown
+    assert "Назван бренд: «LV»" in shown
+    assert "Напишите в 旺旺" in shown
+    assert "授权书" in shown
+    assert_fits_one_screen(replies[0])
+    assert "Проверка объявления" in details
+    assert "Что делать" in details
+    assert "авторизационное письмо бренда с печатью" in details
 
 
 # -- limits ----------------------------------------------------------------------------------
@@ -411,3 +455,43 @@ def test_worst_case_answers_fit_in_telegram_messages(answer: str) -> None:
         messages += spec.render_back_translation(built, language)
         assert all(len(parse_html(message)[0]) <= 4096 for message in messages)
         assert len(spec.render_chinese(built, language)) <= 2
+
+
+def _screen_lines(html: str) -> int:
+    """Phone lines of a report that ends in its collapsed details, with the Menu row."""
+    shown, quote, details = html.partition("<blockquote expandable>")
+    assert quote, "the details are collapsed"
+    assert details.endswith("</blockquote>"), "nothing after the details"
+    return text_lines(parse_html(shown)[0]) + COLLAPSED_QUOTE_LINES + 1
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_every_setup_report_fits_one_phone_screen(language: str) -> None:
+    codes = [question.code for question in QUESTIONS]
+    choices = [[*question.answers, None] for question in QUESTIONS]
+    longest = 0
+    for answers in itertools.product(*choices):
+        for lookalike_seen in (False, True):
+            report = assess(dict(zip(codes, answers, strict=True)), lookalike_seen=lookalike_seen)
+            html = registration.render_report(report, language)
+            assert _screen_lines(html) <= ONE_SCREEN, (answers, lookalike_seen)
+            longest = max(longest, len(html))
+    assert longest <= 4096, "the markup is longer than the text, so the text fits a message"
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize(
+    "listing",
+    [
+        "耐克 AJ1 莆田纯原 真标 代购级 男鞋 过验 1:1 原单 大牌同款 外观专利",
+        "LV Gucci Chanel Dior Prada 原单 女包",
+        "适用于苹果 手机壳 专利号ZL2019",
+        "不锈钢保温杯 500ml 厂家直销",
+        "高仿" + "耐克" * 200,
+    ],
+)
+def test_every_listing_check_fits_one_phone_screen(language: str, listing: str) -> None:
+    html = ip.render_check(check_listing(listing), language)
+
+    assert _screen_lines(html) <= ONE_SCREEN
+    assert len(parse_html(html)[0]) <= 4096
