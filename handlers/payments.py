@@ -446,9 +446,7 @@ async def _drop_feedback_row(message: object) -> None:
     """Keep the copy and details buttons, remove the question that has been answered."""
     if not isinstance(message, Message) or message.reply_markup is None:
         return
-    rows = [
-        row for row in message.reply_markup.inline_keyboard if not _is_feedback_row(row)
-    ]
+    rows = [row for row in message.reply_markup.inline_keyboard if not _is_feedback_row(row)]
     await message.edit_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
 
 
@@ -460,7 +458,7 @@ def _is_feedback_row(row: Sequence[InlineKeyboardButton]) -> bool:
 
 
 async def on_details(update: Update, context: BotContext) -> None:
-    """"Why?" turns the short verdict into its details in place; "Back" turns it back.
+    """ "Why?" turns the short verdict into its details in place; "Back" turns it back.
 
     Both are rebuilt from what was recorded (the verdict and the codes of the findings)
     and quoted from the buyer's own message, which the verdict answers, or from the text
@@ -493,7 +491,8 @@ async def on_details(update: Update, context: BotContext) -> None:
     source = "\n".join(part for part in (text, image_text or "") if part.strip())
     check = restored(verdict, codes, source)
     feedback = [
-        row for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
+        row
+        for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
         if _is_feedback_row(row)
     ]
     if parts[1] == "why":

@@ -186,9 +186,11 @@ def _short(
     for quote, codes in groups:
         labels = ", ".join(translate(language, short_key(code)) for code in codes)
         if quote:
-            lines.append(translate(language, "pay_short_line", evidence=quote, labels=labels))
+            lines.append(
+                translate(language, "pay_short_line", evidence=quote, labels=Html(labels))
+            )
         else:
-            lines.append(translate(language, "pay_short_line_no_evidence", labels=labels))
+            lines.append(f"• {labels}")
     if lines:
         parts.append("\n".join(lines))
     step = next_step(check)
