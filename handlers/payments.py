@@ -224,7 +224,7 @@ async def _answered(turn: Turn, lead: str) -> None:
     text = str(turn.state.notes.get("text") or "")
     source = str(turn.state.notes.get("source") or "text")
     check_id = await _record(turn.update, turn.context, check, text, source)
-    keyboard = _keyboard(turn.context, check, check_id)
+    keyboard = _keyboard(turn.context, check, check_id, str(answer))
     heard = turn.text("pay_ask_heard", answer=turn.text(f"pay_ask_payee_{answer}"))
     rendered = render_short(check, turn.language, button_rows=_rows(keyboard), lead=heard)
     about = turn.state.notes.get("about")
@@ -379,15 +379,20 @@ async def _record(
 
 
 def _keyboard(
-    context: BotContext, check: PaymentCheck, check_id: int | None
+    context: BotContext, check: PaymentCheck, check_id: int | None, answer: str = ""
 ) -> InlineKeyboardMarkup | None:
-    return _markup(_first_row(context, check, check_id, "why"), check_id, context)
+    return _markup(_first_row(context, check, check_id, "why", answer), check_id, context)
 
 
 def _first_row(
-    context: BotContext, check: PaymentCheck, check_id: int | None, turn_to: str
+    context: BotContext,
+    check: PaymentCheck,
+    check_id: int | None,
+    turn_to: str,
+    answer: str = "",
 ) -> list[InlineKeyboardButton]:
-    """Copy the reply, and turn the message to its details ("why") or back ("back")."""
+    """Copy the reply, and turn the message to its details ("why") or back ("back");
+    `answer` is the payee the buyer named, said again at the top of the short form."""
     row = []
     reply_zh = check.decline_reply_zh if check.verdict is not Verdict.UNCLEAR else None
     if reply_zh and len(reply_zh) <= MAX_COPY_TEXT:
@@ -395,7 +400,7 @@ def _first_row(
         row.append(InlineKeyboardButton(context.text("pay_btn_copy"), copy_text=copy))
     if check_id is not None and (check.signals or turn_to == "back"):
         label = context.text("pay_btn_why" if turn_to == "why" else "pay_btn_back")
-        data = routes.PAYMENT_DETAILS.pack(check_id, turn_to)
+        data = routes.PAYMENT_DETAILS.pack(check_id, turn_to, answer or "-")
         row.append(InlineKeyboardButton(label, callback_data=data))
     return row
 
@@ -495,15 +500,24 @@ async def on_details(update: Update, context: BotContext) -> None:
         for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
         if _is_feedback_row(row)
     ]
+    answer = parts[2] if parts[2] in PAYEE_ANSWERS else ""
     if parts[1] == "why":
-        first = _first_row(context, check, check_id, "back")
+        first = _first_row(context, check, check_id, "back", answer)
         keyboard = InlineKeyboardMarkup([first, *feedback])
         rendered = render_check(check, context.language, image_text=image_text)
     else:
-        first = _first_row(context, check, check_id, "why")
+        first = _first_row(context, check, check_id, "why", answer)
         keyboard = InlineKeyboardMarkup([first, *feedback])
+        heard = ""
+        if answer:
+            said = context.text(f"pay_ask_payee_{answer}")
+            heard = context.text("pay_ask_heard", answer=said)
         rendered = render_short(
-            check, context.language, button_rows=_rows(keyboard), image_text=image_text
+            check,
+            context.language,
+            button_rows=_rows(keyboard),
+            lead=heard,
+            image_text=image_text,
         )
     await message.edit_text(rendered, reply_markup=keyboard)
 

@@ -78,9 +78,11 @@ def render_check(
 
 def _signals(check: PaymentCheck, language: str) -> str:
     lines = [translate(language, "pay_found")]
+    quoted: set[str] = set()
     for signal in check.signals[:MAX_SIGNALS_SHOWN]:
         explanation = Html(translate(language, explanation_key(signal.code)))
-        if signal.evidence.strip():
+        if signal.evidence.strip() and signal.evidence not in quoted:
+            quoted.add(signal.evidence)
             line = translate(
                 language, "pay_signal_line", evidence=signal.evidence, explanation=explanation
             )

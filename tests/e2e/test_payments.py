@@ -247,6 +247,7 @@ async def test_why_turns_the_verdict_into_its_details_and_back_returns(ann: Chat
     assert "A bank card number. Companies are paid into a company account" in details.text
     assert "A bank transfer to a company account" in details.text
     assert "“走公司账户要交税”" in details.text
+    assert details.text.count("直接打我私人卡") == 1, "a quote is not repeated in the details"
     assert "Keep talking on AliWangWang" in details.text
     assert "6222 0212 3456 7890 128" not in details.text, "card numbers stay masked"
     assert "Why?" not in " ".join(ann.buttons())
@@ -335,3 +336,17 @@ async def test_a_screenshot_answer_fits_and_its_details_quote_the_picture(
     assert "收款码" in details.text
     (back,) = await ann.taps("Back")
     assert back.text == short.text
+
+
+async def test_the_details_of_another_users_check_are_not_shown(
+    ann: ChatUser, carl: ChatUser, bot: BotApplication, sandbox: Sandbox
+) -> None:
+    await ann.says(f"/pay {PERSONAL_CARD}")
+    (anns_check,) = await stored_checks(bot, ann.user_id)
+    await carl.says("/pay hi")
+
+    await carl.taps_forged(f"payd|{anns_check.id}|why|-")
+
+    answer = [c for c in sandbox.calls if c.method == "answerCallbackQuery"][-1]
+    assert "can no longer show the details" in answer.params.get("text", "")
+    assert not any("私人账户" in (m.text or "") for m in sandbox.bot_messages(carl.user_id))
