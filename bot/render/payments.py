@@ -197,8 +197,7 @@ def _short(
         parts.append("\n".join(lines))
     step = next_step(check)
     if step is not None:
-        advice = Html(translate(language, advice_key(step)))
-        parts.append(translate(language, "pay_next_step", advice=advice))
+        parts.append("👉 " + translate(language, advice_key(step)))
     if check.decline_reply_zh and check.verdict not in (Verdict.APPROVED, Verdict.UNCLEAR):
         reply = Html(f"<code>{escape(check.decline_reply_zh, quote=False)}</code>")
         parts.append(translate(language, "pay_reply_title") + "\n" + reply.markup)
