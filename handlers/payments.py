@@ -5,6 +5,7 @@ See payments.mmd for the flow.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,9 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    MessageEntity,
     PhotoSize,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatAction
@@ -36,11 +39,12 @@ from bot.domain.payments.checker import (
     findings,
     looks_like_payment_talk,
     looks_like_shipping_notice,
+    restored,
     with_answer,
 )
 from bot.render.i18n import Html
-from bot.render.model_text import TELEGRAM_MESSAGE_LIMIT, model_text_html, split_message
-from bot.render.payments import explanation_key, plain_text, render_check
+from bot.render.model_text import model_text_html, split_message
+from bot.render.payments import explanation_key, plain_text, render_check, render_short
 from bot.services.payments import FEEDBACK_LABELS
 from handlers import answers, logistics, orders, routes
 from handlers.callback_data import parse_number
@@ -170,8 +174,15 @@ async def _check_text(update: Update, context: BotContext, text: str, *, source:
         await _ask(update, context, check, text, source)
         return
     check_id = await _record(update, context, check, text, source)
-    rendered = render_check(check, context.language, shipping=looks_like_shipping_notice(text))
-    await _send_verdict(update, rendered, helper, _keyboard(context, check, check_id))
+    keyboard = _keyboard(context, check, check_id)
+    rendered = render_short(
+        check,
+        context.language,
+        button_rows=_rows(keyboard),
+        shipping=looks_like_shipping_notice(text),
+    )
+    about = update.effective_message.message_id if update.effective_message else None
+    await _send_verdict(update, rendered, helper, keyboard, about=about)
 
 
 # -- one question when the slot that decides the verdict is missing (payments.mmd) ---------
@@ -184,10 +195,14 @@ async def _ask(
     and, only when the user keeps texts (/privacy), the quotes and the message."""
     keep = context.state.keep_texts
     found = findings(check)
+    message = update.effective_message
     notes = {
         "found": found if keep else dict.fromkeys(found, ""),
         "source": source,
         "text": text if keep else "",
+        "mentions": sorted(check.mentions),
+        # The verdict answers the buyer's message, so its details can quote it again.
+        "about": message.message_id if message is not None else 0,
     }
     await ASK_FLOW.begin(update, context, FlowState(notes=notes))
 
@@ -201,14 +216,20 @@ async def _answered(turn: Turn, lead: str) -> None:
     answer = turn.state.answer("payee")
     if not isinstance(found, dict) or answer not in PAYEE_ANSWERS:
         return
-    check = with_answer({str(k): str(v) for k, v in found.items()}, "payee", str(answer))
+    mentions = turn.state.notes.get("mentions")
+    known = [str(m) for m in mentions] if isinstance(mentions, list) else []
+    check = with_answer(
+        {str(k): str(v) for k, v in found.items()}, "payee", str(answer), mentions=known
+    )
     text = str(turn.state.notes.get("text") or "")
     source = str(turn.state.notes.get("source") or "text")
     check_id = await _record(turn.update, turn.context, check, text, source)
-    rendered = render_check(check, turn.language)
+    keyboard = _keyboard(turn.context, check, check_id, str(answer))
     heard = turn.text("pay_ask_heard", answer=turn.text(f"pay_ask_payee_{answer}"))
+    rendered = render_short(check, turn.language, button_rows=_rows(keyboard), lead=heard)
+    about = turn.state.notes.get("about")
     await _send_verdict(
-        turn.update, f"{heard}\n\n{rendered}", [], _keyboard(turn.context, check, check_id)
+        turn.update, rendered, [], keyboard, about=about if isinstance(about, int) else None
     )
 
 
@@ -246,10 +267,16 @@ async def _check_image_reading(
         await _ask(update, context, check, text, "photo")
         return
     check_id = await _record(update, context, check, text, "photo")
-    rendered = render_check(
-        check, context.language, image_text=reading.text, qr_payloads=reading.qr_payloads
+    keyboard = _keyboard(context, check, check_id)
+    rendered = render_short(
+        check,
+        context.language,
+        button_rows=_rows(keyboard),
+        image_text=reading.text,
+        qr_payloads=reading.qr_payloads,
     )
-    await _send_verdict(update, rendered, helper, _keyboard(context, check, check_id))
+    about = update.effective_message.message_id if update.effective_message else None
+    await _send_verdict(update, rendered, helper, keyboard, about=about)
 
 
 async def _with_model_review(
@@ -321,14 +348,23 @@ async def _send_verdict(
     rendered: str,
     helper: list[str],
     keyboard: InlineKeyboardMarkup | None,
+    *,
+    about: int | None = None,
 ) -> None:
-    """One message when it fits; else the verdict, then the helper's words in pieces."""
-    whole = "\n\n".join([rendered, *helper])
-    if len(whole) <= TELEGRAM_MESSAGE_LIMIT:
-        await reply(update, whole, keyboard)
+    """The short verdict, answering the buyer's message `about` (its details quote that
+    message again rather than keeping it). The AI helper's words follow in a message of
+    their own, so the verdict keeps to one screen."""
+    chat = update.effective_chat
+    if chat is None:
         return
-    await reply(update, rendered)
-    await reply_in_pieces(update, split_message("\n\n".join(helper)), keyboard)
+    where = ReplyParameters(about, allow_sending_without_reply=True) if about else None
+    await chat.send_message(rendered, reply_markup=keyboard, reply_parameters=where)
+    if helper:
+        await reply_in_pieces(update, split_message("\n\n".join(helper)))
+
+
+def _rows(keyboard: InlineKeyboardMarkup | None) -> int:
+    return len(keyboard.inline_keyboard) if keyboard is not None else 0
 
 
 async def _record(
@@ -343,13 +379,36 @@ async def _record(
 
 
 def _keyboard(
-    context: BotContext, check: PaymentCheck, check_id: int | None
+    context: BotContext, check: PaymentCheck, check_id: int | None, answer: str = ""
 ) -> InlineKeyboardMarkup | None:
-    rows: list[list[InlineKeyboardButton]] = []
+    return _markup(_first_row(context, check, check_id, "why", answer), check_id, context)
+
+
+def _first_row(
+    context: BotContext,
+    check: PaymentCheck,
+    check_id: int | None,
+    turn_to: str,
+    answer: str = "",
+) -> list[InlineKeyboardButton]:
+    """Copy the reply, and turn the message to its details ("why") or back ("back");
+    `answer` is the payee the buyer named, said again at the top of the short form."""
+    row = []
     reply_zh = check.decline_reply_zh if check.verdict is not Verdict.UNCLEAR else None
     if reply_zh and len(reply_zh) <= MAX_COPY_TEXT:
         copy = CopyTextButton(reply_zh)
-        rows.append([InlineKeyboardButton(context.text("pay_btn_copy"), copy_text=copy)])
+        row.append(InlineKeyboardButton(context.text("pay_btn_copy"), copy_text=copy))
+    if check_id is not None and (check.signals or turn_to == "back"):
+        label = context.text("pay_btn_why" if turn_to == "why" else "pay_btn_back")
+        data = routes.PAYMENT_DETAILS.pack(check_id, turn_to, answer or "-")
+        row.append(InlineKeyboardButton(label, callback_data=data))
+    return row
+
+
+def _markup(
+    first: list[InlineKeyboardButton], check_id: int | None, context: BotContext
+) -> InlineKeyboardMarkup | None:
+    rows = [first] if first else []
     if check_id is not None:
         rows.append(_feedback_row(context, check_id))
     return InlineKeyboardMarkup(rows) if rows else None
@@ -389,15 +448,86 @@ async def on_feedback(update: Update, context: BotContext) -> None:
 
 
 async def _drop_feedback_row(message: object) -> None:
-    """Keep the copy button, remove the question that has been answered."""
+    """Keep the copy and details buttons, remove the question that has been answered."""
     if not isinstance(message, Message) or message.reply_markup is None:
         return
-    rows = [
-        row
-        for row in message.reply_markup.inline_keyboard
-        if not any(button.callback_data for button in row)
-    ]
+    rows = [row for row in message.reply_markup.inline_keyboard if not _is_feedback_row(row)]
     await message.edit_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+
+
+def _is_feedback_row(row: Sequence[InlineKeyboardButton]) -> bool:
+    return any(
+        routes.PAYMENT_FEEDBACK.unpack(str(button.callback_data or "")) is not None
+        for button in row
+    )
+
+
+async def on_details(update: Update, context: BotContext) -> None:
+    """ "Why?" turns the short verdict into its details in place; "Back" turns it back.
+
+    Both are rebuilt from what was recorded (the verdict and the codes of the findings)
+    and quoted from the buyer's own message, which the verdict answers, or from the text
+    read from their picture, which the message shows in a collapsed quote. Nothing of the
+    message is stored for this."""
+    query = update.callback_query
+    parts = routes.PAYMENT_DETAILS.unpack(query.data if query else None)
+    user = update.effective_user
+    check_id = parse_number(parts[0]) if parts else None
+    message = query.message if query is not None else None
+    if (
+        query is None
+        or user is None
+        or parts is None
+        or check_id is None
+        or parts[1] not in ("why", "back")
+        or not isinstance(message, Message)
+    ):
+        await acknowledge(update, context, context.text("button_expired_alert"), alert=True)
+        return
+    recorded = await context.services.payments.recorded(user.id, check_id)
+    if recorded is None:
+        await acknowledge(update, context, context.text("pay_details_gone"), alert=True)
+        return
+    await acknowledge(update, context)
+    verdict, codes = recorded
+    asked = message.reply_to_message
+    text = (asked.text or asked.caption or "") if asked is not None else ""
+    image_text = _collapsed_text(message)
+    source = "\n".join(part for part in (text, image_text or "") if part.strip())
+    check = restored(verdict, codes, source)
+    feedback = [
+        row
+        for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
+        if _is_feedback_row(row)
+    ]
+    answer = parts[2] if parts[2] in PAYEE_ANSWERS else ""
+    if parts[1] == "why":
+        first = _first_row(context, check, check_id, "back", answer)
+        keyboard = InlineKeyboardMarkup([first, *feedback])
+        rendered = render_check(check, context.language, image_text=image_text)
+    else:
+        first = _first_row(context, check, check_id, "why", answer)
+        keyboard = InlineKeyboardMarkup([first, *feedback])
+        heard = ""
+        if answer:
+            said = context.text(f"pay_ask_payee_{answer}")
+            heard = context.text("pay_ask_heard", answer=said)
+        rendered = render_short(
+            check,
+            context.language,
+            button_rows=_rows(keyboard),
+            lead=heard,
+            image_text=image_text,
+        )
+    await message.edit_text(rendered, reply_markup=keyboard)
+
+
+def _collapsed_text(message: Message) -> str | None:
+    """What was read from a picture, as the message shows it in its collapsed quote."""
+    for entity in message.entities:
+        if entity.type == MessageEntity.EXPANDABLE_BLOCKQUOTE:
+            return message.parse_entity(entity)
+    return None
 
 
 FLOW = GuidedFlow(
@@ -437,4 +567,5 @@ UNPROMPTED: list[AnyHandler] = [
     MessageHandler(IMAGES, check_image),
     MessageHandler(filters.TEXT & ~filters.COMMAND & _FRESH & PAYMENT_TALK, check_message_text),
     CallbackQueryHandler(on_feedback, pattern=routes.PAYMENT_FEEDBACK.pattern),
+    CallbackQueryHandler(on_details, pattern=routes.PAYMENT_DETAILS.pattern),
 ]

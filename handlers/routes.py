@@ -29,6 +29,8 @@ GUIDE_PAGE = CallbackRoute("kbpage", (32, 4))  # kbpage|<guide>|<page>
 # Payments
 PAYMENT_FEEDBACK = CallbackRoute("payfb", (ID, CODE))  # payfb|<check>|<right or wrong>
 PAYMENT_ASK = CallbackRoute("payq", (CODE, CODE))  # payq|<slot>|<company, person or not_said>
+# payd|<check>|<why or back>|<the payee the buyer named, or ->
+PAYMENT_DETAILS = CallbackRoute("payd", (ID, 4, 8))
 
 # Suppliers
 SUPPLIER_CHECK = CallbackRoute("sup", (CODE, CODE))  # sup|<step>|<value>

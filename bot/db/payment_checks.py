@@ -75,3 +75,20 @@ async def count_by_verdict(session: AsyncSession) -> dict[str, int]:
         select(PaymentCheckRecord.verdict, func.count()).group_by(PaymentCheckRecord.verdict)
     )
     return {verdict: count for verdict, count in rows.tuples()}
+
+
+async def verdict_and_codes(
+    session: AsyncSession, user_id: int, check_id: int
+) -> tuple[str, list[str]] | None:
+    """The verdict and signal codes of the user's own check, for its details."""
+    row = (
+        await session.execute(
+            select(PaymentCheckRecord.verdict, PaymentCheckRecord.signal_codes).where(
+                PaymentCheckRecord.id == check_id, PaymentCheckRecord.user_id == user_id
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    verdict, codes = row
+    return verdict, [code for code in codes.split(",") if code]

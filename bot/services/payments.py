@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.db import payment_checks
 from bot.domain.masking import mask_numbers
-from bot.domain.payments.checker import PaymentCheck
+from bot.domain.payments.checker import PaymentCheck, Verdict
 
 FEEDBACK_LABELS = payment_checks.FEEDBACK_LABELS
 
@@ -41,3 +41,12 @@ class PaymentChecks:
             return await payment_checks.set_feedback(
                 session, user_id, check_id, label, self.clock.now()
             )
+
+    async def recorded(self, user_id: int, check_id: int) -> tuple[Verdict, list[str]] | None:
+        """The verdict and signal codes of the user's own check; None when it is not theirs
+        or no longer kept."""
+        async with self.sessions.begin() as session:
+            found = await payment_checks.verdict_and_codes(session, user_id, check_id)
+        if found is None or found[0] not in {verdict.value for verdict in Verdict}:
+            return None
+        return Verdict(found[0]), found[1]

@@ -115,8 +115,10 @@ async def test_addresses_and_handles_in_shown_prose_cannot_be_tapped(
         )
     )
 
-    (message,) = await ann.says(f"/pay {ON_PLATFORM}")
+    # The verdict comes first; the helper's words in a message of their own (issue 17).
+    verdict, message = await ann.says(f"/pay {ON_PLATFORM}")
 
+    assert "Safe way to pay" in (verdict.text or "")
     helper = (message.text or "").index("AI helper")
     live = [
         span
@@ -133,7 +135,8 @@ async def test_a_60_kb_explanation_is_one_capped_message(
 
     replies = await ann.says(f"/pay {ON_PLATFORM}")
 
-    (message,) = replies
+    verdict, message = replies  # the verdict, then the helper's words
+    assert "Safe way to pay" in (verdict.text or "")
     assert len(message.text or "") <= 4096
     assert "I shortened it" in texts(replies)
 

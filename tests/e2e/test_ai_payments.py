@@ -89,7 +89,8 @@ async def test_a_risk_the_model_quotes_from_the_message_raises_the_verdict(
     assert "High risk, price or payment settled in chat instead of in the order" in shown
     assert "private." not in shown
     assert await stored_verdicts(bot, ann.user_id) == ["high_risk"]
-    assert "Copy" in " ".join(ann.buttons())  # a polite Chinese refusal to send back
+    # A polite Chinese refusal to send back, under the verdict (the helper's words follow).
+    assert any("Copy" in button["text"] for button in replies[0].inline_buttons())
 
 
 async def test_a_risk_the_model_cannot_quote_is_ignored(
@@ -174,8 +175,9 @@ async def test_model_html_in_the_explanation_is_shown_as_text(
         lambda request: review('</b><a href="tg://user?id=1">Claim refund</a> & <i>now</i>')
     )
 
-    (message,) = await ann.says(f"/pay {ON_PLATFORM}")
+    verdict, message = await ann.says(f"/pay {ON_PLATFORM}")
 
+    assert "Safe way to pay" in (verdict.text or "")
     assert '<a href="tg://user?id=1">Claim refund</a> & <i>now</i>' in (message.text or "")
     assert not any(e["type"] == "text_link" for e in message.entities)
 

@@ -9,6 +9,7 @@ from bot.app import BotApplication
 from bot.db.models import PaymentCheckRecord
 from bot.sandbox.server import Sandbox
 from tests.conftest import ChatUser
+from tests.one_screen import assert_fits_one_screen
 from tests.vision.screenshots import needs_cjk_font, render_chat_screenshot
 
 BANK_TRANSFER = "Please pay by bank transfer to the account below"
@@ -103,3 +104,25 @@ async def test_a_screenshot_without_a_payee_asks_too(
     answered = await ann.taps("A person")
     assert "High risk" in answered[-1].text
     assert await stored_verdicts(bot, ann.user_id) == ["high_risk"]
+
+
+@needs_cjk_font
+async def test_the_screenshot_question_and_its_verdict_each_fit_one_screen(
+    ann: ChatUser, sandbox: Sandbox
+) -> None:
+    screenshot = render_chat_screenshot(["您好，货款请用银行转账", "转到下面这个账户"])
+    sent = await sandbox.send_photo(ann.user_id, screenshot)
+    (question,) = await ann.replies(sent)
+    assert_fits_one_screen(question)
+
+    (verdict,) = await ann.taps("A person")
+
+    assert_fits_one_screen(verdict)
+    assert "You said: A person" in verdict.text
+    assert "High risk" in verdict.text
+    (details,) = await ann.taps("Why?")
+    assert "What to do" in details.text
+    assert "The money would go to a person's own account" in details.text
+    (back,) = await ann.taps("Back")
+    assert back.text == verdict.text
+    assert back.reply_markup == verdict.reply_markup

@@ -12,6 +12,7 @@ from bot.app import BotApplication
 from bot.db.models import PaymentCheckRecord
 from bot.sandbox.server import Sandbox
 from tests.conftest import ChatUser, texts
+from tests.one_screen import assert_fits_one_screen
 from tests.vision.screenshots import render_chat_screenshot
 
 PERSONAL_CARD = "老板说付到他私人账户，卡号 6222 0212 3456 7890 128，可以便宜5%"
@@ -218,3 +219,134 @@ async def test_a_card_number_wrapped_over_lines_in_a_screenshot_is_high_risk_and
     assert record.masked_text is not None
     assert "••••0123" in record.masked_text
     assert "456" not in record.masked_text
+
+
+# -- one screen (issue 17): the short verdict first, the details one tap away ---------------
+
+MULTI_SIGNAL = (
+    "亲，走公司账户要交税，直接打我私人卡 6222 0212 3456 7890 128 可以便宜5%，"
+    "或者加微信 wx_1688boss 扫码付款，今天付款明天发货"
+)
+
+
+async def test_why_turns_the_verdict_into_its_details_and_back_returns(ann: ChatUser) -> None:
+    (short,) = await ann.says(f"/pay {MULTI_SIGNAL}")
+    assert_fits_one_screen(short)
+    assert "High risk" in short.text
+    assert "Pay only in the 1688 checkout" in short.text
+    assert "您好" in short.text, "the Chinese reply stays in the first message"
+    assert "What to do" not in short.text
+    assert "A bank transfer to a company account" not in short.text
+
+    (details,) = await ann.taps("Why?")
+
+    assert details.message_id == short.message_id, "the message is edited in place"
+    assert "What I found" in details.text
+    assert "What to do" in details.text
+    # Every finding with its full explanation and its quote, the third one included.
+    assert "A bank card number. Companies are paid into a company account" in details.text
+    assert "A bank transfer to a company account" in details.text
+    assert "“走公司账户要交税”" in details.text
+    assert details.text.count("直接打我私人卡") == 1, "a quote is not repeated in the details"
+    assert "Keep talking on AliWangWang" in details.text
+    assert "6222 0212 3456 7890 128" not in details.text, "card numbers stay masked"
+    assert "Why?" not in " ".join(ann.buttons())
+    assert any("Copy" in label for label in ann.buttons())
+    assert any("Right" in label for label in ann.buttons()), "feedback stays reachable"
+
+    (back,) = await ann.taps("Back")
+
+    assert back.message_id == short.message_id
+    assert back.text == short.text
+    assert back.reply_markup == short.reply_markup
+
+
+async def test_the_same_quote_is_shown_once(ann: ChatUser) -> None:
+    (short,) = await ann.says(f"/pay {MULTI_SIGNAL}")
+
+    # The card sentence stands for two findings (a card, a person's account): one bullet.
+    assert short.text.count("直接打我私人卡") == 1
+    assert "a bank card number, a person's own account" in short.text
+    assert short.text.count("扫码付款") == 1
+
+
+async def test_modified_price_advice_only_when_a_discount_was_mentioned(ann: ChatUser) -> None:
+    await ann.says("/pay 老板说付到他私人账户，卡号 6222 0212 3456 7890 128")
+    (plain,) = await ann.taps("Why?")
+    await ann.says(f"/pay {PERSONAL_CARD}")  # "可以便宜5%"
+    (discounted,) = await ann.taps("Why?")
+
+    assert "High risk" in plain.text
+    assert "High risk" in discounted.text
+    assert "If a discount was agreed" not in plain.text
+    assert "If a discount was agreed" in discounted.text
+
+
+async def test_reporting_the_seller_only_when_there_is_a_1688_shop(ann: ChatUser) -> None:
+    await ann.says(f"/pay {PERSONAL_CARD}")
+    (no_shop,) = await ann.taps("Why?")
+    await ann.says(f"/pay {PERSONAL_CARD} https://detail.1688.com/offer/123456789.html")
+    (shop,) = await ann.taps("Why?")
+
+    assert "report the seller" not in no_shop.text
+    assert "report the seller" in shop.text
+
+
+async def test_russian_details_and_back(boris: ChatUser) -> None:
+    (short,) = await boris.says(f"/pay {MULTI_SIGNAL}")
+    assert_fits_one_screen(short)
+
+    (details,) = await boris.taps("Почему?")
+    assert "Что я нашёл" in details.text
+    assert "Что делать" in details.text
+
+    (back,) = await boris.taps("Назад")
+    assert back.text == short.text
+
+
+async def test_a_forwarded_request_gets_the_same_short_verdict(
+    ann: ChatUser, sandbox: Sandbox
+) -> None:
+    sent = await sandbox.send_forward(ann.user_id, MULTI_SIGNAL)
+    (short,) = await ann.replies(sent)
+
+    assert_fits_one_screen(short)
+    assert "High risk" in short.text
+    assert "What to do" not in short.text
+    (details,) = await ann.taps("Why?")
+    assert "A bank transfer to a company account" in details.text
+
+
+async def test_a_screenshot_answer_fits_and_its_details_quote_the_picture(
+    ann: ChatUser, sandbox: Sandbox
+) -> None:
+    screenshot = render_chat_screenshot(
+        ["亲，平台手续费太高了", "扫我的微信收款码付款，便宜5%", "今天付款明天发货"],
+        qr_payload="wxp://f2f0TestCode123",
+    )
+    sent = await sandbox.send_photo(ann.user_id, screenshot)
+    (short,) = await ann.replies(sent)
+    assert_fits_one_screen(short)
+    assert "wxp://f2f0TestCode123" in short.text, "what was read, in a collapsed quote"
+
+    (details,) = await ann.taps("Why?")
+
+    assert "What to do" in details.text
+    assert "I read this from your picture" in details.text
+    assert "收款码" in details.text
+    (back,) = await ann.taps("Back")
+    assert back.text == short.text
+
+
+async def test_the_details_of_another_users_check_are_not_shown(
+    ann: ChatUser, carl: ChatUser, bot: BotApplication, sandbox: Sandbox
+) -> None:
+    await ann.says(f"/pay {PERSONAL_CARD}")
+    (anns_check,) = await stored_checks(bot, ann.user_id)
+    await carl.says("/pay hi")
+
+    await carl.taps_forged(f"payd|{anns_check.id}|why|-")
+
+    answer = [c for c in sandbox.calls if c.method == "answerCallbackQuery"][-1]
+    assert "can no longer show the details" in answer.params.get("text", "")
+    assert not any("私人账户" in (m.text or "") for m in sandbox.bot_messages(carl.user_id))

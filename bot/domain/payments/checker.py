@@ -17,6 +17,7 @@ from dataclasses import replace
 from itertools import islice
 from typing import Any
 
+from bot.domain.payments.escalation import MODEL_SIGNAL
 from bot.domain.payments.links import LinkKind, classify_payload, find_links
 from bot.domain.payments.model import PaymentCheck, Signal, Verdict
 from bot.domain.payments.numbers import (
@@ -125,6 +126,19 @@ _QR_SIGNALS = {
 
 Found = dict[str, str]  # signal code -> evidence
 
+# A price cut: "If a discount was agreed, ask for 改价" only makes sense next to one.
+_DISCOUNT = re.compile(
+    r"便宜|优惠|折扣|打\d*折|\d+(?:\.\d+)?折|让利|降价|减价|少收|少算|省税|"
+    r"%\s*off|(?<![a-z])(?:discount\w*|cheaper|rebate|price\s*cut)"
+    r"|(?<![а-я])(?:скидк|дешевле|уступ)",
+    re.IGNORECASE,
+)
+# Findings that are a discount story by themselves.
+_DISCOUNT_SIGNALS = frozenset({"discount_pretext", "tax_pretext"})
+# Advice that only fits when the message gives it something to act on.
+_ADVICE_NEEDS = {"ask_for_modified_price": "discount", "report_to_1688": "seller"}
+MENTIONS = ("discount", "seller")
+
 
 def classify_payment(text: str, *, qr_payloads: Sequence[str] = ()) -> PaymentCheck:
     """The verdict on a supplier's payment request, with the evidence behind it."""
@@ -144,7 +158,24 @@ def classify_payment(text: str, *, qr_payloads: Sequence[str] = ()) -> PaymentCh
         if code in SPECS and code not in found and _adds_something(found, code, quoted):
             found[code] = quoted
     buyer = is_buyer_question(lowered) and not qr_payloads and not found.keys() & _CONCRETE
-    return _check_from(found, read=read, buyer_question=buyer)
+    mentions = _mentions(normal, qr_payloads)
+    return _check_from(found, read=read, buyer_question=buyer, mentions=mentions)
+
+
+def _mentions(normal: str, qr_payloads: Sequence[str]) -> frozenset[str]:
+    """What the advice may lean on: a discount named in the message, and a seller the buyer
+    can report (a genuine 1688 or Alibaba link in the text or a QR code; a chat handle or a
+    card number names nobody 1688 can act on)."""
+    mentions: set[str] = set()
+    if _DISCOUNT.search(normal) is not None:
+        mentions.add("discount")
+    payloads = [normalise(p) for p in islice(qr_payloads, MAX_QR_PAYLOADS) if isinstance(p, str)]
+    platform = any(link.kind is LinkKind.PLATFORM for link in find_links(normal)) or any(
+        classify_payload(payload) is LinkKind.PLATFORM for payload in payloads if payload
+    )
+    if platform:
+        mentions.add("seller")
+    return frozenset(mentions)
 
 
 # Account numbers, wallet phones, addresses or links: a message holding those is a
@@ -182,17 +213,39 @@ def findings(check: PaymentCheck) -> dict[str, str]:
     return {signal.code: signal.evidence for signal in check.signals}
 
 
-def with_answer(found: Mapping[str, str], slot: str, value: str) -> PaymentCheck:
+def with_answer(
+    found: Mapping[str, str], slot: str, value: str, mentions: Iterable[str] = ()
+) -> PaymentCheck:
     """The check again, once the buyer answered the question its `ask` named.
 
     "A person" makes a bank transfer high risk, "Company" keeps it conditional, "Not said"
-    leaves it as it was; the question is not asked twice. Unknown codes are dropped.
+    leaves it as it was; the question is not asked twice. Unknown codes are dropped;
+    `mentions` are the first check's (its message is not kept).
     """
     codes = {code: quoted for code, quoted in found.items() if code in SPECS}
     added = _PAYEE_ANSWERS.get(value) if slot == "payee" else None
     if added is not None:
         codes.setdefault(added, "")
-    return replace(_check_from(codes), ask=None)
+    known = frozenset(mention for mention in mentions if mention in MENTIONS)
+    return replace(_check_from(codes, mentions=known), ask=None)
+
+
+def restored(
+    verdict: Verdict, codes: Sequence[str], text: str = "", qr_payloads: Sequence[str] = ()
+) -> PaymentCheck:
+    """A check given earlier, again, for its details: the verdict and signal codes it had
+    (as recorded), quoted from `text` where the checker still finds them there.
+
+    The verdict is the recorded one, never re-decided: a model's or the buyer's answer may
+    have raised it. The advice and the reply follow that verdict as they did the first time.
+    """
+    again = classify_payment(text, qr_payloads=qr_payloads) if text or qr_payloads else None
+    quotes = findings(again) if again is not None else {}
+    found = {code: quotes.get(code, "") for code in codes if code in SPECS}
+    model = [Signal(code, "", verdict) for code in codes if code == MODEL_SIGNAL]
+    mentions = again.mentions if again is not None else frozenset()
+    check = _check_from(found, mentions=mentions, verdict=verdict)
+    return replace(check, signals=check.signals + tuple(model), ask=None)
 
 
 def looks_like_payment_talk(text: str) -> bool:
@@ -325,11 +378,16 @@ def _split_signal(text: str, found: Found) -> None:
 
 
 def _check_from(
-    found: Found, *, read: Found | None = None, buyer_question: bool = False
+    found: Found,
+    *,
+    read: Found | None = None,
+    buyer_question: bool = False,
+    mentions: frozenset[str] = frozenset(),
+    verdict: Verdict | None = None,
 ) -> PaymentCheck:
     codes = sorted(found, key=RANK.__getitem__)
     slots = slots_from(found if read is None else read, buyer_question=buyer_question)
-    verdict = decide(slots)
+    verdict = decide(slots) if verdict is None else verdict
     if buyer_question:
         # The buyer's own question names no supplier and no request: nothing to report.
         return PaymentCheck(
@@ -351,6 +409,13 @@ def _check_from(
     deciding = [code for code in codes if SPECS[code].verdict is verdict]
     advice = [item for code in deciding for item in SPECS[code].advice]
     advice += VERDICT_ADVICE[verdict]
+    if found.keys() & _DISCOUNT_SIGNALS:
+        mentions |= {"discount"}
+    if "platform_link" in found:
+        mentions |= {"seller"}
+    # Boilerplate that does not apply is never shown: no 改价 without a discount, no report
+    # without a seller to report.
+    advice = [item for item in advice if _ADVICE_NEEDS.get(item, "") in mentions | {""}]
     return PaymentCheck(
         verdict=verdict,
         signals=signals,
@@ -358,6 +423,7 @@ def _check_from(
         decline_reply_zh=None if verdict is Verdict.APPROVED else _reply(deciding),
         slots=slots,
         ask=missing(slots, verdict),
+        mentions=mentions,
     )
 
 

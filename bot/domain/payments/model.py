@@ -64,3 +64,6 @@ class PaymentCheck:
     # What the message was read into, and the one slot worth asking the buyer about.
     slots: Slots = field(default_factory=lambda: Slots())
     ask: str | None = None
+    # What the message says beyond the signals, for advice that only fits some messages:
+    # "discount" (a price cut is mentioned), "seller" (a 1688 shop or offer is named).
+    mentions: frozenset[str] = frozenset()
