@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from bot.app import BotApplication
 from bot.db.models import User
 from bot.sandbox.server import Sandbox
+from handlers import COMMANDS
 from tests.conftest import ChatUser, HandledUpdates
+from tests.one_screen import assert_fits_one_screen
 
 
 async def stored_user(bot: BotApplication, telegram_id: int) -> User | None:
@@ -65,13 +69,28 @@ async def test_deep_link_opens_a_screen_and_junk_payload_is_ignored(ann: ChatUse
     assert "Hi Ann" in welcome[0].text
 
 
-async def test_help_lists_the_commands_and_safe_habits(ann: ChatUser) -> None:
-    replies = await ann.says("/help")
+async def test_help_lists_every_command_on_one_screen_and_more_in_place(ann: ChatUser) -> None:
+    await _help_on_one_screen(ann)
 
-    text = replies[0].text
-    for command in ("/timezone", "/language", "/privacy", "/forgetme", "/cancel"):
-        assert command in text
-    assert "延长收货" in text
+
+async def test_russian_help_lists_every_command_on_one_screen(boris: ChatUser) -> None:
+    await _help_on_one_screen(boris)
+
+
+async def _help_on_one_screen(user: ChatUser) -> None:
+    replies = await user.says("/help")
+
+    text = replies[0].text or ""
+    for command in COMMANDS:
+        assert re.search(rf"/{command}(?![a-z])", text), command
+    assert_fits_one_screen(replies[0])
+    # The details, the safe habits among them, open in place and go back.
+    more = await user.taps(user.buttons()[0])
+    assert more[0].message_id == replies[0].message_id
+    assert "延长收货" in (more[0].text or "")
+    back = await user.taps(user.buttons()[0])
+    assert back[0].message_id == replies[0].message_id
+    assert back[0].text == text
 
 
 async def test_menu_buttons_open_screens_in_place(ann: ChatUser) -> None:
