@@ -25,7 +25,7 @@ from bot.domain.payments.checker import Verdict, classify_payment
 from bot.domain.problems import Problem, find_problem
 from bot.render.model_text import cap_model_text, model_text_html
 from bot.render.phone_screen import ONE_SCREEN, text_lines
-from handlers import routes
+from handlers import quiet_hours, routes
 from handlers.callback_data import CallbackRoute, parse_number
 from handlers.keyboards import main_menu
 from handlers.replies import (
@@ -412,6 +412,8 @@ def _cut(paragraph: str, room: int) -> str:
 _FRESH_TEXT = filters.TEXT & ~filters.COMMAND & ~filters.FORWARDED & ~filters.UpdateType.EDITED
 
 HANDLERS: list[AnyHandler] = [
+    # First: "23-7" typed after the /quiet prompt is its answer, not a question.
+    quiet_hours.TYPED_ANSWER,
     MessageHandler(_FRESH_TEXT & QUESTION, answer_question),
     CallbackQueryHandler(open_section, pattern=routes.GUIDE.pattern),
     CallbackQueryHandler(turn_page, pattern=routes.GUIDE_PAGE.pattern),
