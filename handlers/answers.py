@@ -194,13 +194,14 @@ async def _reply_with_model_answer(
         titles.append(f"“{guide.title if guide else section.guide}” › {section.title}")
     # One screen, whatever the model wrote: its words are normalised and capped, and the
     # reader is told when they were cut (the buttons open the full sections).
-    best, more = answer.sources[0], list(answer.sources[1 : 1 + _MORE_RESULTS])
+    # The cited sections themselves are the buttons: the model's words are not theirs.
+    best, more = answer.sources[0], list(answer.sources[:_MORE_RESULTS])
     label = context.text("llm_label")
     sources = context.text("kb_ai_sources", sources="; ".join(titles))
     shortened_note = context.text("llm_shortened")
     room = (
         ONE_SCREEN
-        - _answer_rows(best, more, cut=False)
+        - _answer_rows(best, more, cut=False, cited=True)
         - _lines(label)
         - _lines(sources)
         - _lines(shortened_note)
@@ -211,7 +212,8 @@ async def _reply_with_model_answer(
     body = f"{label}\n\n{model_text_html(text)}"
     if shortened or cut:
         body += "\n" + shortened_note
-    await reply(update, f"{body}\n\n{sources}", _answer_keyboard(best, more, context))
+    keyboard = _answer_keyboard(best, more, context, cited=True)
+    await reply(update, f"{body}\n\n{sources}", keyboard)
 
 
 async def open_section(update: Update, context: BotContext) -> None:
@@ -262,8 +264,15 @@ def _answer_text(section: Section, context: BotContext, button_rows: int) -> tup
 
 
 def _answer_keyboard(
-    best: Section, more: list[Section], context: BotContext, *, cut: bool = False
+    best: Section,
+    more: list[Section],
+    context: BotContext,
+    *,
+    cut: bool = False,
+    cited: bool = False,
 ) -> InlineKeyboardMarkup:
+    """The topic's action, "read on" when the answer was `cut`, the `more` sections (the
+    best one too when they are sources `cited` by the model), and the whole guide."""
     kb = knowledge_base()
     rows = []
     action = GUIDE_ACTIONS.get(best.guide)
@@ -276,7 +285,7 @@ def _answer_keyboard(
         rows.append([InlineKeyboardButton(context.text("kb_btn_read_on"), callback_data=data)])
     for section in more:
         guide = kb.guide(section.guide, context.language)
-        if guide is not None and section.anchor != best.anchor:
+        if guide is not None and (cited or section.anchor != best.anchor):
             label = _short(f"📖 {section.title}")
             data = routes.GUIDE.pack(guide.name, guide.position(section.anchor))
             rows.append([InlineKeyboardButton(label, callback_data=data)])
@@ -285,11 +294,11 @@ def _answer_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def _answer_rows(best: Section, more: list[Section], *, cut: bool) -> int:
+def _answer_rows(best: Section, more: list[Section], *, cut: bool, cited: bool = False) -> int:
     return (
         (best.guide in GUIDE_ACTIONS)
         + cut
-        + len([s for s in more if s.anchor != best.anchor])
+        + len([s for s in more if cited or s.anchor != best.anchor])
         + 1  # the whole guide
     )
 
@@ -299,6 +308,16 @@ _MARKS = re.compile(r"\*\*|`")
 
 def _lines(markup: str) -> int:
     return text_lines(re.sub(r"<[^>]+>", "", markup))
+
+
+def _longest_start(kept: list[str], pieces: list[str], room: int) -> str:
+    part = ""
+    for piece in pieces:
+        longer = f"{part} {piece}".strip()
+        if text_lines(_MARKS.sub("", "\n".join([*kept, longer + "…"]))) > room:
+            break
+        part = longer
+    return part
 
 
 def fit_lines(markdown: str, room: int) -> tuple[str, bool]:
@@ -311,13 +330,10 @@ def fit_lines(markdown: str, room: int) -> tuple[str, bool]:
         if text_lines(_MARKS.sub("", candidate)) <= room:
             kept.append(line)
             continue
-        sentences = re.split(r"(?<=[.!?。])\s+", line)
-        part = ""
-        for sentence in sentences:
-            longer = f"{part} {sentence}".strip()
-            if text_lines(_MARKS.sub("", "\n".join([*kept, longer + "…"]))) > room:
-                break
-            part = longer
+        # Whole sentences read best; a line with none short enough is cut between words.
+        part = _longest_start(kept, re.split(r"(?<=[.!?。])\s+", line), room)
+        if not part:
+            part = _longest_start(kept, line.split(" "), room)
         if part:
             kept.append(part + "…")
         elif kept:
