@@ -226,20 +226,35 @@ async def turn_page(update: Update, context: BotContext) -> None:
     await _show_page(update, context, routes.GUIDE_PAGE, in_place=True)
 
 
+# A page opened by "Read on" carries a Back to the short answer: kbpage|<guide>|r<section>
+# opens it, kbpage|<guide>|a<section> goes back. Plain numbers are the guide's pages.
+_READ_ON, _SHORT_ANSWER = "r", "a"
+
+
 async def _show_page(
     update: Update, context: BotContext, route: CallbackRoute, *, in_place: bool
 ) -> None:
     query = update.callback_query
     parts = route.unpack(query.data if query else None)
     guide = knowledge_base().guide(parts[0], context.language) if parts else None
-    number = parse_number(parts[1]) if parts else None
+    view = parts[1][:1] if parts and parts[1][:1] in (_READ_ON, _SHORT_ANSWER) else ""
+    number = parse_number(parts[1][len(view) :]) if parts else None
     index = -1 if number is None else number
     if guide is None or not 0 <= index < len(guide.sections):
         # An old keyboard after the guides changed, or data a modified client made up.
         await acknowledge(update, context, context.text("button_expired_alert"), alert=True)
         return
     await acknowledge(update, context)
+    if view == _SHORT_ANSWER:
+        section = guide.sections[index]
+        text, cut = _answer_text(section, context, _answer_rows(section, [], cut=True))
+        await replace_or_reply(update, text, _answer_keyboard(section, [], context, cut=cut))
+        return
     text, keyboard = _page_text(guide, index, context), _page_keyboard(guide, index, context)
+    if view == _READ_ON:
+        data = routes.GUIDE_PAGE.pack(guide.name, f"{_SHORT_ANSWER}{index}")
+        back = InlineKeyboardButton(context.text("btn_back"), callback_data=data)
+        keyboard = InlineKeyboardMarkup([[back], *keyboard.inline_keyboard])
     if in_place:
         await replace_or_reply(update, text, keyboard)
     else:
@@ -281,7 +296,8 @@ def _answer_keyboard(
     best_guide = kb.guide(best.guide, context.language)
     if cut and best_guide is not None:
         # The rest of the section, in place: the page view turns through the guide from it.
-        data = routes.GUIDE_PAGE.pack(best_guide.name, best_guide.position(best.anchor))
+        position = best_guide.position(best.anchor)
+        data = routes.GUIDE_PAGE.pack(best_guide.name, f"{_READ_ON}{position}")
         rows.append([InlineKeyboardButton(context.text("kb_btn_read_on"), callback_data=data)])
     for section in more:
         guide = kb.guide(section.guide, context.language)

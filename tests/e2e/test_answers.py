@@ -59,6 +59,10 @@ async def test_a_question_gets_the_guide_section_and_more_to_read(ann: ChatUser)
     rest = await ann.taps("Read on")
     assert rest[0].message_id == replies[0].message_id, "the section opens in place"
     assert "press it in good time" in shown(rest[0])
+    back = await ann.taps("Back")
+    assert back[0].message_id == replies[0].message_id
+    assert "From my guide “Escrow and the auto-confirm clock”" in shown(back[0])
+    assert ann.buttons()[:2] == ["📦 Track an order", "📖 Read on"]
 
 
 async def test_read_more_opens_the_other_section_below_the_answer(ann: ChatUser) -> None:
@@ -154,7 +158,17 @@ async def test_a_question_with_a_link_is_left_to_the_link_checker(ann: ChatUser)
     assert "I don't have a guide" not in texts(replies)
 
 
-@pytest.mark.parametrize("data", ["kb|nowhere|0", "kb|disputes|99", "kbpage|disputes|x", "kb"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "kb|nowhere|0",
+        "kb|disputes|99",
+        "kbpage|disputes|x",
+        "kb",
+        "kbpage|disputes|r99",
+        "kbpage|disputes|a",
+    ],
+)
 async def test_stale_or_forged_guide_buttons_are_refused(
     ann: ChatUser, sandbox: Sandbox, data: str
 ) -> None:
