@@ -348,7 +348,7 @@ def fit_lines(markdown: str, room: int) -> tuple[str, bool]:
             continue
         # Whole sentences read best; a line with none short enough is cut between words.
         part = _longest_start(kept, re.split(r"(?<=[.!?。])\s+", line), room)
-        if not part:
+        if not part and not kept:
             part = _longest_start(kept, line.split(" "), room)
         if part:
             kept.append(part + "…")
