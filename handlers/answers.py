@@ -1,7 +1,11 @@
 """Free questions ("how do I use 延长收货?") answered from the project's own guides.
 
-The best-matching guide section is the answer; the next two matches become "read more"
-buttons, and one more button opens the whole guide to page through section by section.
+A message about a problem with the goods ("20 pcs are missing", "не тот цвет", "少了")
+goes straight to the dispute walkthrough's button: searching its words would find a
+guide section at best, at worst nothing. Anything else asked is answered with the start
+of the best-matching section, trimmed to one phone screen, the action button for its
+topic (a disputes answer starts a dispute, an escrow answer tracks an order), "read on"
+when it was trimmed, up to two related sections, and the whole guide to page through.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from bot.assist.guides import Guide, Section, knowledge_base, looks_like_questio
 from bot.context import AnyHandler, BotContext
 from bot.domain.links.classify import find_links
 from bot.domain.payments.checker import Verdict, classify_payment
+from bot.domain.problems import Problem, find_problem
 from bot.render.model_text import cap_model_text, model_text_html
-from handlers import routes
+from bot.render.phone_screen import ONE_SCREEN, text_lines
+from handlers import quiet_hours, routes
 from handlers.callback_data import CallbackRoute, parse_number
 from handlers.keyboards import main_menu
 from handlers.replies import (
@@ -44,18 +50,56 @@ MAX_MODEL_ANSWER = 2000
 # Verdicts on which the payment checker has something specific to say about the message.
 _PAYMENT_VERDICTS = frozenset({Verdict.HIGH_RISK, Verdict.CONDITIONAL})
 
+# The flow each guide's reader most likely wants next, as a main-menu item (its label is
+# the menu's own). tests/e2e/test_answers.py fails on a guide without one.
+GUIDE_ACTIONS = {
+    "disputes": "dispute",
+    "escrow-and-auto-confirm": "track",
+    "forwarders-and-inspection": "track",
+    "paying-safely": "pay",
+    "links-and-phishing": "check",
+    "supplier-checks": "check",
+    "registration-and-account": "register",
+    "specs-and-communication": "spec",
+    "counterfeits-and-ip": "ip",
+}
+ACTION_LABELS = {
+    "dispute": "btn_dispute",
+    "track": "btn_track",
+    "pay": "btn_check_payment",
+    "check": "btn_check_supplier",
+    "register": "btn_register",
+    "spec": "btn_spec",
+    "ip": "btn_ip",
+}
+# A related section from another guide must score close to the best one; from the same
+# guide it is on topic anyway. Without this, "how do I extend receiving" offered the
+# passport check, which shares a word or two with it.
+_RELATED_SHARE = 0.75
+_SEARCHED = 6
+
 
 class _Question(filters.MessageFilter):
-    """A question for the guides, and not something another flow checks better: a message
-    with a link goes to the link checker, a risky payment request to the payment checker."""
+    """A question for the guides, or a problem with the goods told in the buyer's words,
+    and not something another flow checks better: a message with a link goes to the link
+    checker, a risky payment request to the payment checker."""
 
     def filter(self, message: Message) -> bool:
         text = message.text or ""
         return (
-            looks_like_question(text)
+            (looks_like_question(text) or _is_problem(text))
             and not find_links(text)
             and classify_payment(text).verdict not in _PAYMENT_VERDICTS
         )
+
+
+def _is_problem(text: str) -> bool:
+    return len(text) <= MAX_PROBLEM_CHARS and find_problem(text) is not None
+
+
+# Longer than this, a message is a paste (a chat log, an order page) that its own flow
+# reads, even if it says "missing" somewhere.
+MAX_PROBLEM_CHARS = 600
 
 
 QUESTION = _Question(name="Question")
@@ -64,7 +108,11 @@ QUESTION = _Question(name="Question")
 async def answer_question(update: Update, context: BotContext) -> None:
     message = update.effective_message
     question = (message.text if message is not None else None) or ""
-    found = knowledge_base().search(question, context.language, limit=1 + _MORE_RESULTS)
+    problem = find_problem(question)
+    if problem is not None:
+        await _route_to_dispute(update, context, problem)
+        return
+    found = _on_topic(knowledge_base().search(question, context.language, limit=_SEARCHED))
     if not found:
         # Nothing in the guides to ground an answer on: the model is not asked either.
         await reply(update, context.text("kb_no_match"), main_menu(context.language))
@@ -84,14 +132,56 @@ async def answer_question(update: Update, context: BotContext) -> None:
             await _reply_with_model_answer(update, context, result.answer)
             return
         if result.not_covered:
-            keyboard = _answer_keyboard(best, found, context)
+            keyboard = _answer_keyboard(best, found[1:], context)
             await reply(update, context.text("kb_ai_not_covered"), keyboard)
             return
         note = assistant_note(context, result.miss)
-    text = _answer_text(best, context)
-    await reply(
-        update, f"{text}\n\n{note}" if note else text, _answer_keyboard(best, more, context)
-    )
+    taken = _answer_rows(best, more, cut=True) + (_lines(note) + 1 if note else 0)
+    text, cut = _answer_text(best, context, taken)
+    if note:
+        text = f"{text}\n\n{note}"
+    await reply(update, text, _answer_keyboard(best, more, context, cut=cut))
+
+
+def _on_topic(found: list[Section]) -> list[Section]:
+    """The best section and at most two related ones that are about the same thing."""
+    if not found:
+        return []
+    best = found[0]
+    related = [
+        section
+        for section in found[1:]
+        if section.guide == best.guide or section.score >= _RELATED_SHARE * best.score
+    ]
+    return [best, *related[:_MORE_RESULTS]]
+
+
+async def _route_to_dispute(update: Update, context: BotContext, problem: Problem) -> None:
+    kind = context.text(f"kb_problem_{problem.kind.value}")
+    guide = knowledge_base().guide("disputes", context.language)
+    rows = [[_action_button("dispute", context)]]
+    if guide is not None:
+        evidence = guide.sections[guide.position("evidence")]
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _short(f"📖 {evidence.title}"),
+                    callback_data=routes.GUIDE.pack(guide.name, guide.position("evidence")),
+                )
+            ]
+        )
+        rows.append([_whole_guide_button(guide, context)])
+    await reply(update, context.text("kb_problem", kind=kind), InlineKeyboardMarkup(rows))
+
+
+def _action_button(item: str, context: BotContext) -> InlineKeyboardButton:
+    return InlineKeyboardButton(context.text(ACTION_LABELS[item]), callback_data=MENU.pack(item))
+
+
+def _whole_guide_button(guide: Guide, context: BotContext) -> InlineKeyboardButton:
+    # Button labels are plain text: the title is added after the (escaping) catalogue.
+    label = _short(f"{context.text('kb_btn_whole_guide')} {guide.title}")
+    return InlineKeyboardButton(label, callback_data=routes.GUIDE.pack(guide.name, 0))
 
 
 async def _reply_with_model_answer(
@@ -102,17 +192,28 @@ async def _reply_with_model_answer(
     for section in answer.sources:
         guide = kb.guide(section.guide, context.language)
         titles.append(f"“{guide.title if guide else section.guide}” › {section.title}")
-    # One message, whatever the model wrote: its words are normalised and capped, and
-    # the reader is told when they were cut (the buttons open the full sections).
-    text, shortened = cap_model_text(answer.text, MAX_MODEL_ANSWER)
-    body = f"{context.text('llm_label')}\n\n{model_text_html(text)}"
-    if shortened:
-        body += "\n" + context.text("llm_shortened")
+    # One screen, whatever the model wrote: its words are normalised and capped, and the
+    # reader is told when they were cut (the buttons open the full sections).
+    # The cited sections themselves are the buttons: the model's words are not theirs.
+    best, more = answer.sources[0], list(answer.sources[:_MORE_RESULTS])
+    label = context.text("llm_label")
     sources = context.text("kb_ai_sources", sources="; ".join(titles))
-    best = answer.sources[0]
-    await reply(
-        update, f"{body}\n\n{sources}", _answer_keyboard(best, list(answer.sources), context)
+    shortened_note = context.text("llm_shortened")
+    room = (
+        ONE_SCREEN
+        - _answer_rows(best, more, cut=False, cited=True)
+        - _lines(label)
+        - _lines(sources)
+        - _lines(shortened_note)
+        - 3  # the blank lines between the parts
     )
+    text, shortened = cap_model_text(answer.text, MAX_MODEL_ANSWER)
+    text, cut = fit_lines(text, room)
+    body = f"{label}\n\n{model_text_html(text)}"
+    if shortened or cut:
+        body += "\n" + shortened_note
+    keyboard = _answer_keyboard(best, more, context, cited=True)
+    await reply(update, f"{body}\n\n{sources}", keyboard)
 
 
 async def open_section(update: Update, context: BotContext) -> None:
@@ -125,20 +226,35 @@ async def turn_page(update: Update, context: BotContext) -> None:
     await _show_page(update, context, routes.GUIDE_PAGE, in_place=True)
 
 
+# A page opened by "Read on" carries a Back to the short answer: kbpage|<guide>|r<section>
+# opens it, kbpage|<guide>|a<section> goes back. Plain numbers are the guide's pages.
+_READ_ON, _SHORT_ANSWER = "r", "a"
+
+
 async def _show_page(
     update: Update, context: BotContext, route: CallbackRoute, *, in_place: bool
 ) -> None:
     query = update.callback_query
     parts = route.unpack(query.data if query else None)
     guide = knowledge_base().guide(parts[0], context.language) if parts else None
-    number = parse_number(parts[1]) if parts else None
+    view = parts[1][:1] if parts and parts[1][:1] in (_READ_ON, _SHORT_ANSWER) else ""
+    number = parse_number(parts[1][len(view) :]) if parts else None
     index = -1 if number is None else number
     if guide is None or not 0 <= index < len(guide.sections):
         # An old keyboard after the guides changed, or data a modified client made up.
         await acknowledge(update, context, context.text("button_expired_alert"), alert=True)
         return
     await acknowledge(update, context)
+    if view == _SHORT_ANSWER:
+        section = guide.sections[index]
+        text, cut = _answer_text(section, context, _answer_rows(section, [], cut=True))
+        await replace_or_reply(update, text, _answer_keyboard(section, [], context, cut=cut))
+        return
     text, keyboard = _page_text(guide, index, context), _page_keyboard(guide, index, context)
+    if view == _READ_ON:
+        data = routes.GUIDE_PAGE.pack(guide.name, f"{_SHORT_ANSWER}{index}")
+        back = InlineKeyboardButton(context.text("btn_back"), callback_data=data)
+        keyboard = InlineKeyboardMarkup([[back], *keyboard.inline_keyboard])
     if in_place:
         await replace_or_reply(update, text, keyboard)
     else:
@@ -150,36 +266,96 @@ async def _show_page(
 # ---------------------------------------------------------------------------------------
 
 
-def _answer_text(section: Section, context: BotContext) -> str:
+def _answer_text(section: Section, context: BotContext, button_rows: int) -> tuple[str, bool]:
+    """The section's title, as much of its start as fits one phone screen above
+    `button_rows` rows of buttons, and where it comes from; and whether it was cut."""
     guide = knowledge_base().guide(section.guide, context.language)
-    return "\n\n".join(
-        [
-            f"📘 <b>{html.escape(section.title)}</b>",
-            section_html(section.text),
-            context.text("kb_source", guide=guide.title if guide else section.guide),
-        ]
-    )
+    title = f"📘 <b>{html.escape(section.title)}</b>"
+    source = context.text("kb_source", guide=guide.title if guide else section.guide)
+    # Two blank lines between the three parts.
+    room = ONE_SCREEN - button_rows - 2 - _lines(title) - _lines(source)
+    body, cut = fit_lines(section.text, room)
+    return "\n\n".join([title, section_html(body), source]), cut
 
 
 def _answer_keyboard(
-    best: Section, more: list[Section], context: BotContext
+    best: Section,
+    more: list[Section],
+    context: BotContext,
+    *,
+    cut: bool = False,
+    cited: bool = False,
 ) -> InlineKeyboardMarkup:
+    """The topic's action, "read on" when the answer was `cut`, the `more` sections (the
+    best one too when they are sources `cited` by the model), and the whole guide."""
     kb = knowledge_base()
     rows = []
+    action = GUIDE_ACTIONS.get(best.guide)
+    if action is not None:
+        rows.append([_action_button(action, context)])
+    best_guide = kb.guide(best.guide, context.language)
+    if cut and best_guide is not None:
+        # The rest of the section, in place: the page view turns through the guide from it.
+        position = best_guide.position(best.anchor)
+        data = routes.GUIDE_PAGE.pack(best_guide.name, f"{_READ_ON}{position}")
+        rows.append([InlineKeyboardButton(context.text("kb_btn_read_on"), callback_data=data)])
     for section in more:
         guide = kb.guide(section.guide, context.language)
-        if guide is not None:
+        if guide is not None and (cited or section.anchor != best.anchor):
             label = _short(f"📖 {section.title}")
             data = routes.GUIDE.pack(guide.name, guide.position(section.anchor))
             rows.append([InlineKeyboardButton(label, callback_data=data)])
-    best_guide = kb.guide(best.guide, context.language)
     if best_guide is not None:
-        # Button labels are plain text: the title is added after the (escaping) catalogue.
-        label = _short(f"{context.text('kb_btn_whole_guide')} {best_guide.title}")
-        rows.append(
-            [InlineKeyboardButton(label, callback_data=routes.GUIDE.pack(best_guide.name, 0))]
-        )
+        rows.append([_whole_guide_button(best_guide, context)])
     return InlineKeyboardMarkup(rows)
+
+
+def _answer_rows(best: Section, more: list[Section], *, cut: bool, cited: bool = False) -> int:
+    return (
+        (best.guide in GUIDE_ACTIONS)
+        + cut
+        + len([s for s in more if cited or s.anchor != best.anchor])
+        + 1  # the whole guide
+    )
+
+
+_MARKS = re.compile(r"\*\*|`")
+
+
+def _lines(markup: str) -> int:
+    return text_lines(re.sub(r"<[^>]+>", "", markup))
+
+
+def _longest_start(kept: list[str], pieces: list[str], room: int) -> str:
+    part = ""
+    for piece in pieces:
+        longer = f"{part} {piece}".strip()
+        if text_lines(_MARKS.sub("", "\n".join([*kept, longer + "…"]))) > room:
+            break
+        part = longer
+    return part
+
+
+def fit_lines(markdown: str, room: int) -> tuple[str, bool]:
+    """The start of a guide section that takes at most `room` phone lines: whole lines
+    (a paragraph, a bullet) while they fit, then the sentences of the next that do; and
+    whether anything was left out (an ellipsis marks it)."""
+    kept: list[str] = []
+    for line in markdown.strip().splitlines():
+        candidate = "\n".join([*kept, line])
+        if text_lines(_MARKS.sub("", candidate)) <= room:
+            kept.append(line)
+            continue
+        # Whole sentences read best; a line with none short enough is cut between words.
+        part = _longest_start(kept, re.split(r"(?<=[.!?。])\s+", line), room)
+        if not part and not kept:
+            part = _longest_start(kept, line.split(" "), room)
+        if part:
+            kept.append(part + "…")
+        elif kept:
+            kept[-1] = kept[-1].rstrip() + "…"
+        return "\n".join(kept).strip(), True
+    return "\n".join(kept).strip(), False
 
 
 def _page_text(guide: Guide, index: int, context: BotContext) -> str:
@@ -268,6 +444,8 @@ def _cut(paragraph: str, room: int) -> str:
 _FRESH_TEXT = filters.TEXT & ~filters.COMMAND & ~filters.FORWARDED & ~filters.UpdateType.EDITED
 
 HANDLERS: list[AnyHandler] = [
+    # First: "23-7" typed after the /quiet prompt is its answer, not a question.
+    quiet_hours.TYPED_ANSWER,
     MessageHandler(_FRESH_TEXT & QUESTION, answer_question),
     CallbackQueryHandler(open_section, pattern=routes.GUIDE.pattern),
     CallbackQueryHandler(turn_page, pattern=routes.GUIDE_PAGE.pattern),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
@@ -20,7 +20,7 @@ from handlers import (
     spec,
     suppliers,
 )
-from handlers.keyboards import main_menu, menu_button
+from handlers.keyboards import main_menu
 from handlers.replies import acknowledge, replace_or_reply, reply
 from handlers.routes import MENU
 
@@ -46,7 +46,26 @@ async def start(update: Update, context: BotContext) -> None:
 
 
 async def show_help(update: Update, context: BotContext) -> None:
-    await reply(update, context.text("help"), menu_button(context.language))
+    """Every command, grouped, on one screen; "More" opens the details in place."""
+    await reply(update, context.text("help"), _help_keyboard(context))
+
+
+async def _help_more(update: Update, context: BotContext) -> None:
+    back = InlineKeyboardButton(context.text("btn_back"), callback_data=MENU.pack("help_back"))
+    menu = InlineKeyboardButton(context.text("btn_menu"), callback_data=MENU.pack("show"))
+    await replace_or_reply(update, context.text("help_more"), InlineKeyboardMarkup([[back, menu]]))
+
+
+async def _help_back(update: Update, context: BotContext) -> None:
+    await replace_or_reply(update, context.text("help"), _help_keyboard(context))
+
+
+def _help_keyboard(context: BotContext) -> InlineKeyboardMarkup:
+    more = InlineKeyboardButton(
+        context.text("help_btn_more"), callback_data=MENU.pack("help_more")
+    )
+    menu = InlineKeyboardButton(context.text("btn_menu"), callback_data=MENU.pack("show"))
+    return InlineKeyboardMarkup([[more, menu]])
 
 
 async def show_menu(update: Update, context: BotContext) -> None:
@@ -72,6 +91,8 @@ async def _menu_in_place(update: Update, context: BotContext) -> None:
 _SCREENS = {
     "show": _menu_in_place,
     "help": show_help,
+    "help_more": _help_more,
+    "help_back": _help_back,
     "language": language.ask_language,
     "privacy": privacy.show_privacy,
     # Reached from inside another conversation, whose exits end it and come here.

@@ -210,7 +210,8 @@ def _stem_en(word: str) -> str:
     if len(word) <= 3 or not word.isalpha():
         return word
     for suffix in _EN_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+        # "apply" and "early" are not adverbs of "app" and "ear": -ly needs a longer stem.
+        if word.endswith(suffix) and len(word) - len(suffix) >= (4 if suffix == "ly" else 3):
             if suffix in ("ies", "ied"):
                 return word[: -len(suffix)] + "y"
             if suffix == "s" and word.endswith(("ss", "us", "is")):

@@ -79,6 +79,67 @@ _CITY_ALIASES: dict[str, str] = {
     "gmt": "UTC",
 }
 
+# Countries that keep one time zone, so naming the country is enough. Countries with
+# several (Russia, the USA, Brazil, Australia…) need a city and are left out on purpose.
+_COUNTRIES: dict[str, str] = {
+    "nigeria": "Africa/Lagos",
+    "germany": "Europe/Berlin",
+    "deutschland": "Europe/Berlin",
+    "германия": "Europe/Berlin",
+    "france": "Europe/Paris",
+    "франция": "Europe/Paris",
+    "italy": "Europe/Rome",
+    "spain": "Europe/Madrid",
+    "poland": "Europe/Warsaw",
+    "польша": "Europe/Warsaw",
+    "netherlands": "Europe/Amsterdam",
+    "uk": "Europe/London",
+    "united kingdom": "Europe/London",
+    "england": "Europe/London",
+    "великобритания": "Europe/London",
+    "turkey": "Europe/Istanbul",
+    "турция": "Europe/Istanbul",
+    "ukraine": "Europe/Kyiv",
+    "украина": "Europe/Kyiv",
+    "belarus": "Europe/Minsk",
+    "беларусь": "Europe/Minsk",
+    "беларуси": "Europe/Minsk",
+    "uzbekistan": "Asia/Tashkent",
+    "узбекистан": "Asia/Tashkent",
+    "georgia": "Asia/Tbilisi",
+    "грузия": "Asia/Tbilisi",
+    "armenia": "Asia/Yerevan",
+    "армения": "Asia/Yerevan",
+    "uae": "Asia/Dubai",
+    "оаэ": "Asia/Dubai",
+    "saudi arabia": "Asia/Riyadh",
+    "egypt": "Africa/Cairo",
+    "египет": "Africa/Cairo",
+    "ghana": "Africa/Accra",
+    "kenya": "Africa/Nairobi",
+    "south africa": "Africa/Johannesburg",
+    "india": "Asia/Kolkata",
+    "индия": "Asia/Kolkata",
+    "pakistan": "Asia/Karachi",
+    "bangladesh": "Asia/Dhaka",
+    "thailand": "Asia/Bangkok",
+    "таиланд": "Asia/Bangkok",
+    "vietnam": "Asia/Ho_Chi_Minh",
+    "вьетнам": "Asia/Ho_Chi_Minh",
+    "philippines": "Asia/Manila",
+    "malaysia": "Asia/Kuala_Lumpur",
+    "japan": "Asia/Tokyo",
+    "япония": "Asia/Tokyo",
+    "korea": "Asia/Seoul",
+    "south korea": "Asia/Seoul",
+    "корея": "Asia/Seoul",
+    "israel": "Asia/Jerusalem",
+    "израиль": "Asia/Jerusalem",
+    "китай": "Asia/Shanghai",
+    "中国": "Asia/Shanghai",
+    "new zealand": "Pacific/Auckland",
+}
+
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?:\s*[:.]?\s*(\d{2}))?$")
 _MAX_INPUT = 64
 
@@ -148,10 +209,38 @@ def parse_timezone(text: str) -> TimezoneChoice | None:
     if offset:
         name = _fixed_offset_zone(offset[1], int(offset[2]), int(offset[3] or 0))
         return TimezoneChoice(name) if name else None
-    if cleaned in _CITY_ALIASES:
-        return TimezoneChoice(_CITY_ALIASES[cleaned])
-    zone = _zones_by_city().get(cleaned) or _zones_by_city().get(cleaned.replace(" ", "_"))
+    zone = _place(cleaned)
+    if zone is None:
+        zone = _place_in_words(cleaned)
     return TimezoneChoice(zone) if zone else None
+
+
+def _place(cleaned: str) -> str | None:
+    if cleaned in _CITY_ALIASES:
+        return _CITY_ALIASES[cleaned]
+    if cleaned in _COUNTRIES:
+        return _COUNTRIES[cleaned]
+    return _zones_by_city().get(cleaned) or _zones_by_city().get(cleaned.replace(" ", "_"))
+
+
+_PLACE_WORDS = re.compile(r"[^\w/'-]+")
+
+
+def _place_in_words(cleaned: str) -> str | None:
+    """A city named with its country or region ("lagos nigeria", "Berlin, Germany",
+    "москва россия"): the longest run of words that names a place, the city before the
+    country, since a country may span several zones and the city says which one."""
+    words = [word for word in _PLACE_WORDS.split(cleaned) if word]
+    for size in range(len(words) - 1, 0, -1):
+        found = [
+            zone
+            for start in range(len(words) - size + 1)
+            if (zone := _place(" ".join(words[start : start + size])))
+        ]
+        if found:
+            cities = [zone for zone in found if zone not in _COUNTRIES.values()]
+            return (cities or found)[0]
+    return None
 
 
 def zone_for(name: str | None, default: str = "UTC") -> tzinfo:

@@ -36,6 +36,18 @@ NOON_UTC = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
         ("ＵＴＣ＋３", "Etc/GMT-3"),
         ("+5:30", "Asia/Kolkata"),
         ("UTC+0", "UTC"),
+        # A city with its country, as people write where they live.
+        ("lagos nigeria", "Africa/Lagos"),
+        ("Berlin, Germany", "Europe/Berlin"),
+        ("москва россия", "Europe/Moscow"),
+        ("Москва, Россия", "Europe/Moscow"),
+        ("Munich, Germany", "Europe/Berlin"),
+        ("new york usa", "America/New_York"),
+        ("Sydney, Australia", "Australia/Sydney"),
+        ("Almaty Kazakhstan", "Asia/Almaty"),
+        # A country with one zone is enough on its own.
+        ("Nigeria", "Africa/Lagos"),
+        ("Германия", "Europe/Berlin"),
     ],
 )
 def test_understands_cities_names_and_offsets(typed: str, zone: str) -> None:
@@ -45,7 +57,11 @@ def test_understands_cities_names_and_offsets(typed: str, zone: str) -> None:
     assert choice.name == zone
 
 
-@pytest.mark.parametrize("typed", ["", "   ", "Atlantis", "UTC+15", "+7:13", "x" * 500, "🙂"])
+@pytest.mark.parametrize(
+    "typed",
+    # A country with several zones needs a city: guessing one could put deadlines hours off.
+    ["", "   ", "Atlantis", "UTC+15", "+7:13", "x" * 500, "🙂", "Russia", "hello world"],
+)
 def test_refuses_what_is_not_a_zone(typed: str) -> None:
     assert parse_timezone(typed) is None
 

@@ -11,6 +11,7 @@ import pytest
 from bot.config import Settings
 from tests.conftest import ChatUser, texts
 from tests.llm_server import Failure, FakeModelServer, ModelRequest, as_json, with_model
+from tests.one_screen import assert_fits_one_screen
 
 QUESTION = "How do I use 延长收货?"
 
@@ -138,6 +139,7 @@ async def test_a_very_long_answer_is_one_message_saying_it_was_shortened(
     assert "shortened it" in texts(replies)
     assert "Sources:" in texts(replies)
     assert message.inline_buttons()  # the source buttons end the answer
+    assert_fits_one_screen(message)  # issue 17: one phone screen, not one message
 
 
 async def test_a_60_kb_answer_of_one_word_is_still_one_message(

@@ -16,6 +16,7 @@ from bot.sandbox.html_parser import parse_html
 from bot.sandbox.server import Sandbox, StoredMessage
 from handlers import answers
 from tests.conftest import ChatUser, texts
+from tests.one_screen import assert_fits_one_screen
 
 
 @pytest.fixture
@@ -35,24 +36,39 @@ def button_labels(user: ChatUser, message_id: int) -> list[str]:
     return [button["text"] for button in message.inline_buttons()]
 
 
+def related(labels: list[str]) -> list[str]:
+    """The related-section buttons of an answer (not its own "Read on")."""
+    return [label.removeprefix("📖 ") for label in labels if label.startswith("📖 ")][1:]
+
+
 async def test_a_question_gets_the_guide_section_and_more_to_read(ann: ChatUser) -> None:
     replies = await ann.says("How do I use 延长收货?")
 
     assert len(replies) == 1
     answer = shown(replies[0])
     assert "延长收货 (Delay Receiving)" in answer
-    assert "press it in good time" in answer
     assert "From my guide “Escrow and the auto-confirm clock”" in answer
+    assert_fits_one_screen(replies[0])
     labels = ann.buttons()
-    assert len(labels) == 3
-    assert all(label.startswith("📖 ") for label in labels[:2])
-    assert labels[2] == "📚 Whole guide: Escrow and the auto-confirm clock"
+    # The topic's action first, then the rest of the section, related ones, the guide.
+    assert labels[0] == "📦 Track an order"
+    assert labels[1] == "📖 Read on"
+    # Only sections about the same thing: not the passport check that shares a word.
+    assert related(labels) == ["How 1688's escrow works"]
+    assert labels[-1] == "📚 Whole guide: Escrow and the auto-confirm clock"
+    rest = await ann.taps("Read on")
+    assert rest[0].message_id == replies[0].message_id, "the section opens in place"
+    assert "press it in good time" in shown(rest[0])
+    back = await ann.taps("Back")
+    assert back[0].message_id == replies[0].message_id
+    assert "From my guide “Escrow and the auto-confirm clock”" in shown(back[0])
+    assert ann.buttons()[:2] == ["📦 Track an order", "📖 Read on"]
 
 
 async def test_read_more_opens_the_other_section_below_the_answer(ann: ChatUser) -> None:
-    await ann.says("How do I use 延长收货?")
+    await ann.says("How does the auto-confirm countdown work?")
     answer = ann.sandbox.bot_messages(ann.user_id)[-1]
-    first_more = ann.buttons()[0].removeprefix("📖 ")
+    first_more = related(ann.buttons())[0]
 
     opened = await ann.taps(first_more)
 
@@ -61,7 +77,7 @@ async def test_read_more_opens_the_other_section_below_the_answer(ann: ChatUser)
     assert first_more in shown(opened[0])
     assert shown(opened[0]).startswith("📚 ")  # a page of its guide, with the page number
     # The answer keeps its buttons, so the second "read more" still works.
-    second_more = button_labels(ann, answer.message_id)[1].removeprefix("📖 ")
+    second_more = related(button_labels(ann, answer.message_id))[1]
     again = await ann.taps(second_more)
     assert second_more in shown(again[0])
 
@@ -91,7 +107,12 @@ async def test_a_russian_user_gets_the_russian_guide(boris: ChatUser) -> None:
 
     assert "Кнопка 延长收货" in shown(replies[0])
     assert "Из моего гайда «Гарантия сделки и таймер автоподтверждения»" in shown(replies[0])
-    assert boris.buttons()[-1] == "📚 Весь гайд: Гарантия сделки и таймер автоподтверждения"
+    assert_fits_one_screen(replies[0])
+    labels = boris.buttons()
+    assert labels[0] == "📦 Отследить заказ"
+    # The related sections are about the countdown too, not the passport check.
+    assert related(labels) == ["Как работает гарантия сделки 1688", "Полезные привычки с таймером"]
+    assert labels[-1] == "📚 Весь гайд: Гарантия сделки и таймер автоподтверждения"
     page = await boris.taps("Весь гайд")
     assert "Как работает гарантия сделки 1688" in shown(page[0])
     assert boris.buttons()[0] == "Дальше ▶"
@@ -137,7 +158,17 @@ async def test_a_question_with_a_link_is_left_to_the_link_checker(ann: ChatUser)
     assert "I don't have a guide" not in texts(replies)
 
 
-@pytest.mark.parametrize("data", ["kb|nowhere|0", "kb|disputes|99", "kbpage|disputes|x", "kb"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "kb|nowhere|0",
+        "kb|disputes|99",
+        "kbpage|disputes|x",
+        "kb",
+        "kbpage|disputes|r99",
+        "kbpage|disputes|a",
+    ],
+)
 async def test_stale_or_forged_guide_buttons_are_refused(
     ann: ChatUser, sandbox: Sandbox, data: str
 ) -> None:
@@ -217,3 +248,47 @@ def test_an_answer_fits_in_one_telegram_message() -> None:
     plain, _ = parse_html(answers.section_html(huge))
 
     assert len(plain) <= answers.MAX_BODY_CHARS < 4096
+
+
+def test_every_guide_has_an_action_button() -> None:
+    names = {guide.name for guide in knowledge_base().guides("en")}
+
+    assert names == set(answers.GUIDE_ACTIONS)
+    assert set(answers.GUIDE_ACTIONS.values()) <= set(answers.ACTION_LABELS)
+
+
+@pytest.mark.parametrize(
+    ("question", "action"),
+    [
+        ("How do I pay safely on 1688?", "💳 Is this payment safe?"),
+        ("How do I register an account on 1688?", "🛡 Safe setup check"),
+        ("what evidence do I need for a dispute?", "🧾 Problem with an order"),
+        ("How can I tell if a link is a fake lookalike site?", "🏭 Check a supplier"),
+        ("How do I write specs for the supplier?", "📝 Spec in Chinese"),
+    ],
+)
+async def test_guide_answers_fit_and_carry_their_action(
+    ann: ChatUser, question: str, action: str
+) -> None:
+    replies = await ann.says(question)
+
+    assert "From my guide" in shown(replies[0])
+    assert_fits_one_screen(replies[0])
+    assert ann.buttons()[0] == action
+
+
+@pytest.mark.parametrize(
+    ("question", "action"),
+    [
+        ("Как безопасно оплатить заказ на 1688?", "💳 Безопасен ли платёж?"),
+        ("Какие доказательства нужны для спора?", "🧾 Проблема с заказом"),
+    ],
+)
+async def test_russian_guide_answers_fit_and_carry_their_action(
+    boris: ChatUser, question: str, action: str
+) -> None:
+    replies = await boris.says(question)
+
+    assert "Из моего гайда" in shown(replies[0])
+    assert_fits_one_screen(replies[0])
+    assert boris.buttons()[0] == action

@@ -68,8 +68,10 @@ async def test_help_is_russian_and_keeps_commands_and_chinese_terms(boris: ChatU
     assert "Чем я могу помочь" in text
     for command in ("/track", "/pay", "/timezone", "/language", "/privacy", "/forgetme"):
         assert command in text
-    assert "/track 还剩6天23小时 mugs" in text
-    assert "确认收货 (подтвердить получение)" in text
+    # The examples and the safe habits are one tap away (issue 17: one screen).
+    details = (await boris.taps("Подробнее"))[0].text
+    assert "/track 还剩6天23小时 mugs" in details
+    assert "确认收货 (подтвердить получение)" in details
 
 
 async def test_menu_buttons_open_russian_screens_in_place(boris: ChatUser) -> None:

@@ -82,3 +82,31 @@ async def test_a_photo_instead_of_a_city_gets_a_hint(ann: ChatUser) -> None:
     replies = await ann.replies(sent)
 
     assert "type a city" in texts(replies)
+
+
+async def test_a_city_with_its_country_is_found(ann: ChatUser, bot: BotApplication) -> None:
+    await ann.says("/timezone")
+
+    replies = await ann.says("lagos nigeria")
+
+    assert "Africa/Lagos" in replies[-1].text
+    user = await stored_user(bot, ann.user_id)
+    assert user is not None
+    assert user.timezone == "Africa/Lagos"
+
+
+async def test_a_city_with_its_country_after_the_command(ann: ChatUser) -> None:
+    replies = await ann.says("/timezone Berlin, Germany")
+
+    assert "Europe/Berlin" in replies[-1].text
+
+
+async def test_a_russian_city_with_its_country(boris: ChatUser, bot: BotApplication) -> None:
+    await boris.says("/timezone")
+
+    replies = await boris.says("москва россия")
+
+    assert "Europe/Moscow" in replies[-1].text
+    user = await stored_user(bot, boris.user_id)
+    assert user is not None
+    assert user.timezone == "Europe/Moscow"
