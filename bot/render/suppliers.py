@@ -16,6 +16,8 @@ CHECKABLE_KINDS = frozenset(
 MAX_SHOWN_URL = 1000
 # A finding quotes one piece of evidence, cut to keep the first screen short.
 MAX_QUOTE = 60
+# The short card's title names the supplier; the whole name is behind Details.
+MAX_SHORT_LABEL = 30
 
 
 def render_link(check: LinkCheck, language: str) -> str:
@@ -70,7 +72,7 @@ def render_scorecard(card: Scorecard, label: str, language: str) -> str:
 
 def render_scorecard_short(card: Scorecard, label: str, language: str) -> str:
     """The first screen: the verdict, at most three findings, the one next step."""
-    parts = [_title(card, label, language)]
+    parts = [_title(card, _clip(label, MAX_SHORT_LABEL), language)]
     if findings := key_findings(card):
         parts.append("\n".join(_finding(factor, language) for factor in findings))
     if card.next_steps:
@@ -111,12 +113,14 @@ def _finding(factor: Factor, language: str) -> str:
     evidence = _evidence(factor, language)
     if not evidence:
         return translate(language, "sup_card_finding", rating=Html(icon), text=Html(text))
-    quote = ", ".join(evidence) if factor.code == "badges" else evidence[0]
-    if len(quote) > MAX_QUOTE:
-        quote = quote[: MAX_QUOTE - 1] + "…"
+    quote = _clip(", ".join(evidence) if factor.code == "badges" else evidence[0], MAX_QUOTE)
     return translate(
         language, "sup_card_finding_quote", rating=Html(icon), text=Html(text), quote=quote
     )
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _factor_line(factor: Factor, language: str) -> str:
