@@ -70,6 +70,8 @@ SOURCE = "source"
 PROFILE_MIN_FIELDS = 2
 MAX_TYPED_ANSWER = 3000
 YES_NO = ("yes", "no")
+# The two faces of a scorecard, toggled in place by "Details" and "Back".
+DETAILS, SHORT = "full", "short"
 
 
 def _filled(facts: SupplierFacts) -> int:
@@ -391,9 +393,6 @@ async def _finish(turn: Turn, lead: str) -> None:
     short = render_scorecard_short(card, label, turn.language)
     text = "\n\n".join(part for part in (lead, short) if part)
     await replace_or_reply(turn.update, text, _card_keyboard(turn.context, check_id, DETAILS))
-
-
-DETAILS, SHORT = "full", "short"
 
 
 def _card_keyboard(context: BotContext, check_id: int | None, toggle: str) -> InlineKeyboardMarkup:
