@@ -29,6 +29,8 @@ OWNED_ELSEWHERE: dict[str, str] = {
     "help": "owned elsewhere, being fixed: 'mugs' in the /track example of /help",
     "register report": "owned elsewhere, being fixed: 'Cross-border Pay' after 跨境宝",
     "ip check": "owned elsewhere, being fixed: 'original logo', 'replica', '带logo'",
+    # A row of the one-screen table on main, not yet on this branch.
+    "warehouse": "owned elsewhere, being fixed: 'Yiwu' (Иу) in Russian",
 }
 
 # What sits one tap behind a first screen, walked here as well.
@@ -58,6 +60,8 @@ _NAMES = (
     "Nike Adidas Disney Apple iPhone Gucci",
     "USDT TRC ERC BTC ETH USD CNY RMB EUR pcs cm mm kg SGS ZTO YTO STO Kuaidi",
     "SIM SMS VoIP UTC GMT",
+    "Pantone FBA GSM OPP",  # a colour system, Amazon's fulfilment, paper weight, bag film
+    "English",  # the language picker names each language in itself
 )
 ALLOWED_LATIN = frozenset(word.lower() for names in _NAMES for word in names.split())
 
