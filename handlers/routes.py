@@ -36,6 +36,7 @@ PAYMENT_DETAILS = CallbackRoute("payd", (ID, 4, 8))
 SUPPLIER_CHECK = CallbackRoute("sup", (CODE, CODE))  # sup|<step>|<value>
 SUPPLIER_BEGIN = CallbackRoute("supgo", (8,))  # supgo|check, under a link's verdict
 SUPPLIER_SAVED = CallbackRoute("supl", (ID,))  # supl|<saved check>
+SUPPLIER_CARD = CallbackRoute("supcard", (ID, 8))  # supcard|<saved check>|<full or short>
 
 # Orders and disputes
 ORDER_CARD = CallbackRoute("ord", (ID, CODE))  # ord|<order>|<action>

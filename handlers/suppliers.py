@@ -37,8 +37,13 @@ from bot.domain.suppliers.scorecard import (
     score_supplier,
 )
 from bot.domain.timezones import BEIJING
-from bot.render.suppliers import CHECKABLE_KINDS, render_link, render_scorecard
-from bot.services.suppliers import Link
+from bot.render.suppliers import (
+    CHECKABLE_KINDS,
+    render_link,
+    render_scorecard,
+    render_scorecard_short,
+)
+from bot.services.suppliers import Link, SavedCheck
 from handlers import routes
 from handlers.callback_data import parse_number
 from handlers.guided import (
@@ -65,6 +70,8 @@ SOURCE = "source"
 PROFILE_MIN_FIELDS = 2
 MAX_TYPED_ANSWER = 3000
 YES_NO = ("yes", "no")
+# The two faces of a scorecard, toggled in place by "Details" and "Back".
+DETAILS, SHORT = "full", "short"
 
 
 def _filled(facts: SupplierFacts) -> int:
@@ -161,7 +168,11 @@ async def _answer_link(turn: Turn, check: LinkCheck) -> Handled:
     # The verdict ends this conversation; what it found waits for "Check this supplier".
     turn.state = FlowState()
     if check.kind in CHECKABLE_KINDS:
-        turn.state.notes = {"url": check.url, "kind": check.kind.value, "label": _label(check)}
+        turn.state.notes = {
+            "url": check.url,
+            "kind": check.kind.value,
+            "label": _label(turn, check),
+        }
         begin = routes.SUPPLIER_BEGIN.pack("check")
         start = InlineKeyboardButton(turn.text("sup_btn_begin"), callback_data=begin)
         keyboard = InlineKeyboardMarkup([[start]])
@@ -170,14 +181,16 @@ async def _answer_link(turn: Turn, check: LinkCheck) -> Handled:
     return Handled(ended=True)
 
 
-def _label(check: LinkCheck) -> str:
+def _label(turn: Turn, check: LinkCheck) -> str:
+    """The card's title, in the user's language: the page's own title when it has one."""
     if check.title:
         return check.title
+    platform = check.platform or "1688"
     if check.shop_id:
-        return f"{check.platform or '1688'} shop {check.shop_id}"
+        return turn.text("sup_label_shop", platform=platform, shop_id=check.shop_id)
     if check.offer_id:
-        return f"{check.platform or '1688'} offer {check.offer_id}"
-    return check.url or "supplier"
+        return turn.text("sup_label_offer", platform=platform, offer_id=check.offer_id)
+    return check.url or turn.text("sup_default_label")
 
 
 async def _profile_read_by_model(turn: Turn, text: str, known: SupplierFacts) -> Outcome:
@@ -371,23 +384,29 @@ async def _finish(turn: Turn, lead: str) -> None:
     # Shown and stored masked: a pasted profile's name may carry a phone number.
     label = mask_private_numbers(label or turn.text("sup_default_label"))
     user = turn.update.effective_user
+    check_id = None
     if user is not None:
         link = Link(url=notes.get("url"), kind=notes.get("kind"))
-        await turn.context.services.suppliers.save(
+        check_id = await turn.context.services.suppliers.save(
             user.id, label=label, overall=card.overall.value, facts=facts, link=link
         )
-    text = "\n\n".join(
-        part for part in (lead, render_scorecard(card, label, turn.language)) if part
-    )
-    await replace_or_reply(turn.update, text, _after_card(turn.context))
+    short = render_scorecard_short(card, label, turn.language)
+    text = "\n\n".join(part for part in (lead, short) if part)
+    await replace_or_reply(turn.update, text, _card_keyboard(turn.context, check_id, DETAILS))
 
 
-def _after_card(context: BotContext) -> InlineKeyboardMarkup:
+def _card_keyboard(context: BotContext, check_id: int | None, toggle: str) -> InlineKeyboardMarkup:
+    """The card's buttons: "Details" on the short form, "Back" on the full one."""
     mine = InlineKeyboardButton(
         context.text("sup_btn_mine"), callback_data=routes.MENU.pack("suppliers")
     )
     back = InlineKeyboardButton(context.text("btn_menu"), callback_data=routes.MENU.pack("show"))
-    return InlineKeyboardMarkup([[mine], [back]])
+    rows = [[mine, back]]
+    if check_id is not None:
+        label = context.text("sup_btn_details" if toggle == DETAILS else "sup_btn_back")
+        data = routes.SUPPLIER_CARD.pack(check_id, toggle)
+        rows.insert(0, [InlineKeyboardButton(label, callback_data=data)])
+    return InlineKeyboardMarkup(rows)
 
 
 # -- /suppliers: past checks ---------------------------------------------------------------
@@ -404,10 +423,11 @@ async def list_checks(update: Update, context: BotContext) -> None:
             update, context.text("sup_none_saved"), menu_button(context.language)
         )
         return
+    day_format = context.text("sup_saved_day_format")
     rows = []
     for check in checks:
         rating = context.text(f"sup_rating_icon_{check.overall}")
-        day = check.created_at.astimezone(BEIJING).strftime("%d %b")
+        day = check.created_at.astimezone(BEIJING).strftime(day_format)
         label = f"{rating} {check.label[:40]} · {day}"
         rows.append(
             [InlineKeyboardButton(label, callback_data=routes.SUPPLIER_SAVED.pack(check.id))]
@@ -415,23 +435,52 @@ async def list_checks(update: Update, context: BotContext) -> None:
     await replace_or_reply(update, context.text("sup_saved_title"), InlineKeyboardMarkup(rows))
 
 
-async def reopen(update: Update, context: BotContext) -> None:
-    parts = routes.SUPPLIER_SAVED.unpack(
-        update.callback_query.data if update.callback_query else None
-    )
+async def _saved_check(update: Update, context: BotContext, part: str | None) -> SavedCheck | None:
+    """The tapped check, if it is this user's; otherwise an alert and None."""
     user = update.effective_user
-    check_id = parse_number(parts[0]) if parts else None
+    check_id = parse_number(part)
     saved = None
     if check_id is not None and user is not None:
         saved = await context.services.suppliers.get(user.id, check_id)
     if saved is None:
         await acknowledge(update, context, context.text("sup_check_gone"), alert=True)
-        return
+        return None
     await acknowledge(update, context)
+    return saved
+
+
+async def reopen(update: Update, context: BotContext) -> None:
+    """A check tapped in /suppliers: its short card, as a new message under the list."""
+    parts = routes.SUPPLIER_SAVED.unpack(
+        update.callback_query.data if update.callback_query else None
+    )
+    saved = await _saved_check(update, context, parts[0] if parts else None)
+    if saved is None:
+        return
     card = score_supplier(saved.facts)
     await reply(
-        update, render_scorecard(card, saved.label, context.language), _after_card(context)
+        update,
+        render_scorecard_short(card, saved.label, context.language),
+        _card_keyboard(context, saved.id, DETAILS),
     )
+
+
+async def toggle_details(update: Update, context: BotContext) -> None:
+    """ "Details" opens the whole card in place; "Back" returns to the short one."""
+    parts = routes.SUPPLIER_CARD.unpack(
+        update.callback_query.data if update.callback_query else None
+    )
+    saved = await _saved_check(update, context, parts[0] if parts else None)
+    if saved is None or parts is None:
+        return
+    card = score_supplier(saved.facts)
+    if parts[1] == DETAILS:
+        text = render_scorecard(card, saved.label, context.language)
+        keyboard = _card_keyboard(context, saved.id, SHORT)
+    else:
+        text = render_scorecard_short(card, saved.label, context.language)
+        keyboard = _card_keyboard(context, saved.id, DETAILS)
+    await replace_or_reply(update, text, keyboard)
 
 
 # -- wiring ------------------------------------------------------------------------------
@@ -486,4 +535,5 @@ SAVED_CHECKS: list[AnyHandler] = [
     CommandHandler("suppliers", list_checks),
     CallbackQueryHandler(list_checks, pattern=routes.MENU.exact("suppliers")),
     CallbackQueryHandler(reopen, pattern=routes.SUPPLIER_SAVED.pattern),
+    CallbackQueryHandler(toggle_details, pattern=routes.SUPPLIER_CARD.pattern),
 ]

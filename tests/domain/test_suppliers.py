@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.domain.suppliers.registry import ENTITY_TYPES, PROBLEMS, REGISTRATION_AUTHORITIES
@@ -30,6 +32,10 @@ from bot.domain.suppliers.scorecard import (
     rate_repeat_rate,
     score_supplier,
 )
+from bot.domain.suppliers.summary import SUPPLIER_KINDS, key_findings, still_open, supplier_kind
+from bot.render.i18n import keys as catalogue_keys
+from bot.render.phone_screen import ONE_SCREEN, message_lines
+from bot.render.suppliers import render_scorecard_short
 
 CATALOGUE = json.loads(
     (Path(__file__).parents[2] / "bot/render/locales/en/suppliers.json").read_text("utf-8")
@@ -548,6 +554,72 @@ def test_every_code_has_a_text() -> None:
     assert [key for key in expected if key not in CATALOGUE] == []
 
 
+def test_every_code_has_a_short_form_text_in_both_languages() -> None:
+    expected = (
+        [f"sup_short_{detail}" for detail in DETAIL_CODES]
+        + [f"sup_next_{step}" for step in STEP_CODES]
+        + [f"sup_badge_name_{badge}" for badge in BADGES]
+        + [f"sup_kind_{kind}" for kind in SUPPLIER_KINDS]
+    )
+
+    for language in ("en", "ru"):
+        assert [key for key in expected if key not in catalogue_keys(language)] == []
+
+
+# --- The short card -------------------------------------------------------------------------
+
+FACTORY_WITH_A_PERSONAL_ACCOUNT = SupplierFacts(
+    shop_company=COMPANY,
+    licence_name=COMPANY,
+    beneficiary="张伟",
+    licence_scope="生产、加工：塑料制品；销售：日用百货",
+    uscc=VALID_USCC,
+    badges=frozenset({"super_factory"}),
+    category=Category.FAST_MOVING,
+    repeat_rate=35,
+    has_factory_video=True,
+    live_test_passed=False,
+)
+
+
+@pytest.mark.parametrize(
+    ("scope", "badges", "kind"),
+    [
+        ("塑料制品制造、加工", None, "factory"),
+        ("日用百货批发、零售", None, "trader"),
+        ("日用百货批发、零售", frozenset({"source_factory"}), "trader"),
+        ("塑料制品制造；日用百货批发", None, "mixed"),
+        (None, frozenset({"super_factory"}), "unclear"),
+    ],
+)
+def test_what_the_supplier_is_comes_from_the_licence_scope_not_the_badges(
+    scope: str | None, badges: frozenset[str] | None, kind: str
+) -> None:
+    card = score_supplier(SupplierFacts(licence_scope=scope, badges=badges))
+
+    assert supplier_kind(card) == kind
+
+
+def test_the_first_screen_shows_the_worst_three_findings_first() -> None:
+    card = score_supplier(FACTORY_WITH_A_PERSONAL_ACCOUNT)
+
+    findings = key_findings(card)
+
+    assert [(f.code, f.rating) for f in findings] == [
+        ("names", RED),
+        ("live_test", RED),
+        ("uscc", GREEN),
+    ]
+
+
+def test_unanswered_questions_are_still_open_and_never_findings() -> None:
+    card = score_supplier(SupplierFacts(licence_scope="日用百货批发"))
+
+    assert [f.code for f in key_findings(card)] == ["scope"]
+    assert "scope" not in still_open(card)
+    assert set(still_open(card)) == set(FACTOR_CODES) - {"scope"}
+
+
 # --- Never raising --------------------------------------------------------------------------
 
 maybe_text = st.none() | st.text(max_size=120)
@@ -578,6 +650,36 @@ def test_any_facts_give_a_scorecard_made_of_known_codes(facts: SupplierFacts) ->
         assert factor.detail is None or factor.detail in DETAIL_CODES
     assert set(card.next_steps) <= set(STEP_CODES)
     assert card.overall is not RED or any(f.rating is RED for f in card.factors)
+
+
+CARD_BUTTON_ROWS = 2  # Details; my checks and the menu
+
+
+LONG_NAME = "义乌市" * 40
+EVERYTHING_WRONG = SupplierFacts(
+    shop_company=LONG_NAME,
+    licence_name=LONG_NAME + "贸易",
+    beneficiary="张伟",
+    licence_scope="生产 加工 制造 销售 批发 零售 " * 5,
+    uscc="91330782MA2EC6R8XE",
+    badges=frozenset(BADGES),
+    listing_text="高仿 复刻 真标 原单 莆田 " * 5,
+    live_test_passed=False,
+)
+
+
+@given(facts_strategy, st.text(max_size=200), st.sampled_from(["en", "ru"]))
+@example(EVERYTHING_WRONG, LONG_NAME, "en")
+@example(EVERYTHING_WRONG, LONG_NAME, "ru")
+def test_any_short_card_fits_one_phone_screen(
+    facts: SupplierFacts, label: str, language: str
+) -> None:
+    card = score_supplier(facts)
+    shown = html.unescape(re.sub(r"<[^>]+>", "", render_scorecard_short(card, label, language)))
+
+    assert len(key_findings(card)) <= 3
+    assert supplier_kind(card) in SUPPLIER_KINDS
+    assert message_lines(shown, CARD_BUTTON_ROWS) <= ONE_SCREEN, shown
 
 
 @given(st.text(max_size=400))
