@@ -200,8 +200,7 @@ class CappedSite(web.BaseSite):
 
     def _connection(self, server: web.Server) -> asyncio.Protocol:
         if self.open_connections >= self._max_connections:
-            self._refusals.refused(TOO_MANY_CONNECTIONS, None)
-            return _OverCap()
+            return _OverCap(self._refusals)
         self.open_connections += 1
         return _Counted(server(), self._closed)
 
@@ -210,7 +209,12 @@ class CappedSite(web.BaseSite):
 
 
 class _OverCap(asyncio.Protocol):
+    def __init__(self, refusals: RefusalLog) -> None:
+        self._refusals = refusals
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        peer = transport.get_extra_info("peername")
+        self._refusals.refused(TOO_MANY_CONNECTIONS, str(peer[0]) if peer else None)
         stream = cast(asyncio.Transport, transport)
         stream.write(_OVER_CAP)
         stream.close()
