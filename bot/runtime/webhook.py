@@ -17,7 +17,10 @@ next messages wait, as they would for their turn anyway. Answers:
 - 200: handled, or a copy of an update handled before;
 - 503: not handled now and worth re-sending: stopping, another instance is handling this
   very update (if it dies, the copy is handled once its claim's lease is over), or the
-  database could not record the update.
+  database could not record the update;
+- 4xx: refused by the guard in front of the routes or by the update's checks (wrong secret,
+  path or content type, a body too large, too slow or not an update: webhook_guard.py), and
+  counted in a log line per minute rather than logged one by one.
 """
 
 from __future__ import annotations
@@ -187,7 +190,7 @@ class _Endpoints:
         try:
             update = self._parse(body)
         except MalformedUpdateError as problem:
-            # 400: Telegram drops an update it gets a 4xx for, rather than send it forever.
+            # 400, not 5xx: the body is at fault, and sending it again cannot help.
             self._refusals.refused(MALFORMED, request.remote, str(problem))
             return web.Response(status=400, text="not a Telegram update")
         # As in PTB's own webhook; a no-op unless arbitrary callback data is switched on.

@@ -49,7 +49,7 @@ _OVER_CAP = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnectio
 
 
 class MalformedUpdateError(ValueError):
-    """A body refused with 400: Telegram never sends it, and re-sending would not help."""
+    """A body refused with 400: Telegram never sends one, and re-sending it cannot help."""
 
 
 # -- the shape of an update ------------------------------------------------------------------

@@ -279,7 +279,7 @@ async def test_json_telegram_never_sends_is_refused_with_400_and_no_traceback(
 
     status = await post(http, url, body, **{SECRET_HEADER: SECRET})
 
-    # 400 and not 5xx: Telegram drops what it gets a 4xx for instead of re-sending it forever.
+    # 400 and not 5xx: the body is at fault, so nothing invites sending it again.
     assert status == 400
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not [r for r in caplog.records if r.exc_info and r.levelno >= logging.INFO]
