@@ -149,8 +149,9 @@ class RefusalLog:
         elapsed = asyncio.get_running_loop().time() - self._since
         reasons = ", ".join(f"{reason} {count:,}" for reason, count in self._counts.most_common())
         self._log.warning(
-            "webhook: refused %s more requests in the last %.0f s (%s)",
+            "webhook: refused %s more %s in the last %.0f s (%s)",
             f"{total:,}",
+            "request" if total == 1 else "requests",
             elapsed,
             reasons,
         )

@@ -21,7 +21,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.context import BotApplication
 from bot.runtime.webhook import SECRET_HEADER, WebhookServer, serving_webhook
-from bot.runtime.webhook_guard import MAX_JSON_DEPTH
+from bot.runtime.webhook_guard import BAD_SECRET, MALFORMED, MAX_JSON_DEPTH, RefusalLog
 from bot.sandbox.server import Sandbox
 from bot.sandbox.updates import RetryPolicy
 from tests.conftest import ChatUser, texts
@@ -210,7 +210,7 @@ async def test_a_thousand_refused_requests_make_a_few_log_lines(
     after = webhook_warnings(caplog)[before:]
     assert sorted(set(statuses)) == [400, 403, 404]
     assert len(during) == 1, during
-    summaries = [line for line in after if "more requests" in line]
+    summaries = [line for line in after if "more requests in" in line]
     assert len(after) <= 3
     assert len(summaries) == 1
     assert "refused 999 more requests" in summaries[0]
@@ -288,3 +288,51 @@ async def test_json_telegram_never_sends_is_refused_with_400_and_no_traceback(
     # A real update right after it is handled as usual, one nested as deep as they go.
     assert await post(http, url, deepest_real_update(), **{SECRET_HEADER: SECRET}) == 200
     assert [c.method for c in sandbox.calls if c.params.get("chat_id") == STRANGER]
+
+
+class Lines(logging.Handler):
+    """The lines a logger writes, with a way to wait for the next one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self._arrived = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+        self._arrived.set()
+
+    async def next(self) -> str:
+        self._arrived.clear()
+        seen = len(self.lines)
+        async with asyncio.timeout(PATIENCE):
+            while len(self.lines) == seen:
+                await self._arrived.wait()
+        return self.lines[seen]
+
+
+async def test_refusals_are_summed_up_once_per_interval_while_they_go_on() -> None:
+    logger = logging.getLogger("tests.refusals")
+    lines = Lines()
+    logger.addHandler(lines)
+    refusals = RefusalLog(logger, interval=0.2)
+    try:
+        refusals.refused(BAD_SECRET, "203.0.113.9")
+        for _ in range(1_500):
+            refusals.refused(BAD_SECRET, "203.0.113.9")
+        refusals.refused(MALFORMED, "203.0.113.9", "not JSON")
+        first = lines.lines[:]
+        summary = await lines.next()
+        refusals.refused(MALFORMED, "198.51.100.4")
+        second = await lines.next()
+    finally:
+        refusals.close()
+        logger.removeHandler(lines)
+
+    assert len(first) == 1
+    assert "203.0.113.9 (bad secret)" in first[0]
+    assert "refused 1,501 more requests" in summary
+    assert "(bad secret 1,500, malformed 1)" in summary
+    # Still being refused: the next interval is summed up too, not logged line by line.
+    assert "refused 1 more request in" in second
+    assert len(lines.lines) == 3
