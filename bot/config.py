@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    # The webhook server's own limits, for running without a reverse proxy (README): a
+    # request head must arrive within this many seconds of connecting or of the previous
+    # answer (idle keep-alive connections close then too), a body within this many seconds
+    # of its head, and connections over the cap are answered 503 and closed at once.
+    webhook_header_timeout: float = Field(default=10.0, gt=0)
+    webhook_body_timeout: float = Field(default=10.0, gt=0)
+    webhook_max_connections: int = Field(default=200, ge=1)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
     # Optional parcel following through Kuaidi100 (快递100): both set turn it on.

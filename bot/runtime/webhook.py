@@ -17,16 +17,19 @@ next messages wait, as they would for their turn anyway. Answers:
 - 200: handled, or a copy of an update handled before;
 - 503: not handled now and worth re-sending: stopping, another instance is handling this
   very update (if it dies, the copy is handled once its claim's lease is over), or the
-  database could not record the update.
+  database could not record the update;
+- 4xx: refused by the guard in front of the routes or by the update's checks (wrong secret,
+  path or content type, a body too large, too slow or not an update: webhook_guard.py), and
+  counted in a log line per minute rather than logged one by one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import re
+import resource
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -34,6 +37,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.error import BadRequest
@@ -45,6 +49,17 @@ from bot.runtime.following import receive_push
 from bot.runtime.lifecycle import ALLOWED_UPDATES, shut_down_application, stop_application
 from bot.runtime.persistence import durable
 from bot.runtime.signals import StopSignals
+from bot.runtime.webhook_guard import (
+    BAD_SECRET,
+    MALFORMED,
+    SLOW_BODY,
+    TOO_LARGE,
+    WRONG_PATH,
+    CappedSite,
+    MalformedUpdateError,
+    RefusalLog,
+    update_json,
+)
 from bot.services.following import PUSH_PATH
 
 log = logging.getLogger(__name__)
@@ -54,6 +69,10 @@ HEALTH_PATH = "/healthz"
 # Telegram's updates are a few kilobytes (a message is at most 4096 characters, plus the one
 # it replies to); a megabyte leaves room for any real update and stops memory-filling posts.
 MAX_UPDATE_BYTES = 1024 * 1024
+# Used when no settings say otherwise (tests building the app alone).
+DEFAULT_BODY_TIMEOUT = 10.0
+# Descriptors kept free of webhook connections: the database pool, the log, outgoing HTTP.
+FILE_DESCRIPTOR_RESERVE = 64
 # A monitoring probe must answer quickly even when the database hangs rather than refuses.
 HEALTH_DATABASE_TIMEOUT = 3.0
 # Telegram's rule for secret_token; checked here so a typo fails with a clear message.
@@ -108,31 +127,71 @@ def webhook_path(url: str) -> str:
 
 
 class _Endpoints:
-    """The two routes; they only read the application, never change its wiring."""
+    """The routes and the guard before them; they only read the application."""
 
-    def __init__(self, application: BotApplication, secret: str) -> None:
+    def __init__(
+        self,
+        application: BotApplication,
+        *,
+        secret: str,
+        path: str,
+        body_timeout: float,
+        refusals: RefusalLog,
+    ) -> None:
         self._application = durable(application)
         self._secret = secret.encode()
+        self._path = path
+        self._body_timeout = body_timeout
+        self._refusals = refusals
 
-    async def receive_update(self, request: web.Request) -> web.Response:
+    @web.middleware
+    async def guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Refuse what no route should see, before a handler or a body read is spent on it:
+        unknown paths, a missing secret, an oversized or too slowly sent body."""
+        refuse = self._refusals.refused
+        wrong_route = request.match_info.http_exception
+        if wrong_route is not None:
+            refuse(WRONG_PATH, request.remote)
+            raise wrong_route
+        if request.path == self._path and not self._has_secret(request):
+            refuse(BAD_SECRET, request.remote)
+            return web.Response(status=403, text="forbidden")
+        if request.body_exists:
+            if request.content_length is not None and request.content_length > MAX_UPDATE_BYTES:
+                refuse(TOO_LARGE, request.remote)
+                return web.Response(status=413, text="update too large")
+            try:
+                # Read here, in time, so handlers get it whole; read() keeps it for them.
+                async with asyncio.timeout(self._body_timeout):
+                    await request.read()
+            except TimeoutError:
+                refuse(SLOW_BODY, request.remote)
+                return await _answer_and_hang_up(request, 408, "body not sent in time")
+            except web.HTTPRequestEntityTooLarge:
+                # A body without a declared length that grew past client_max_size.
+                refuse(TOO_LARGE, request.remote)
+                raise
+        return await handler(request)
+
+    def _has_secret(self, request: web.Request) -> bool:
         given = request.headers.get(SECRET_HEADER, "")
         # The secret is ASCII, so a header whose odd characters get replaced never matches.
-        if not hmac.compare_digest(given.encode("utf-8", "replace"), self._secret):
-            log.warning(
-                "webhook: refused a request without the right secret from %s", request.remote
-            )
-            return web.Response(status=403, text="forbidden")
+        return hmac.compare_digest(given.encode("utf-8", "replace"), self._secret)
+
+    async def receive_update(self, request: web.Request) -> web.Response:
+        # The guard has checked the secret and read the body.
         if not self._application.running:
             # Shutting down: Telegram keeps the update and delivers it again later.
             return web.Response(status=503, text="stopping")
         if request.content_type != "application/json":
+            self._refusals.refused(MALFORMED, request.remote, "not application/json")
             return web.Response(status=415, text="expected application/json")
-        if request.content_length is not None and request.content_length > MAX_UPDATE_BYTES:
-            return web.Response(status=413, text="update too large")
-        # client_max_size makes read() refuse (413) bodies without a declared length too.
         body = await request.read()
-        update = self._parse(body)
-        if update is None:
+        try:
+            update = self._parse(body)
+        except MalformedUpdateError as problem:
+            # 400, not 5xx: the body is at fault, and sending it again cannot help.
+            self._refusals.refused(MALFORMED, request.remote, str(problem))
             return web.Response(status=400, text="not a Telegram update")
         # As in PTB's own webhook; a no-op unless arbitrary callback data is switched on.
         self._application.bot.insert_callback_data(update)
@@ -145,20 +204,16 @@ class _Endpoints:
             return web.Response(status=503, text="could not take the update, send it again")
         return web.Response(status=200)
 
-    def _parse(self, body: bytes) -> Update | None:
+    def _parse(self, body: bytes) -> Update:
+        data = update_json(body)
         try:
-            data = json.loads(body)
-        except ValueError:
-            log.warning("webhook: a request body that is not JSON was ignored")
-            return None
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-            log.warning("webhook: a JSON body that is not an update was ignored")
-            return None
-        try:
-            return Update.de_json(data, self._application.bot)
-        except Exception:
-            log.exception("webhook: update %s could not be read", data.get("update_id"))
-            return None
+            update = Update.de_json(data, self._application.bot)
+        except Exception as error:
+            # Counted with the other refusals: a flood of these must not be a flood of
+            # tracebacks. The traceback is there at DEBUG for whoever investigates.
+            log.debug("webhook: update %s could not be read", data["update_id"], exc_info=True)
+            raise MalformedUpdateError(f"unreadable update ({type(error).__name__})") from error
+        return update
 
     async def kuaidi100_push(self, request: web.Request) -> web.Response:
         return await receive_push(self._application, request)
@@ -215,9 +270,33 @@ async def _select_one(engine: AsyncEngine) -> None:
         raise RuntimeError(f"SELECT 1 returned {value!r}")
 
 
-def create_web_app(application: BotApplication, *, secret: str, path: str) -> web.Application:
-    endpoints = _Endpoints(application, secret)
-    app = web.Application(client_max_size=MAX_UPDATE_BYTES)
+async def _answer_and_hang_up(request: web.Request, status: int, text: str) -> web.Response:
+    """Answer, then close the connection at once, rather than let aiohttp linger reading the
+    rest of a body that a slow client may never finish."""
+    response = web.Response(status=status, text=text)
+    response.force_close()
+    await response.prepare(request)
+    await response.write_eof()
+    request.protocol.force_close()
+    return response
+
+
+def create_web_app(
+    application: BotApplication,
+    *,
+    secret: str,
+    path: str,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
+    refusals: RefusalLog | None = None,
+) -> web.Application:
+    endpoints = _Endpoints(
+        application,
+        secret=secret,
+        path=path,
+        body_timeout=body_timeout,
+        refusals=refusals or RefusalLog(log),
+    )
+    app = web.Application(client_max_size=MAX_UPDATE_BYTES, middlewares=[endpoints.guard])
     app.router.add_post(path, endpoints.receive_update)
     app.router.add_get(HEALTH_PATH, endpoints.health)
     if application.bot_data.following is not None:
@@ -280,15 +359,37 @@ async def _listen(
     secret: str,
     path: str,
 ) -> WebhookServer:
-    app = create_web_app(application, secret=secret, path=path)
+    refusals = RefusalLog(log)
+    # Registered first, so it runs last: what was refused until the very end is reported.
+    stack.callback(refusals.close)
+    app = create_web_app(
+        application,
+        secret=secret,
+        path=path,
+        body_timeout=settings.webhook_body_timeout,
+        refusals=refusals,
+    )
     # The access log would be noise, and the reverse proxy keeps one already. A stop lets
     # requests in hand finish for a while (each is an update being handled), well within
     # systemd's 30 s; one still running then is cancelled, gives its claim back, and
-    # Telegram, never told 200, sends it again.
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=15.0)
+    # Telegram, never told 200, sends it again. aiohttp's keep-alive timer closes a
+    # connection still waiting for a complete request head when it fires, which makes it
+    # the header deadline: from the connection's start, then from each answer on it.
+    runner = web.AppRunner(
+        app,
+        access_log=None,
+        shutdown_timeout=15.0,
+        keepalive_timeout=settings.webhook_header_timeout,
+    )
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
-    site = web.TCPSite(runner, settings.webhook_listen, settings.webhook_port)
+    site = CappedSite(
+        runner,
+        settings.webhook_listen,
+        settings.webhook_port,
+        max_connections=settings.webhook_max_connections,
+        refusals=refusals,
+    )
     try:
         await site.start()
     except OSError as error:
@@ -296,8 +397,23 @@ async def _listen(
             f"cannot listen on {settings.webhook_listen}:{settings.webhook_port}: "
             f"{error.strerror or error}"
         ) from error
+    _warn_near_the_file_limit(settings.webhook_max_connections)
     port = runner.addresses[0][1]
     return WebhookServer(listen=settings.webhook_listen, port=port, path=path)
+
+
+def _warn_near_the_file_limit(max_connections: int) -> None:
+    # Each connection is a descriptor, and so are the database, the log and outgoing calls:
+    # a cap at the limit would let a flood take those away, the failure the cap prevents.
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and max_connections > soft - FILE_DESCRIPTOR_RESERVE:
+        log.warning(
+            "webhook: WEBHOOK_MAX_CONNECTIONS=%d leaves fewer than %d of the %d open files "
+            "allowed for the database and the log; lower it or raise the limit (LimitNOFILE=)",
+            max_connections,
+            FILE_DESCRIPTOR_RESERVE,
+            soft,
+        )
 
 
 def run_webhook(application: BotApplication, settings: Settings) -> None:
