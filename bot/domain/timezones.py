@@ -258,6 +258,13 @@ def display_name(name: str, at: datetime) -> str:
     return name
 
 
+def short_display_name(name: str, at: datetime) -> str:
+    """The zone as a person says it, for tight spaces: `America/Argentina/Buenos_Aires`
+    reads as `Buenos Aires`; offsets as in `display_name`."""
+    shown = display_name(name, at)
+    return shown if shown.startswith("UTC") else shown.rsplit("/", 1)[-1].replace("_", " ")
+
+
 def utc_offset_label(zone: tzinfo, at: datetime) -> str:
     """`UTC+08:00` style label of the zone's offset at a moment."""
     offset = at.astimezone(zone).utcoffset() or timedelta(0)
