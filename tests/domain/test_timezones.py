@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from bot.domain.timezones import (
     display_name,
-    short_display_name,
     format_local,
     parse_timezone,
+    short_display_name,
     utc_offset_label,
     zone_for,
 )
