@@ -133,5 +133,10 @@ def configure_logging(
         logging.getLogger(name).setLevel(logging.WARNING)
     for name in _REDUNDANT_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    # Above DEBUG they follow the root level (a level set here would let their INFO lines
+    # through to a WARNING log).
+    payload_level = (
+        logging.INFO if root.level < logging.INFO and not log_user_text else logging.NOTSET
+    )
     for name in _PAYLOAD_LOGGERS:
-        logging.getLogger(name).setLevel(logging.NOTSET if log_user_text else logging.INFO)
+        logging.getLogger(name).setLevel(payload_level)

@@ -193,3 +193,21 @@ async def test_a_database_outage_backs_off_and_is_logged_once_down_and_once_back
     assert caplog.text.count("claiming updates in the database failed") == 1
     assert caplog.text.count("claiming updates in the database works again") == 1
     assert "How I can help" in replies[-1].text
+
+
+@pytest.mark.usefixtures("restored_logging")
+@pytest.mark.parametrize(
+    ("level", "log_user_text", "telegram_debug", "telegram_info"),
+    [
+        ("DEBUG", False, False, True),
+        ("DEBUG", True, True, True),
+        ("WARNING", False, False, False),
+    ],
+)
+def test_telegrams_request_lines_with_user_text_need_log_user_text(
+    level: str, log_user_text: bool, telegram_debug: bool, telegram_info: bool
+) -> None:
+    configure_logging(level, log_user_text=log_user_text)
+
+    assert logging.getLogger("telegram.ext.ExtBot").isEnabledFor(logging.DEBUG) is telegram_debug
+    assert logging.getLogger("telegram.ext.ExtBot").isEnabledFor(logging.INFO) is telegram_info
