@@ -24,7 +24,8 @@ TOKEN = "4242:Zq8-sandbox-only-token"
 TOKEN_SECRET_PART = TOKEN.split(":")[1]
 SHORT_WEBHOOK_SECRET = "Qx7"
 USER = 5150
-USER_TEXT = "my supplier Wenzhou Lightworks wants 3400 yuan"
+# Stored as the order's name: it reaches the database as well as Telegram.
+ORDER_NAME = "Wenzhou Lightworks desk lamps"
 
 
 class Bot:
@@ -194,7 +195,7 @@ async def test_debug_logging_shows_update_ids_and_kinds_not_what_users_wrote(
     bot = await start_bot(tmp_path, sandbox.base_url, LOG_LEVEL="DEBUG", **extra)
     try:
         await sandbox.wait_for(lambda: ok_calls(sandbox, "getUpdates") >= 1, timeout=60)
-        update = await sandbox.send_text(USER, USER_TEXT)
+        update = await sandbox.send_text(USER, f"/track 12s {ORDER_NAME}")
         await sandbox.wait_for_bot_message(USER, timeout=30)
         status = await bot.stopped()
     finally:
@@ -203,5 +204,5 @@ async def test_debug_logging_shows_update_ids_and_kinds_not_what_users_wrote(
     assert status == 0, bot.output
     assert "DEBUG" in bot.output
     assert f"update {update['update_id']}: message" in bot.output, bot.output
-    assert (USER_TEXT in bot.output) is log_user_text
+    assert (ORDER_NAME in bot.output) is log_user_text
     assert_no_secret_in(bot.output)

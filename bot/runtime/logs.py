@@ -22,10 +22,11 @@ from bot.domain.masking import SecretRedactor, mask_numbers
 # These libraries log full request URLs at INFO, and Telegram URLs contain the bot token;
 # the openai client logs whole requests (the user's pasted text) at DEBUG.
 _CHATTY_LOGGERS = ("httpx", "httpx2", "httpcore", "apscheduler", "aiohttp.access", "openai")
-# python-telegram-bot logs every request's parameters and every answer at DEBUG: the
-# users' messages and the bot's replies. Kept at INFO unless LOG_USER_TEXT is set; the
-# poller logs each update's id and kind instead.
-_PAYLOAD_LOGGERS = ("telegram",)
+# At DEBUG python-telegram-bot logs every request's parameters and every answer (the users'
+# messages and the bot's replies), aiosqlite every statement with its values (what users
+# wrote, stored). Kept at INFO unless LOG_USER_TEXT is set; the poller logs each update's
+# id and kind instead.
+_PAYLOAD_LOGGERS = ("telegram", "aiosqlite")
 # Logs a whole unreadable answer (a proxy's HTML error page) with a traceback, then raises
 # an error that says the same and that the caller reports: one report is enough.
 _REDUNDANT_LOGGERS = ("telegram.request",)
