@@ -80,6 +80,7 @@ def redact_bot_tokens(text: str) -> str:
 _URL_PASSWORD = re.compile(r"(?<=://)([^:/@\s]*):([^@/\s]+)@")
 _TOKEN_SHAPE = re.compile(r"\d+:\S+")
 SECRET_MARK = "<secret>"
+SHORT_SECRET = 8
 
 
 def secret_forms(secret: str) -> set[str]:
@@ -94,17 +95,22 @@ def secret_forms(secret: str) -> set[str]:
 
 class SecretRedactor:
     """Removes the configured secrets, whatever their length (a 3-character webhook secret
-    is still a secret), anything shaped like a bot token, and passwords in URLs."""
+    is still a secret), anything shaped like a bot token, and passwords in URLs.
+
+    A secret shorter than SHORT_SECRET is removed where it stands alone, not inside a longer
+    word or number: "abc" is hidden in `secret_token='abc'` but "abcdef" stays readable.
+    Longer ones are removed wherever they occur, as a token is in `/bot<token>/getMe`."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        forms = sorted(
-            {form for secret in secrets if secret for form in secret_forms(secret)},
-            key=len,
-            reverse=True,
-        )
-        self._known = re.compile("|".join(map(re.escape, forms))) if forms else None
+        forms = {form for secret in secrets if secret for form in secret_forms(secret)}
+        longest_first = sorted(forms, key=len, reverse=True)
+        long = [re.escape(form) for form in longest_first if len(form) >= SHORT_SECRET]
+        short = [re.escape(form) for form in longest_first if len(form) < SHORT_SECRET]
+        alone = rf"(?<![A-Za-z0-9])(?:{'|'.join(short)})(?![A-Za-z0-9])"
+        patterns = (["|".join(long)] if long else []) + ([alone] if short else [])
+        self._known = [re.compile(pattern) for pattern in patterns]
 
     def __call__(self, text: str) -> str:
-        if self._known is not None:
-            text = self._known.sub(SECRET_MARK, text)
+        for known in self._known:
+            text = known.sub(SECRET_MARK, text)
         return _URL_PASSWORD.sub(rf"\1:{SECRET_MARK}@", redact_bot_tokens(text))

@@ -211,3 +211,11 @@ def test_telegrams_request_lines_with_user_text_need_log_user_text(
 
     assert logging.getLogger("telegram.ext.ExtBot").isEnabledFor(logging.DEBUG) is telegram_debug
     assert logging.getLogger("telegram.ext.ExtBot").isEnabledFor(logging.INFO) is telegram_info
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_a_short_secret_is_hidden_where_it_stands_alone_not_inside_other_words() -> None:
+    logged = logged_by_process(["abc"], "parameters {'secret_token': 'abc', 'url': '/abcdef'}")
+
+    assert "'secret_token': '<secret>'" in logged
+    assert "/abcdef" in logged
