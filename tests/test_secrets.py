@@ -52,7 +52,7 @@ class Bot:
             self.process.kill()
 
 
-async def start_bot(tmp_path: Path, api_base_url: str, **env: str) -> Bot:
+async def start_bot(tmp_path: Path, api_base_url: str, *args: str, **env: str) -> Bot:
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -65,6 +65,7 @@ async def start_bot(tmp_path: Path, api_base_url: str, **env: str) -> Bot:
             "-m",
             "bot",
             "run",
+            *args,
             cwd=tmp_path,
             env={
                 **clean,
@@ -94,12 +95,22 @@ def ok_calls(sandbox: Sandbox, method: str) -> int:
     return sum(1 for call in sandbox.calls if call.method == method and call.ok)
 
 
+WEBHOOK_MODE = (
+    "--webhook",
+    "--port",
+    "1",  # never reached: start-up ends at getMe
+)
+
+
+@pytest.mark.parametrize("mode", [(), WEBHOOK_MODE], ids=["polling", "webhook"])
 async def test_a_refused_token_is_one_clear_line_without_the_token(
-    tmp_path: Path, sandbox: Sandbox
+    tmp_path: Path, sandbox: Sandbox, mode: tuple[str, ...]
 ) -> None:
     sandbox.inject_fault("getMe", 401, count=100)
 
-    bot = await start_bot(tmp_path, sandbox.base_url)
+    bot = await start_bot(
+        tmp_path, sandbox.base_url, *mode, WEBHOOK_URL="https://example.invalid/hook"
+    )
     status = await bot.finished()
 
     assert status != 0
