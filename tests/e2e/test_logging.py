@@ -9,6 +9,7 @@ import logging
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -219,3 +220,21 @@ def test_a_short_secret_is_hidden_where_it_stands_alone_not_inside_other_words()
 
     assert "'secret_token': '<secret>'" in logged
     assert "/abcdef" in logged
+
+
+@pytest.mark.usefixtures("process_output_restored", "restored_logging")
+def test_a_warning_quoting_the_token_goes_through_the_redacting_log(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stream = io.StringIO()
+    protect_process_output([BOT_TOKEN])
+    configure_logging("INFO", secrets=[BOT_TOKEN], stream=stream)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn(f"deprecated call to /bot{BOT_TOKEN}/getMe", UserWarning, stacklevel=1)
+
+    printed = capsys.readouterr()
+    output = stream.getvalue() + printed.out + printed.err
+
+    assert "deprecated call to /bot<secret>/getMe" in output
+    assert BOT_TOKEN.split(":")[1] not in output
