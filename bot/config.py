@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     webhook_max_connections: int = Field(default=200, ge=1)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
+    # Let python-telegram-bot's DEBUG lines, with every user's messages, into the log: for
+    # debugging on one's own machine only.
+    log_user_text: bool = False
     # Optional parcel following through Kuaidi100 (快递100): both set turn it on.
     kuaidi100_key: SecretStr | None = None
     kuaidi100_customer: str | None = None

@@ -34,13 +34,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Hashable, Sequence
+import random
+from collections.abc import AsyncIterator, Callable, Hashable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import timedelta
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, TimedOut
 
+from bot.clock import Clock
 from bot.context import BotApplication
 from bot.runtime.delivery import Outcome, update_key
 from bot.runtime.lifecycle import ALLOWED_UPDATES, shut_down_application, stop_application
@@ -51,30 +53,85 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT_SECONDS = 10.0  # PTB's default long-poll timeout
 BATCH_LIMIT = 100  # Telegram's maximum
-# After a failed getUpdates, waits grow by half up to this, as PTB's network retry loop.
+# After a failure, waits double from FIRST_BACKOFF_SECONDS up to this, each with jitter.
+FIRST_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 30.0
 # RetryAfter asks for a wait; PTB adds this much so the retry does not arrive a hair early.
 RETRY_AFTER_SLACK_SECONDS = 0.5
 CONFLICT_HINT = (
-    "Telegram refused getUpdates: %s. Only one process may poll a bot token, and not while "
-    "a webhook is set: stop the other poller, or run every instance with --webhook. "
-    "Retrying."
+    "Only one process may poll a bot token, and not while a webhook is set: stop the "
+    "other poller, or run every instance with --webhook"
 )
 
 
 class Backoff:
-    """1 s, 1.5 s, 2.25 s … up to MAX_BACKOFF_SECONDS; back to 1 s after a success."""
+    """Exponential back-off with jitter: the n-th wait in a row is between half and all of
+    FIRST_BACKOFF_SECONDS × 2ⁿ, capped at MAX_BACKOFF_SECONDS; back to the first after a
+    success. The jitter keeps instances that failed together (a database restart) from
+    retrying together. `random` returns a number in [0, 1); tests pass their own."""
 
-    def __init__(self) -> None:
-        self._next = 1.0
+    def __init__(
+        self,
+        *,
+        first: float = FIRST_BACKOFF_SECONDS,
+        cap: float = MAX_BACKOFF_SECONDS,
+        random: Callable[[], float] = random.random,
+    ) -> None:
+        self._first, self._cap, self._random = first, cap, random
+        self._failures = 0
 
     def delay(self) -> float:
-        current = self._next
-        self._next = min(MAX_BACKOFF_SECONDS, current * 1.5)
-        return current
+        ceiling = min(self._cap, self._first * 2.0 ** min(self._failures, 32))
+        self._failures += 1
+        return ceiling * (0.5 + self._random() / 2)
 
     def reset(self) -> None:
-        self._next = 1.0
+        self._failures = 0
+
+
+class Outage:
+    """Something the poller depends on (Telegram, the database) failing: one line when it
+    starts failing, one when it works again, the attempts in between at DEBUG. A poller
+    that logged every retry wrote megabytes of identical tracebacks during an outage."""
+
+    def __init__(self, what: str, clock: Clock) -> None:
+        self._what = what
+        self._clock = clock
+        self._since: float | None = None
+        self._attempts = 0
+        self._reason = ""
+
+    @property
+    def ongoing(self) -> bool:
+        return self._since is not None
+
+    def failed(self, reason: str, wait: float, *, hint: str = "") -> None:
+        self._attempts += 1
+        if self._since is not None and reason == self._reason:
+            log.debug("%s still failing (%s); retrying in %.1f s", self._what, reason, wait)
+            return
+        if self._since is None:
+            self._since = self._clock.monotonic()
+        self._reason = reason
+        log.warning(
+            "%s failed (%s)%s; retrying with back-off (up to %.0f s between tries), "
+            "quiet until it works again",
+            self._what,
+            reason,
+            f". {hint}" if hint else "",
+            MAX_BACKOFF_SECONDS,
+        )
+
+    def recovered(self) -> None:
+        if self._since is None:
+            return
+        log.warning(
+            "%s works again after %d failed attempt(s) over %.0f s",
+            self._what,
+            self._attempts,
+            self._clock.monotonic() - self._since,
+        )
+        self._since, self._attempts, self._reason = None, 0, ""
 
 
 class Poller:
@@ -86,8 +143,10 @@ class Poller:
         *,
         allowed_updates: Sequence[str],
         timeout: float = POLL_TIMEOUT_SECONDS,
+        backoff: Backoff | None = None,
     ) -> None:
         self._application: DurableApplication = durable(application)
+        self._backoff = backoff or Backoff()
         self._allowed_updates = list(allowed_updates)
         self._timeout = timedelta(seconds=int(timeout))
         # The offset the next getUpdates sends: one past the last update handled (None:
@@ -151,7 +210,11 @@ class Poller:
             raise
 
     async def _poll_until_stopped(self) -> None:
-        backoff = Backoff()
+        backoff = self._backoff
+        clock = self._application.bot_data.clock
+        telegram = Outage("getUpdates", clock)
+        # Updates that cannot be claimed: the database is down (bot/runtime/delivery.py).
+        taking_on = Outage("claiming updates in the database", clock)
         while not self._stopping.is_set():
             try:
                 batch = await self._fetch()
@@ -166,23 +229,29 @@ class Poller:
                 return
             except Conflict as error:
                 wait = backoff.delay()
-                log.error(CONFLICT_HINT, error.message)
+                telegram.failed(f"Conflict: {error.message}", wait, hint=CONFLICT_HINT)
             except TelegramError as error:  # network errors and Telegram's 5xx
                 wait = backoff.delay()
-                log.warning("getUpdates failed (%s); retrying in %.1f s", error, wait)
-            except Exception:
+                telegram.failed(f"{type(error).__name__}: {error.message}", wait)
+            except Exception as error:
                 # PTB could not read what Telegram sent. Nothing was handled or confirmed;
-                # PTB's Updater also just asks again.
+                # PTB's Updater also just asks again. The traceback once, for the bug report.
                 wait = backoff.delay()
-                log.exception("getUpdates: unreadable answer; retrying in %.1f s", wait)
+                if not telegram.ongoing:
+                    log.debug("getUpdates: unreadable answer", exc_info=True)
+                telegram.failed(f"unreadable answer: {type(error).__name__}", wait)
             else:
                 if batch is None:  # stop requested while waiting
                     return
-                backoff.reset()
+                telegram.recovered()
                 if not batch or await self._handle(batch):
+                    taking_on.recovered()
+                    backoff.reset()
                     continue
+                # Not reset by the successful getUpdates before it: while the database is
+                # down, every round fetches the same updates and fails to claim them.
                 wait = backoff.delay()
-                log.warning("updates could not be taken on; retrying them in %.1f s", wait)
+                taking_on.failed("updates could not be claimed", wait)
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), wait)
 
@@ -232,6 +301,8 @@ class Poller:
         for update in chain:
             if self._stopping.is_set():
                 return update.update_id, True
+            # Ids and kinds only: what users write stays out of the log (LOG_USER_TEXT).
+            log.debug("update %d: %s", update.update_id, update_kind(update))
             if await self._application.deliver(update) is Outcome.NOT_TAKEN:
                 return update.update_id, False
         return None, True
@@ -253,6 +324,14 @@ class Poller:
             log.warning("could not confirm the last handled updates (%s)", error)
         else:
             self._confirmed = self._offset
+
+
+def update_kind(update: Update) -> str:
+    """`message`, `callback_query`…: the field of the update that is set."""
+    for kind in Update.ALL_TYPES:
+        if getattr(update, kind, None) is not None:
+            return str(kind)
+    return "unknown"
 
 
 def _seconds(period: int | timedelta) -> float:
