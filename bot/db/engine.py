@@ -7,10 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import registry
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import Pool
+
+from bot.db.sqlite_driver import DRIVER as SQLITE_DRIVER
+from bot.db.sqlite_driver import InlineConnection
+
+registry.register(f"sqlite.{SQLITE_DRIVER}", "bot.db.sqlite_driver", "SQLiteDialect_inline")
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_PRAGMAS = (
@@ -61,6 +67,8 @@ def _create_sqlite_engine(
     url: URL, pragmas: tuple[str, ...], options: dict[str, Any]
 ) -> AsyncEngine:
     _ensure_parent_directory(url)
+    # Statements on the loop's thread, one hop at most per transaction (bot/db/sqlite_driver.py).
+    url = url.set(drivername=f"sqlite+{SQLITE_DRIVER}")
     # isolation_level=None stops the sqlite3 driver from issuing its own deferred BEGIN;
     # the "begin" listener below issues BEGIN IMMEDIATE instead.
     connect_args = {"isolation_level": None}
@@ -93,7 +101,11 @@ def _begin_immediate(connection: Connection) -> None:
     # A deferred transaction that reads and then writes cannot wait for the lock: SQLite
     # fails it at once with "database is locked", whatever busy_timeout says. Taking the
     # write lock up front makes every transaction wait its turn (up to busy_timeout).
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    driver_connection = connection.connection.dbapi_connection
+    if isinstance(driver_connection, InlineConnection):
+        driver_connection.begin_immediate()
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,0 +1,176 @@
+"""SQLite for an asyncio bot without a thread hop per call: the statements run on the
+event loop's thread, and only the one step that can wait goes to a thread.
+
+aiosqlite, which SQLAlchemy's `sqlite+aiosqlite` dialect drives, runs every DB-API call on
+the connection's own thread: opening a cursor, executing, fetching and closing are four
+round trips to it, each a queue put, a thread switch and a loop wake-up. An update made
+38 to 94 of them, and they were half of the bot's CPU per update (BENCHMARKS.md).
+
+The calls of a local SQLite file take microseconds and wait for nobody, with one
+exception, which decides the design. Every transaction starts with BEGIN IMMEDIATE
+(bot/db/engine.py), taking SQLite's single write lock, and it may have to wait for it: for
+another process, or for another coroutine of this one whose transaction is awaiting
+something (a Telegram call) half-way. Waiting for it on the loop's thread would be a
+deadlock: the holder could never go on to commit. So BEGIN IMMEDIATE is first tried with
+no wait at all; only if the lock is taken does it go to a thread, which waits for it up to
+the busy timeout while the loop runs on. Once the lock is held, nothing else in the
+transaction waits for anyone: WAL readers never block and are never blocked, and the
+writer holds the only lock there is. Every other call (execute, fetch, commit, rollback)
+runs where it is called, with the connection's cursor as sqlite3 makes it.
+
+What runs on the loop's thread is then SQLite's own work, no more than aiosqlite's thread
+did with it; what it does not do is wait. One caveat: with `synchronous=NORMAL` the commit
+that crosses the WAL's auto-checkpoint size (1,000 pages, about 4 MB of writes) syncs the
+files, a few milliseconds once in thousands of updates.
+
+The URL keeps its `sqlite+aiosqlite://` spelling; bot.db.engine.create_engine picks this
+dialect for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
+from sqlalchemy.engine.interfaces import AdaptedConnection
+from sqlalchemy.util.concurrency import await_only
+
+DRIVER = "inline"
+# Threads that only wait for the write lock; as many as the pool has connections, so a
+# waiter never queues behind another for a thread.
+_LOCK_WAITERS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="sqlite-lock-wait")
+# What is_disconnect (pysqlite's) recognises: the pool throws such a connection away.
+_INTERRUPTED = "Cannot operate on a closed database: a wait for its lock was interrupted"
+
+
+class InlineConnection(AdaptedConnection):
+    """A sqlite3 connection seen through SQLAlchemy's asyncio adaptation (module docstring)."""
+
+    __slots__ = ("_busy_timeout_ms", "_waiting", "dbapi")
+
+    def __init__(self, dbapi: InlineDBAPI, connection: sqlite3.Connection, timeout: float):
+        self.dbapi = dbapi
+        self._connection = connection
+        self._busy_timeout_ms = round(timeout * 1000)
+        # The thread's BEGIN IMMEDIATE, while one is under way.
+        self._waiting: Future[Any] | None = None
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._connection.isolation_level
+
+    @isolation_level.setter
+    def isolation_level(self, value: str | None) -> None:
+        self._connection.isolation_level = value
+
+    def create_function(self, *args: Any, **kwargs: Any) -> None:
+        self._connection.create_function(*args, **kwargs)
+
+    def cursor(self, server_side: bool = False) -> sqlite3.Cursor:
+        self._usable()
+        return self._connection.cursor()
+
+    def execute(self, *args: Any) -> sqlite3.Cursor:
+        self._usable()
+        return self._connection.execute(*args)
+
+    def commit(self) -> None:
+        self._usable()
+        self._connection.commit()
+
+    def rollback(self) -> None:
+        if self._waiting is None:
+            self._connection.rollback()
+        # else: the thread's BEGIN still runs; its end rolls back (`_abandon`).
+
+    def close(self) -> None:
+        if self._waiting is None:
+            self._connection.close()
+        else:
+            self._waiting.add_done_callback(lambda _: self._connection.close())
+
+    def begin_immediate(self) -> None:
+        """BEGIN IMMEDIATE: at once if the write lock is free, else waiting on a thread."""
+        self._usable()
+        connection = self._connection
+        connection.execute("PRAGMA busy_timeout=0")
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                raise
+        finally:
+            connection.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+        waiting = _LOCK_WAITERS.submit(connection.execute, "BEGIN IMMEDIATE")
+        self._waiting = waiting
+        try:
+            await_only(asyncio.wrap_future(waiting))
+        except BaseException:
+            if waiting.done():
+                self._waiting = None
+            else:
+                # Cancelled while the thread still waits: the lock it may yet take must
+                # not stay held by a connection nobody uses.
+                waiting.add_done_callback(self._abandon)
+            raise
+        self._waiting = None
+
+    def _abandon(self, waiting: Future[Any]) -> None:
+        if waiting.exception() is None:
+            self._connection.rollback()
+
+    def _usable(self) -> None:
+        if self._waiting is not None:
+            raise sqlite3.ProgrammingError(_INTERRUPTED)
+
+
+class InlineDBAPI:
+    """The DB-API module SQLAlchemy sees: sqlite3's, connecting to `InlineConnection`s."""
+
+    paramstyle = "qmark"
+    has_stop = False  # SQLiteDialect_aiosqlite asks; nothing to stop without a thread
+
+    def __init__(self) -> None:
+        for name in (
+            "DatabaseError",
+            "Error",
+            "IntegrityError",
+            "NotSupportedError",
+            "OperationalError",
+            "ProgrammingError",
+            "InterfaceError",
+            "sqlite_version",
+            "sqlite_version_info",
+            "PARSE_COLNAMES",
+            "PARSE_DECLTYPES",
+            "Binary",
+        ):
+            setattr(self, name, getattr(sqlite3, name))
+        self.sqlite = sqlite3
+
+    def connect(self, *args: Any, **kwargs: Any) -> InlineConnection:
+        kwargs.pop("async_fallback", None)
+        timeout = float(kwargs.pop("timeout", 5.0))
+        # Used from the loop's thread and, for a BEGIN that waits, from a waiter thread;
+        # never from two at once (`InlineConnection._waiting`).
+        kwargs["check_same_thread"] = False
+        connection = sqlite3.connect(*args, timeout=timeout, **kwargs)
+        return InlineConnection(self, connection, timeout)
+
+
+class SQLiteDialect_inline(SQLiteDialect_aiosqlite):  # noqa: N801 (SQLAlchemy's naming)
+    driver = DRIVER
+    supports_statement_cache = True
+    supports_server_side_cursors = False
+    has_terminate = False
+
+    @classmethod
+    def import_dbapi(cls) -> Any:
+        return InlineDBAPI()
+
+    def do_terminate(self, dbapi_connection: Any) -> None:
+        dbapi_connection.close()
