@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import bindparam, delete, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.compiled import Precompiled
 from bot.db.models import ConversationState, User, UserFlow
 
 # (conversation name, key as JSON text): the primary key of a conversation_states row.
@@ -44,16 +45,26 @@ class UserSnapshot:
 
 
 async def load_user(session: AsyncSession, user_id: int) -> UserSnapshot:
-    flow = await session.scalar(select(UserFlow.flow).where(UserFlow.user_id == user_id))
+    """One statement, every update: the flow repeats on each of the user's state rows."""
     rows = await session.execute(
         select(
+            UserFlow.flow,
             ConversationState.conversation,
             ConversationState.conversation_key,
             ConversationState.state,
             ConversationState.updated_at,
-        ).where(ConversationState.user_id == user_id)
+        )
+        .select_from(User)
+        .outerjoin(UserFlow, UserFlow.user_id == User.telegram_id)
+        .outerjoin(ConversationState, ConversationState.user_id == User.telegram_id)
+        .where(User.telegram_id == user_id)
     )
-    states = {(name, key): StoredState(state, updated_at) for name, key, state, updated_at in rows}
+    flow: Any = None
+    states: dict[StateId, StoredState] = {}
+    for row_flow, name, key, state, updated_at in rows:
+        flow = row_flow
+        if name is not None:
+            states[(name, key)] = StoredState(state, updated_at)
     return UserSnapshot(flow=dict(flow) if isinstance(flow, dict) else {}, states=states)
 
 
@@ -97,37 +108,50 @@ async def save(
     return present
 
 
+def _build_flow_upsert(dialect: str) -> Any:
+    insert = _insert_for_dialect(dialect, UserFlow).values(
+        user_id=bindparam("user_id"), flow=bindparam("flow"), updated_at=bindparam("now")
+    )
+    return insert.on_conflict_do_update(
+        index_elements=[UserFlow.user_id],
+        set_={"flow": insert.excluded.flow, "updated_at": insert.excluded.updated_at},
+    )
+
+
+def _build_state_upsert(dialect: str) -> Any:
+    insert = _insert_for_dialect(dialect, ConversationState).values(
+        conversation=bindparam("name"),
+        conversation_key=bindparam("key"),
+        user_id=bindparam("user_id"),
+        state=bindparam("state"),
+        updated_at=bindparam("now"),
+    )
+    return insert.on_conflict_do_update(
+        index_elements=[ConversationState.conversation, ConversationState.conversation_key],
+        set_={
+            "user_id": insert.excluded.user_id,
+            "state": insert.excluded.state,
+            "updated_at": insert.excluded.updated_at,
+        },
+    )
+
+
+_FLOW_UPSERT = Precompiled(_build_flow_upsert)
+_STATE_UPSERT = Precompiled(_build_state_upsert)
+
+
 async def _upsert_flow(
     session: AsyncSession, user_id: int, flow: dict[str, Any], now: datetime
 ) -> None:
-    insert = _insert_for(session, UserFlow).values(user_id=user_id, flow=flow, updated_at=now)
-    await session.execute(
-        insert.on_conflict_do_update(
-            index_elements=[UserFlow.user_id],
-            set_={"flow": insert.excluded.flow, "updated_at": insert.excluded.updated_at},
-        )
-    )
+    await _FLOW_UPSERT.execute(session, {"user_id": user_id, "flow": flow, "now": now})
 
 
 async def _upsert_state(
     session: AsyncSession, name: str, key: str, change: StateChange, now: datetime
 ) -> None:
-    insert = _insert_for(session, ConversationState).values(
-        conversation=name,
-        conversation_key=key,
-        user_id=change.user_id,
-        state=change.state,
-        updated_at=now,
-    )
-    await session.execute(
-        insert.on_conflict_do_update(
-            index_elements=[ConversationState.conversation, ConversationState.conversation_key],
-            set_={
-                "user_id": insert.excluded.user_id,
-                "state": insert.excluded.state,
-                "updated_at": insert.excluded.updated_at,
-            },
-        )
+    await _STATE_UPSERT.execute(
+        session,
+        {"name": name, "key": key, "user_id": change.user_id, "state": change.state, "now": now},
     )
 
 
@@ -169,10 +193,9 @@ async def delete_idle_flows(session: AsyncSession, idle_since: datetime) -> int:
     return len(result.all())
 
 
-def _insert_for(
-    session: AsyncSession, table: type[UserFlow] | type[ConversationState]
+def _insert_for_dialect(
+    dialect: str, table: type[UserFlow] | type[ConversationState]
 ) -> postgresql.Insert | sqlite.Insert:
-    dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         return postgresql.insert(table)
     if dialect == "sqlite":

@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine.interfaces import AdaptedConnection
-from sqlalchemy.util.concurrency import await_only
+from sqlalchemy.util.concurrency import await_only, in_greenlet
 
 DRIVER = "inline"
 # Threads that only wait for the write lock; as many as the pool has connections, so a
@@ -46,56 +47,88 @@ _LOCK_WAITERS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="sqlite-lo
 _INTERRUPTED = "Cannot operate on a closed database: a wait for its lock was interrupted"
 
 
+class _Ready:
+    """An awaitable that is done at once: awaiting it does not give the loop a turn."""
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return iter(())  # type: ignore[return-value]
+
+
+_READY = _Ready()
+
+
+def _seen_as_async() -> None:
+    # AsyncConnection.execute insists that the driver awaited something (it takes a call
+    # that never did for a sync driver by mistake); a greenlet switch to nothing shows it.
+    if in_greenlet():
+        await_only(_READY)
+
+
+class _Cursor(sqlite3.Cursor):
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        _seen_as_async()
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> _Cursor:
+        _seen_as_async()
+        return super().executemany(sql, parameters)
+
+    async def _async_soft_close(self) -> None:
+        # SQLAlchemy's asyncio results call it; rows are fetched already.
+        return
+
+
 class InlineConnection(AdaptedConnection):
     """A sqlite3 connection seen through SQLAlchemy's asyncio adaptation (module docstring)."""
 
-    __slots__ = ("_busy_timeout_ms", "_waiting", "dbapi")
+    __slots__ = ("_busy_timeout_ms", "_sqlite", "_waiting", "dbapi")
 
     def __init__(self, dbapi: InlineDBAPI, connection: sqlite3.Connection, timeout: float):
         self.dbapi = dbapi
-        self._connection = connection
+        self._sqlite = connection
+        self._connection = connection  # type: ignore[assignment] # the driver connection
         self._busy_timeout_ms = round(timeout * 1000)
         # The thread's BEGIN IMMEDIATE, while one is under way.
         self._waiting: Future[Any] | None = None
 
     @property
     def isolation_level(self) -> str | None:
-        return self._connection.isolation_level
+        return self._sqlite.isolation_level
 
     @isolation_level.setter
     def isolation_level(self, value: str | None) -> None:
-        self._connection.isolation_level = value
+        self._sqlite.isolation_level = value  # type: ignore[assignment]
 
     def create_function(self, *args: Any, **kwargs: Any) -> None:
-        self._connection.create_function(*args, **kwargs)
+        self._sqlite.create_function(*args, **kwargs)
 
     def cursor(self, server_side: bool = False) -> sqlite3.Cursor:
         self._usable()
-        return self._connection.cursor()
+        return self._sqlite.cursor(_Cursor)
 
     def execute(self, *args: Any) -> sqlite3.Cursor:
         self._usable()
-        return self._connection.execute(*args)
+        return self._sqlite.execute(*args)
 
     def commit(self) -> None:
         self._usable()
-        self._connection.commit()
+        self._sqlite.commit()
 
     def rollback(self) -> None:
         if self._waiting is None:
-            self._connection.rollback()
+            self._sqlite.rollback()
         # else: the thread's BEGIN still runs; its end rolls back (`_abandon`).
 
     def close(self) -> None:
         if self._waiting is None:
-            self._connection.close()
+            self._sqlite.close()
         else:
-            self._waiting.add_done_callback(lambda _: self._connection.close())
+            self._waiting.add_done_callback(lambda _: self._sqlite.close())
 
     def begin_immediate(self) -> None:
         """BEGIN IMMEDIATE: at once if the write lock is free, else waiting on a thread."""
         self._usable()
-        connection = self._connection
+        connection = self._sqlite
         connection.execute("PRAGMA busy_timeout=0")
         try:
             connection.execute("BEGIN IMMEDIATE")
@@ -121,7 +154,7 @@ class InlineConnection(AdaptedConnection):
 
     def _abandon(self, waiting: Future[Any]) -> None:
         if waiting.exception() is None:
-            self._connection.rollback()
+            self._sqlite.rollback()
 
     def _usable(self) -> None:
         if self._waiting is not None:
@@ -158,7 +191,7 @@ class InlineDBAPI:
         # Used from the loop's thread and, for a BEGIN that waits, from a waiter thread;
         # never from two at once (`InlineConnection._waiting`).
         kwargs["check_same_thread"] = False
-        connection = sqlite3.connect(*args, timeout=timeout, **kwargs)
+        connection = sqlite3.connect(*args, timeout=timeout, **kwargs)  # type: ignore[call-overload]
         return InlineConnection(self, connection, timeout)
 
 

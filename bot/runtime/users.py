@@ -30,19 +30,16 @@ async def remember_user(application: BotApplication, update: Update) -> None:
     services = application.bot_data
     state = application.user_data[telegram_user.id]
     async with services.sessions.begin() as session:
-        before = await users.get_user(session, telegram_user.id)
-        # Read now: `before` is the session's one object for that row, and touch_user's
-        # upsert refreshes it (blocked=False) in place.
-        was_blocked = before is not None and before.blocked
-        row = await users.touch_user(
+        arrival = await users.arrive(
             session,
             telegram_user.id,
             language=resolve_language(telegram_user.language_code),
             now=services.clock.now(),
         )
-        state.language = resolve_language(row.language)
-        state.timezone = row.timezone
-        state.keep_texts = row.keep_texts
+        was_blocked = arrival.was_blocked
+        state.language = resolve_language(arrival.language)
+        state.timezone = arrival.timezone
+        state.keep_texts = arrival.keep_texts
         # Before any conversation looks at the update: another bot process, or this one
         # before a restart, may have taken the user's last step.
         if isinstance(application.persistence, DatabasePersistence):
