@@ -103,7 +103,12 @@ def _begin_immediate(connection: Connection) -> None:
     # write lock up front makes every transaction wait its turn (up to busy_timeout).
     driver_connection = connection.connection.dbapi_connection
     if isinstance(driver_connection, InlineConnection):
-        driver_connection.begin_immediate()
+        try:
+            driver_connection.begin_immediate()
+        except BaseException:
+            if driver_connection.interrupted:
+                connection.invalidate()
+            raise
     else:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 

@@ -152,6 +152,12 @@ class InlineConnection(AdaptedConnection):
             raise
         self._waiting = None
 
+    @property
+    def interrupted(self) -> bool:
+        """A BEGIN still runs on its thread for a transaction that was given up: the pool
+        must not hand this connection out again (bot.db.engine invalidates it)."""
+        return self._waiting is not None
+
     def _abandon(self, waiting: Future[Any]) -> None:
         if waiting.exception() is None:
             self._sqlite.rollback()

@@ -16,6 +16,7 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrations import upgrade_to_head
 from bot.db.models import User
 from bot.db.users import (
+    arrive,
     count_users,
     delete_user,
     get_user,
@@ -124,6 +125,39 @@ async def test_touch_user_clears_blocked(sessionmaker: Sessions) -> None:
     user = await stored(sessionmaker, USER_ID)
     assert user is not None
     assert (user.blocked, user.blocked_at) == (False, None)
+
+
+async def test_arrival_tells_a_user_who_had_blocked_the_bot_and_unblocks_them(
+    sessionmaker: Sessions,
+) -> None:
+    await touch(sessionmaker, USER_ID, language="ru")
+    async with sessionmaker.begin() as session:
+        await set_blocked(session, USER_ID, True, NOW)
+    async with sessionmaker.begin() as session:
+        back = await arrive(session, USER_ID, language="en", now=LATER)
+    async with sessionmaker.begin() as session:
+        again = await arrive(session, USER_ID, language="en", now=LATER)
+
+    assert (back.was_blocked, again.was_blocked) == (True, False)
+    assert back.language == "ru"  # the stored choice, not the phone's hint
+    user = await stored(sessionmaker, USER_ID)
+    assert user is not None
+    assert (user.blocked, user.blocked_at, user.last_seen_at) == (False, None, LATER)
+
+
+async def test_arrival_creates_a_new_user(sessionmaker: Sessions) -> None:
+    async with sessionmaker.begin() as session:
+        first = await arrive(session, BIG_ID, language="de", now=NOW)
+
+    assert (first.language, first.timezone, first.keep_texts, first.was_blocked) == (
+        "de",
+        None,
+        False,
+        False,
+    )
+    user = await stored(sessionmaker, BIG_ID)
+    assert user is not None
+    assert (user.created_at, user.last_seen_at) == (NOW, NOW)
 
 
 # -- timestamps and ids ----------------------------------------------------------------
