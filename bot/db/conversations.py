@@ -44,9 +44,8 @@ class UserSnapshot:
     states: dict[StateId, StoredState]
 
 
-async def load_user(session: AsyncSession, user_id: int) -> UserSnapshot:
-    """One statement, every update: the flow repeats on each of the user's state rows."""
-    rows = await session.execute(
+_LOAD_USER = Precompiled(
+    lambda _dialect: (
         select(
             UserFlow.flow,
             ConversationState.conversation,
@@ -57,8 +56,14 @@ async def load_user(session: AsyncSession, user_id: int) -> UserSnapshot:
         .select_from(User)
         .outerjoin(UserFlow, UserFlow.user_id == User.telegram_id)
         .outerjoin(ConversationState, ConversationState.user_id == User.telegram_id)
-        .where(User.telegram_id == user_id)
+        .where(User.telegram_id == bindparam("user_id"))
     )
+)
+
+
+async def load_user(session: AsyncSession, user_id: int) -> UserSnapshot:
+    """One statement, every update: the flow repeats on each of the user's state rows."""
+    rows = await _LOAD_USER.execute(session, {"user_id": user_id})
     flow: Any = None
     states: dict[StateId, StoredState] = {}
     for row_flow, name, key, state, updated_at in rows:

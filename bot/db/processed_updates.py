@@ -15,10 +15,11 @@ import enum
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, and_, delete, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.compiled import Precompiled
 from bot.db.models import ProcessedUpdate
 
 # Telegram keeps an unconfirmed update for at most 24 hours, so a re-delivery can arrive
@@ -66,13 +67,8 @@ async def claim_update(
     key, and the conditional UPDATE … RETURNING of a stale claim (PostgreSQL re-checks the
     condition on the row it waited for; SQLite's BEGIN IMMEDIATE lets one writer at a time).
     """
-    insert = _insert_for(session).values(
-        bot_id=bot_id, update_id=update_id, received_at=now, claimed_at=now
-    )
-    statement = insert.on_conflict_do_nothing(
-        index_elements=[ProcessedUpdate.bot_id, ProcessedUpdate.update_id]
-    ).returning(ProcessedUpdate.update_id)
-    if (await session.scalars(statement)).one_or_none() is not None:
+    claimed = await _CLAIM.execute(session, {"bot_id": bot_id, "update_id": update_id, "now": now})
+    if claimed.one_or_none() is not None:
         return Claim.NEW
     row = _row(bot_id, update_id)
     retake = (
@@ -91,12 +87,8 @@ async def claim_update(
 
 async def finish_update(session: AsyncSession, bot_id: int, update_id: int, now: datetime) -> bool:
     """Mark a claimed update done; False when there was no unfinished claim to mark."""
-    statement = (
-        update(ProcessedUpdate)
-        .where(_row(bot_id, update_id), ProcessedUpdate.done_at.is_(None))
-        .values(done_at=now)
-    )
-    result = cast("CursorResult[Any]", await session.execute(statement))
+    values = {"bot_id": bot_id, "update_id": update_id, "now": now}
+    result = cast("CursorResult[Any]", await _FINISH.execute(session, values))
     return result.rowcount > 0
 
 
@@ -130,12 +122,38 @@ async def prune(session: AsyncSession, now: datetime, *, keep: timedelta = RETEN
     return result.rowcount
 
 
+# Every update runs these two; compiled once (bot/db/compiled.py).
+_CLAIM = Precompiled(
+    lambda dialect: (
+        _insert_for_dialect(dialect)
+        .values(
+            bot_id=bindparam("bot_id"),
+            update_id=bindparam("update_id"),
+            received_at=bindparam("now"),
+            claimed_at=bindparam("now"),
+        )
+        .on_conflict_do_nothing(index_elements=[ProcessedUpdate.bot_id, ProcessedUpdate.update_id])
+        .returning(ProcessedUpdate.update_id)
+    )
+)
+_FINISH = Precompiled(
+    lambda _dialect: (
+        update(ProcessedUpdate)
+        .where(
+            ProcessedUpdate.bot_id == bindparam("bot_id"),
+            ProcessedUpdate.update_id == bindparam("update_id"),
+            ProcessedUpdate.done_at.is_(None),
+        )
+        .values(done_at=bindparam("now"))
+    )
+)
+
+
 def _row(bot_id: int, update_id: int) -> ColumnElement[bool]:
     return and_(ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id == update_id)
 
 
-def _insert_for(session: AsyncSession) -> postgresql.Insert | sqlite.Insert:
-    dialect = session.get_bind().dialect.name
+def _insert_for_dialect(dialect: str) -> postgresql.Insert | sqlite.Insert:
     if dialect == "postgresql":
         return postgresql.insert(ProcessedUpdate)
     if dialect == "sqlite":
