@@ -258,11 +258,9 @@ async def _select_one(engine: AsyncEngine) -> None:
         raw = await connection.get_raw_connection()
         driver: Any = raw.driver_connection
         if engine.dialect.name == "sqlite":
-            cursor = await driver.execute("SELECT 1")
-            try:
-                row = await cursor.fetchone()
-            finally:
-                await cursor.close()
+            # sqlite3's own connection, on the loop's thread (bot/db/sqlite_driver.py): a
+            # read outside a transaction never waits in WAL mode.
+            row = driver.execute("SELECT 1").fetchone()
             value = row[0] if row else None
         else:
             value = await driver.fetchval("SELECT 1")
