@@ -81,7 +81,7 @@ class _Cursor(sqlite3.Cursor):
 class InlineConnection(AdaptedConnection):
     """A sqlite3 connection seen through SQLAlchemy's asyncio adaptation (module docstring)."""
 
-    __slots__ = ("_busy_timeout_ms", "_sqlite", "_waiting", "dbapi")
+    __slots__ = ("_busy_timeout_ms", "_has_turn", "_sqlite", "_waiting", "dbapi")
 
     def __init__(self, dbapi: InlineDBAPI, connection: sqlite3.Connection, timeout: float):
         self.dbapi = dbapi
@@ -90,6 +90,8 @@ class InlineConnection(AdaptedConnection):
         self._busy_timeout_ms = round(timeout * 1000)
         # The thread's BEGIN IMMEDIATE, while one is under way.
         self._waiting: Future[Any] | None = None
+        # This connection's transaction holds the process's writer turn (InlineDBAPI).
+        self._has_turn = False
 
     @property
     def isolation_level(self) -> str | None:
@@ -112,22 +114,39 @@ class InlineConnection(AdaptedConnection):
 
     def commit(self) -> None:
         self._usable()
-        self._sqlite.commit()
+        try:
+            self._sqlite.commit()
+        finally:
+            self._end_turn()
 
     def rollback(self) -> None:
         if self._waiting is None:
-            self._sqlite.rollback()
+            try:
+                self._sqlite.rollback()
+            finally:
+                self._end_turn()
         # else: the thread's BEGIN still runs; its end rolls back (`_abandon`).
 
     def close(self) -> None:
+        self._end_turn()
         if self._waiting is None:
             self._sqlite.close()
         else:
             self._waiting.add_done_callback(lambda _: self._sqlite.close())
 
     def begin_immediate(self) -> None:
-        """BEGIN IMMEDIATE: at once if the write lock is free, else waiting on a thread."""
+        """BEGIN IMMEDIATE, after this process's earlier writers (`InlineDBAPI`): at once
+        if no other process holds the write lock, else waiting for it on a thread."""
         self._usable()
+        await_only(self.dbapi.take_turn(self._busy_timeout_ms / 1000))
+        self._has_turn = True
+        try:
+            self._begin()
+        except BaseException:
+            self._end_turn()
+            raise
+
+    def _begin(self) -> None:
         connection = self._sqlite
         connection.execute("PRAGMA busy_timeout=0")
         try:
@@ -162,13 +181,27 @@ class InlineConnection(AdaptedConnection):
         if waiting.exception() is None:
             self._sqlite.rollback()
 
+    def _end_turn(self) -> None:
+        if self._has_turn:
+            self._has_turn = False
+            self.dbapi.writers.release()
+
     def _usable(self) -> None:
         if self._waiting is not None:
             raise sqlite3.ProgrammingError(_INTERRUPTED)
 
 
 class InlineDBAPI:
-    """The DB-API module SQLAlchemy sees: sqlite3's, connecting to `InlineConnection`s."""
+    """The DB-API module SQLAlchemy sees: sqlite3's, connecting to `InlineConnection`s.
+
+    One per engine, with the engine's writer queue: its transactions take turns at the
+    write lock in an asyncio.Lock, first come first served, before they ask SQLite. Left
+    to SQLite, the connections of one process would poll for the lock on threads (its busy
+    handler sleeps 1 to 100 ms between tries), and a transaction that got it on a thread
+    would hold it until the loop came round to resume it, while every other one failed its
+    attempt and joined the threads: a convoy. In the queue, SQLite's lock is only ever
+    contested by other processes.
+    """
 
     paramstyle = "qmark"
     has_stop = False  # SQLiteDialect_aiosqlite asks; nothing to stop without a thread
@@ -190,6 +223,20 @@ class InlineDBAPI:
         ):
             setattr(self, name, getattr(sqlite3, name))
         self.sqlite = sqlite3
+        self.writers = asyncio.Lock()
+
+    async def take_turn(self, timeout: float) -> None:
+        """Wait for this engine's earlier writers; as SQLite would, give up after the busy
+        timeout with "database is locked" (a transaction waiting for one that waits for
+        it, in the same task, ends that way rather than hanging)."""
+        if not self.writers.locked():
+            await self.writers.acquire()  # free: returns without giving the loop a turn
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                await self.writers.acquire()
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked") from None
 
     def connect(self, *args: Any, **kwargs: Any) -> InlineConnection:
         kwargs.pop("async_fallback", None)
