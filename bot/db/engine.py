@@ -115,4 +115,40 @@ def _begin_immediate(connection: Connection) -> None:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions whose objects stay readable after commit (handlers render them after)."""
+    if engine.dialect.driver == SQLITE_DRIVER:
+        return async_sessionmaker(engine, expire_on_commit=False, class_=_InlineSession)
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+class _InlineSession(AsyncSession):
+    """A session on the SQLite driver that runs statements in place (bot/db/sqlite_driver.py).
+
+    SQLAlchemy finishes `async with session` and `async with sessions.begin()` in a task
+    of its own, shielded, so that a cancellation cannot stop a commit or the connection's
+    return to the pool half-way: two tasks for every transaction, a good part of what a
+    short one costs. On this driver commit, rollback and close never wait for anything,
+    so nothing can cancel them half-way, and they run in the caller's task."""
+
+    def _maker_context_manager(self) -> Any:
+        return _InlineBegun(self)
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        await self.close()
+
+
+class _InlineBegun:
+    __slots__ = ("session", "transaction")
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> AsyncSession:
+        self.transaction = self.session.begin()
+        await self.transaction.__aenter__()
+        return self.session
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        try:
+            await self.transaction.__aexit__(type_, value, traceback)
+        finally:
+            await self.session.close()

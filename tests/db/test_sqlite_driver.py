@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -98,3 +99,24 @@ async def test_a_cancelled_wait_for_the_lock_leaves_no_lock_behind(
     # have been given back, or this would wait out the busy timeout and fail.
     async with asyncio.timeout(3), sessions.begin() as session:
         await session.execute(text("SELECT 1"))
+
+
+async def test_a_transaction_runs_in_the_callers_task(sqlite_engine: AsyncEngine) -> None:
+    loop = asyncio.get_running_loop()
+    started: list[object] = []
+    previous = loop.get_task_factory()
+
+    def count(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        started.append(coro)
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+    loop.set_task_factory(count)
+    try:
+        async with create_sessionmaker(sqlite_engine).begin() as session:
+            await session.execute(text("SELECT 1"))
+        async with create_sessionmaker(sqlite_engine)() as session:
+            await session.execute(text("SELECT 1"))
+    finally:
+        loop.set_task_factory(previous)
+    # SQLAlchemy's own context managers commit and close in a shielded task each.
+    assert started == []
