@@ -35,6 +35,9 @@ async def test_both_bots_are_loaded_and_measured_side_by_side() -> None:
     lines = side_by_side(ours, echo)
     assert lines[0] == "| | Sourcing Guard | PTB echo bot |"
     assert any(line.startswith("| 2 users: latency p95 |") for line in lines)
+    ratio = next(line for line in lines if line.startswith("| 2 users: bot CPU per update, ÷"))
+    expected = ours.load(2).cpu_ms_per_update / echo.load(2).cpu_ms_per_update
+    assert ratio.split("|")[2].strip() == f"{expected:.1f}×"
 
 
 def test_the_benchmark_is_one_of_the_bench_commands_choices() -> None:
