@@ -142,7 +142,9 @@ def bench_first_ocr(processes: int) -> list[Result]:
 
     from bot.sandbox.pictures import render_chat_screenshot
 
-    screenshot = render_chat_screenshot(["老板说走私人账户可以便宜5%", "请转到支付宝 138 1234 5678"])
+    screenshot = render_chat_screenshot(
+        ["老板说走私人账户可以便宜5%", "请转到支付宝 138 1234 5678"]
+    )
     firsts: list[float] = []
     loads: list[float] = []
     walls: list[float] = []
