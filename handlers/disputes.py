@@ -21,6 +21,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 
 from bot.context import AnyHandler, BotContext
 from bot.domain.disputes import (
+    COPYABLE_MAX_CHARS,
     FOLLOWUP_REMINDER_KIND,
     REASONS,
     Evidence,
@@ -61,6 +62,9 @@ ORDER_CARD = routes.ORDER_CARD
 REMINDER_KIND = FOLLOWUP_REMINDER_KIND
 MAX_ORDER_BUTTONS = 20
 MAX_BUTTON_LABEL = 40
+# A copy button among several shows the first characters of its own Chinese block.
+COPY_SNIPPET = 8
+LEAD_ZH = "lead_zh"
 NO_ORDER = "none"
 # The steps; PICK comes before the walk. SUMMARY and OPEN are buttons outside the
 # questions: "Go through again" under the summary, and the follow-up reminder's button.
@@ -244,9 +248,36 @@ def _refund_prompt(turn: Turn) -> str:
     )
 
 
-def _copy(turn: Turn, text: str) -> list[list[InlineKeyboardButton]]:
-    button = InlineKeyboardButton(turn.text("dsp_btn_copy"), copy_text=CopyTextButton(text))
-    return [[button]]
+def _copy(turn: Turn, *texts: str) -> list[list[InlineKeyboardButton]]:
+    """One copy button per Chinese block on screen, in the order they are shown: with
+    more than one, each button starts with the words of its own block."""
+    shown = [text for text in (*_lead_zh(turn.state), *texts) if text]
+    if len(shown) == 1:
+        label = turn.text("dsp_btn_copy")
+        return [[InlineKeyboardButton(label, copy_text=CopyTextButton(shown[0]))]]
+    return [
+        [
+            InlineKeyboardButton(
+                turn.text("dsp_btn_copy_snippet", snippet=text[:COPY_SNIPPET]),
+                copy_text=CopyTextButton(text[:COPYABLE_MAX_CHARS]),
+            )
+            for text in shown
+        ]
+    ]
+
+
+def _note_lead_zh(state: FlowState, text: str) -> None:
+    """The Chinese in an answer's reaction shows above the next question, which then
+    offers to copy it too, for as long as that question stays on screen."""
+    state.notes[LEAD_ZH] = {"done": list(state.done), "text": text}
+
+
+def _lead_zh(state: FlowState) -> list[str]:
+    saved = state.notes.get(LEAD_ZH)
+    if not isinstance(saved, dict) or saved.get("done") != state.done:
+        return []  # another step since (Skip, Back): the reaction is no longer on screen
+    text = saved.get("text")
+    return [text] if isinstance(text, str) else []
 
 
 def _evidence_choices(turn: Turn) -> list[Choice]:
@@ -299,6 +330,7 @@ QUESTIONS = (
         EVIDENCE,
         lambda turn: turn.text("dsp_ask_evidence", message=message_zh(Step.EVIDENCE)),
         choices=_evidence_choices,
+        row_sizes=(1, 1, 2),  # photos and weight share a row: short labels
         multi=True,
         extra_rows=lambda turn: _copy(turn, message_zh(Step.EVIDENCE)),
     ),
@@ -354,6 +386,7 @@ def _evidence_line(turn: Turn) -> str:
 
 async def _refund_requested(turn: Turn) -> str:
     tell = turn.text("dsp_tell_seller", message=message_zh(Step.REFUND))
+    _note_lead_zh(turn.state, message_zh(Step.REFUND))
     user, order_id = turn.update.effective_user, turn.state.subject
     if order_id is None or user is None:
         return f"{turn.text('dsp_refund_noted')}\n{tell}"
@@ -414,6 +447,8 @@ async def _summary(turn: Turn, lead: str) -> None:
 
 
 def summary_text(turn: Turn, pack: str) -> str:
+    """Where the dispute stands and the case to paste on one screen; what is still worth
+    getting, the weight maths and the next steps in a quote that opens on a tap."""
     state, context = turn.state, turn.context
     reason = _reason(state)
     have = _evidence(state)
@@ -429,20 +464,22 @@ def summary_text(turn: Turn, pack: str) -> str:
         turn.text("dsp_sum_refund_yes" if state.answer(REFUND) else "dsp_sum_refund_no"),
         turn.text("dsp_sum_evidence", items=_names(turn, have) or "–"),
     ]
-    if missing:
-        lines.append(turn.text("dsp_sum_missing", items=_names(turn, missing)))
-    weight = _weight(state)
-    if weight is not None:
-        lines.append(weight_verdict(weight, turn.language))
     followup = _moment(state, "followup_at")
     if followup is not None:
         zone = zone_for(context.state.timezone, context.settings.default_timezone)
         lines.append(
             turn.text("dsp_sum_followup", when=format_local(followup, zone, turn.language))
         )
-    follow_up_zh = message_zh(Step.FOLLOW_UP)
-    lines.append(turn.text("dsp_sum_next", days=_days(context), follow_up=follow_up_zh))
     lines.append(turn.text("dsp_sum_pack", pack=pack))
+    details = []
+    if missing:
+        details.append(turn.text("dsp_sum_missing", items=_names(turn, missing)))
+    weight = _weight(state)
+    if weight is not None:
+        details.append(weight_verdict(weight, turn.language))
+    follow_up_zh = message_zh(Step.FOLLOW_UP)
+    details.append(turn.text("dsp_sum_next", days=_days(context), follow_up=follow_up_zh))
+    lines.append(turn.text("dsp_sum_details", details="\n".join(details)))
     return "\n".join(lines)
 
 
@@ -455,7 +492,7 @@ def _names(turn: Turn, items: list[Evidence]) -> str:
 
 
 def _summary_keyboard(turn: Turn, pack: str) -> InlineKeyboardMarkup:
-    rows = _copy(turn, pack)
+    rows = _copy(turn, pack, message_zh(Step.FOLLOW_UP))
     order_id = turn.state.subject
     if order_id:
         again = FLOW.data(turn.state, SUMMARY, "again")
