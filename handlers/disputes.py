@@ -60,11 +60,13 @@ from handlers.replies import acknowledge, replace_or_reply, reply
 ORDER_CARD = routes.ORDER_CARD
 # handlers/reminders.py words reminders of this kind with render_dispute_reminder.
 REMINDER_KIND = FOLLOWUP_REMINDER_KIND
-MAX_ORDER_BUTTONS = 20
+MAX_ORDER_BUTTONS = 15  # the picker stays on one screen
 MAX_BUTTON_LABEL = 40
 # A copy button among several shows the first characters of its own Chinese block.
 COPY_SNIPPET = 8
 LEAD_ZH = "lead_zh"
+# Details that open on a tap: Telegram shows a collapsed quote's first three lines.
+QUOTE_OPEN, QUOTE_CLOSE = "<blockquote expandable>", "</blockquote>"
 NO_ORDER = "none"
 # The steps; PICK comes before the walk. SUMMARY and OPEN are buttons outside the
 # questions: "Go through again" under the summary, and the follow-up reminder's button.
@@ -251,7 +253,7 @@ def _refund_prompt(turn: Turn) -> str:
 def _copy(turn: Turn, *texts: str) -> list[list[InlineKeyboardButton]]:
     """One copy button per Chinese block on screen, in the order they are shown: with
     more than one, each button starts with the words of its own block."""
-    shown = [text for text in (*_lead_zh(turn.state), *texts) if text]
+    shown = [text for text in (*_lead_zh(turn), *texts) if text]
     if len(shown) == 1:
         label = turn.text("dsp_btn_copy")
         return [[InlineKeyboardButton(label, copy_text=CopyTextButton(shown[0]))]]
@@ -266,18 +268,27 @@ def _copy(turn: Turn, *texts: str) -> list[list[InlineKeyboardButton]]:
     ]
 
 
-def _note_lead_zh(state: FlowState, text: str) -> None:
+def _note_lead_zh(turn: Turn, text: str) -> None:
     """The Chinese in an answer's reaction shows above the next question, which then
     offers to copy it too, for as long as that question stays on screen."""
-    state.notes[LEAD_ZH] = {"done": list(state.done), "text": text}
+    shown_on = next(
+        (q.code for q in QUESTIONS if q.code not in turn.state.done and q.applies(turn.state)),
+        None,
+    )
+    turn.state.notes[LEAD_ZH] = {"from": turn.state.step, "on": shown_on, "text": text}
 
 
-def _lead_zh(state: FlowState) -> list[str]:
-    saved = state.notes.get(LEAD_ZH)
-    if not isinstance(saved, dict) or saved.get("done") != state.done:
-        return []  # another step since (Skip, Back): the reaction is no longer on screen
+def _lead_zh(turn: Turn) -> list[str]:
+    """The reaction's Chinese, while it is on screen: drawn just now by its answer, or its
+    question's ticks redrawn; not once the walk moved on (Skip, Back, the next answer)."""
+    saved = turn.state.notes.get(LEAD_ZH)
+    parts = FLOW.unpack(turn.update.callback_query.data) if turn.update.callback_query else None
+    if not isinstance(saved, dict) or parts is None:
+        return []
+    pressed = parts[1]
+    on_screen = pressed == saved.get("from") or pressed == turn.state.step == saved.get("on")
     text = saved.get("text")
-    return [text] if isinstance(text, str) else []
+    return [text] if on_screen and isinstance(text, str) else []
 
 
 def _evidence_choices(turn: Turn) -> list[Choice]:
@@ -386,7 +397,7 @@ def _evidence_line(turn: Turn) -> str:
 
 async def _refund_requested(turn: Turn) -> str:
     tell = turn.text("dsp_tell_seller", message=message_zh(Step.REFUND))
-    _note_lead_zh(turn.state, message_zh(Step.REFUND))
+    _note_lead_zh(turn, message_zh(Step.REFUND))
     user, order_id = turn.update.effective_user, turn.state.subject
     if order_id is None or user is None:
         return f"{turn.text('dsp_refund_noted')}\n{tell}"
@@ -462,7 +473,7 @@ def summary_text(turn: Turn, pack: str) -> str:
         if reason
         else turn.text("dsp_sum_reason_none"),
         turn.text("dsp_sum_refund_yes" if state.answer(REFUND) else "dsp_sum_refund_no"),
-        turn.text("dsp_sum_evidence", items=_names(turn, have) or "–"),
+        turn.text("dsp_sum_evidence", items=_short_names(turn, have) or "–"),
     ]
     followup = _moment(state, "followup_at")
     if followup is not None:
@@ -473,13 +484,13 @@ def summary_text(turn: Turn, pack: str) -> str:
     lines.append(turn.text("dsp_sum_pack", pack=pack))
     details = []
     if missing:
-        details.append(turn.text("dsp_sum_missing", items=_names(turn, missing)))
+        details.append(turn.text("dsp_sum_missing", items=_short_names(turn, missing)))
     weight = _weight(state)
     if weight is not None:
         details.append(weight_verdict(weight, turn.language))
     follow_up_zh = message_zh(Step.FOLLOW_UP)
     details.append(turn.text("dsp_sum_next", days=_days(context), follow_up=follow_up_zh))
-    lines.append(turn.text("dsp_sum_details", details="\n".join(details)))
+    lines.append(f"{QUOTE_OPEN}{chr(10).join(details)}{QUOTE_CLOSE}")
     return "\n".join(lines)
 
 
@@ -487,8 +498,8 @@ def _reason_label(turn: Turn, reason: Reason) -> str:
     return turn.text(f"dsp_reason_{reason}", zh=REASONS[reason].zh)
 
 
-def _names(turn: Turn, items: list[Evidence]) -> str:
-    return ", ".join(turn.text(f"dsp_ev_{item}", mark="").strip() for item in items)
+def _short_names(turn: Turn, items: list[Evidence]) -> str:
+    return ", ".join(turn.text(f"dsp_evs_{item}") for item in items)
 
 
 def _summary_keyboard(turn: Turn, pack: str) -> InlineKeyboardMarkup:

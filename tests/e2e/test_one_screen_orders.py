@@ -16,10 +16,14 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import ShiftedClock
+from bot.context import BotApplication
 from bot.domain.disputes import Step, message_zh
-from bot.sandbox.server import StoredMessage
+from bot.domain.timezones import BEIJING
+from bot.sandbox.server import Sandbox, StoredMessage
 from tests.conftest import ChatUser, HandledUpdates
-from tests.e2e.test_one_screen import Await, Say, Step as Walk, Tap, walk
+from tests.e2e.test_one_screen import Await, Say, Tap, walk
+from tests.e2e.test_one_screen import Step as Walk
+from tests.e2e.test_reminders_exact import reminders_settle
 from tests.one_screen import assert_fits_one_screen, phone_lines
 
 LONG_NAME = "stainless steel vacuum mugs, 500 pcs, blue"
@@ -54,12 +58,6 @@ FLOWS: dict[str, Sequence[Walk]] = {
     "order card, extended": [Say("/track 5d lamps"), Tap("+5d"), Tap("Yes")],
     "order list, five orders": [*FIVE_ORDERS, Say("/orders")],
     "reminder, long name": [Say(f"/track 2d {LONG_NAME}"), Await(nth=2)],
-    "reminder, ship time assumed": [
-        Say("/track"),
-        Tap("Shipped yesterday"),
-        Say(LONG_NAME),
-        Await(nth=3),
-    ],
     "logistics, which of five orders": [*FIVE_ORDERS, Say("__TRACE__")],
 }
 
@@ -77,12 +75,35 @@ async def test_the_orders_screens_fit_one_phone_screen(
         assert_fits_one_screen(answer[0])
 
 
-async def test_the_passed_deadline_reminder_fits(
+async def test_a_reminder_for_a_guessed_ship_time_fits(
     ann: ChatUser, boris: ChatUser, clock: ShiftedClock
 ) -> None:
+    """A day picked without its hour is planned from the start of that day: the reminder
+    offers to set the time, as the card does, and still fits."""
+    day = (clock.now().astimezone(BEIJING) - timedelta(days=8)).date()
+    steps = [Say("/track"), Tap("Pick the day"), Tap(day.strftime("%a %d %b")), Say(LONG_NAME)]
+
+    reminders = await walk(ann, boris, [*steps, Await(nth=3)], clock)
+
+    for (reminder,) in reminders:
+        print(f"\nLINES reminder, ship time assumed {phone_lines(reminder)}")
+        rows = (reminder.reply_markup or {}).get("inline_keyboard") or []
+        assert any(b["callback_data"].endswith("|shiptime") for row in rows for b in row)
+        assert_fits_one_screen(reminder)
+
+
+async def test_the_passed_deadline_reminder_fits(
+    ann: ChatUser,
+    boris: ChatUser,
+    clock: ShiftedClock,
+    bot: BotApplication,
+    sandbox: Sandbox,
+) -> None:
     await walk(ann, boris, [Say(f"/track 2d {LONG_NAME}"), Await(nth=2)], clock)
+    await reminders_settle(bot, sandbox)
 
     clock.jump(timedelta(days=2, hours=1))
+    await reminders_settle(bot, sandbox)
 
     passed = await walk(ann, boris, [Await(nth=3)], clock)
     for answer in passed:
@@ -119,11 +140,13 @@ async def test_step_2_gives_each_chinese_text_its_own_copy_button(
 
     told, uploaded = message_zh(Step.REFUND), message_zh(Step.EVIDENCE)
     for (step,) in (english, russian):
-        assert told in (step.text or "") and uploaded in (step.text or "")
+        assert told in (step.text or "")
+        assert uploaded in (step.text or "")
         copies = copy_buttons(step)
         assert [text for _, text in copies] == [told, uploaded]
         labels = [label for label, _ in copies]
-        assert told[:8] in labels[0] and uploaded[:8] in labels[1]
+        assert told[:8] in labels[0]
+        assert uploaded[:8] in labels[1]
 
 
 async def test_ticking_evidence_keeps_both_copy_buttons_until_the_step_is_left(
@@ -151,4 +174,5 @@ async def test_the_summary_keeps_the_details_one_tap_away(ann: ChatUser) -> None
     assert message_zh(Step.FOLLOW_UP) in text
     copies = [copied for _, copied in copy_buttons(summary)]
     assert len(copies) == 2
-    assert "少件/漏发" in copies[0] and copies[1] == message_zh(Step.FOLLOW_UP)
+    assert "少件/漏发" in copies[0]
+    assert copies[1] == message_zh(Step.FOLLOW_UP)
