@@ -343,7 +343,7 @@ QUESTIONS = (
         choices=_evidence_choices,
         row_sizes=(1, 1, 2),  # photos and weight share a row: short labels
         multi=True,
-        extra_rows=lambda turn: _copy(turn, message_zh(Step.EVIDENCE)),
+        top_rows=lambda turn: _copy(turn, message_zh(Step.EVIDENCE)),
     ),
     Question(WEIGHT, _weight_prompt, typed=_typed_weight),
     Question(

@@ -33,6 +33,9 @@ from handlers.replies import acknowledge, reply
 
 ACT = "act"  # the flow's buttons that answer no question: messages, warehouse
 NOT_TRACKED = "none"
+# Order buttons go two to a row (the "which order?" question fits one screen): a name
+# longer than half a phone line would be cut by Telegram anyway.
+MAX_LABEL = 16
 
 
 def is_trace(text: str) -> bool:
@@ -85,7 +88,7 @@ def _rendered(context: BotContext, check: ParcelCheck) -> str:
 def _order_choices(turn: Turn) -> list[Choice]:
     candidates = turn.state.notes.get("candidates")
     choices = [
-        Choice(f"o{pair[0]}", f"📦 {str(pair[1])[:28]}")
+        Choice(f"o{pair[0]}", f"📦 {str(pair[1])[:MAX_LABEL]}")
         for pair in candidates or []
         if isinstance(pair, list) and len(pair) == 2
     ]
@@ -167,6 +170,7 @@ FLOW = GuidedFlow(
             "order",
             catalogue_prompt("trace_which_order"),
             choices=_order_choices,
+            row_sizes=(2,) * 3,  # five orders and "not one I track" in three rows
             applies=_has_candidates,
             skippable=False,
             extra_rows=_action_rows,

@@ -15,7 +15,10 @@ from bot.reminders.sending import describe_error
 log = logging.getLogger(__name__)
 
 ALERT_COALESCE_SECONDS = 1.0
-ALERT_MAX_LINES = 20
+# An alert fits one phone screen (issue 17): a title, eight failures of at most two phone
+# lines each (38 columns, wrapped at spaces), and the count of the rest; the log has them all.
+ALERT_MAX_LINES = 8
+ALERT_LINE_CHARS = 60
 TELEGRAM_TEXT_LIMIT = 4096
 
 
@@ -54,7 +57,7 @@ class AdminAlerts:
     @staticmethod
     def _compose(lines: list[str]) -> str:
         shown = lines[:ALERT_MAX_LINES]
-        text = "⚠️ Reminder engine\n" + "\n".join(f"• {line}" for line in shown)
+        text = "⚠️ Reminder engine\n" + "\n".join(f"• {_shortened(line)}" for line in shown)
         if len(lines) > len(shown):
             text += f"\n… and {len(lines) - len(shown)} more (see the log)"
         return text[:TELEGRAM_TEXT_LIMIT]
@@ -66,3 +69,8 @@ class AdminAlerts:
                 await self._bot.send_message(admin_id, text, parse_mode=None)
             except TelegramError as error:
                 log.warning("could not alert admin %s: %s", admin_id, describe_error(error))
+
+
+def _shortened(line: str) -> str:
+    line = " ".join(line.split())
+    return line if len(line) <= ALERT_LINE_CHARS else line[: ALERT_LINE_CHARS - 1] + "…"

@@ -19,6 +19,8 @@ from bot.clock import ShiftedClock
 from bot.context import BotApplication
 from bot.domain.disputes import Step, message_zh
 from bot.domain.timezones import BEIJING
+from bot.reminders.alerts import AdminAlerts
+from bot.render.phone_screen import ONE_SCREEN, message_lines
 from bot.sandbox.server import Sandbox, StoredMessage
 from tests.conftest import ChatUser, HandledUpdates
 from tests.e2e.test_one_screen import Await, Say, Tap, walk
@@ -59,6 +61,13 @@ FLOWS: dict[str, Sequence[Walk]] = {
     "order list, five orders": [*FIVE_ORDERS, Say("/orders")],
     "reminder, long name": [Say(f"/track 2d {LONG_NAME}"), Await(nth=2)],
     "logistics, which of five orders": [*FIVE_ORDERS, Say("__TRACE__")],
+    "logistics, a flagged parcel and five orders": [
+        Say("/warehouse"),
+        Say("Yiwu"),
+        Tap("Skip"),
+        *FIVE_ORDERS,
+        Say("__TRACE__"),
+    ],
 }
 
 
@@ -176,3 +185,11 @@ async def test_the_summary_keeps_the_details_one_tap_away(ann: ChatUser) -> None
     assert len(copies) == 2
     assert "少件/漏发" in copies[0]
     assert copies[1] == message_zh(Step.FOLLOW_UP)
+
+
+def test_an_admin_alert_about_a_storm_of_failures_fits() -> None:
+    failure = "reminder 4711 for order 42: Forbidden: bot was blocked by the user " * 3
+    text = AdminAlerts._compose([failure] * 50)
+
+    assert message_lines(text, 0) <= ONE_SCREEN
+    assert "… and 42 more (see the log)" in text
