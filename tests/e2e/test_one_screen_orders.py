@@ -188,8 +188,13 @@ async def test_the_summary_keeps_the_details_one_tap_away(ann: ChatUser) -> None
 
 
 def test_an_admin_alert_about_a_storm_of_failures_fits() -> None:
-    failure = "reminder 4711 for order 42: Forbidden: bot was blocked by the user " * 3
+    failure = (
+        "reminder #7 (order #42, user 581, t-24h, deadline 2026-12-08T23:21+00:00) failed: "
+        "BadRequest: Can't parse entities: <b> not closed"
+    )
     text = AdminAlerts._compose([failure] * 50)
 
     assert message_lines(text, 0) <= ONE_SCREEN
-    assert "… and 42 more (see the log)" in text
+    assert failure in text, "each failure shown is shown whole"
+    shown = text.count("• ")
+    assert f"… and {50 - shown} more (see the log)" in text
