@@ -590,7 +590,12 @@ def render_dispute_reminder(order: DisputedOrder, row: ReminderRow, language: st
 
 
 def dispute_reminder_keyboard(order: DisputedOrder, language: str) -> InlineKeyboardMarkup:
-    """Buttons for the follow-up: back into the walk, or the order card."""
+    """Buttons for the follow-up: the complaint to copy (while the seller is the one to
+    answer), back into the walk, or the order card."""
+    rows = []
+    if order.state != OrderState.PLATFORM_INTERVENTION:
+        copy = CopyTextButton(message_zh(Step.ESCALATE))
+        rows.append([InlineKeyboardButton(translate(language, "dsp_btn_copy"), copy_text=copy)])
     walk = InlineKeyboardButton(
         translate(language, "dsp_btn_open"),
         callback_data=FLOW.data(FlowState(subject=order.id), OPEN, "go"),
@@ -598,7 +603,7 @@ def dispute_reminder_keyboard(order: DisputedOrder, language: str) -> InlineKeyb
     card = InlineKeyboardButton(
         translate(language, "dsp_btn_card"), callback_data=ORDER_CARD.pack(order.id, "card")
     )
-    return InlineKeyboardMarkup([[walk], [card]])
+    return InlineKeyboardMarkup([*rows, [walk], [card]])
 
 
 # -- wiring --------------------------------------------------------------------------------------

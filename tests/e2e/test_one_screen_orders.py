@@ -20,7 +20,7 @@ from bot.context import BotApplication
 from bot.domain.disputes import Step, message_zh
 from bot.domain.timezones import BEIJING
 from bot.reminders.alerts import AdminAlerts
-from bot.render.phone_screen import ONE_SCREEN, message_lines
+from bot.render.phone_screen import ONE_SCREEN, collapsed_spans, message_lines
 from bot.sandbox.server import Sandbox, StoredMessage
 from tests.conftest import ChatUser, HandledUpdates
 from tests.e2e.test_one_screen import Await, Say, Tap, walk
@@ -130,6 +130,41 @@ async def alone(user: ChatUser, steps: Sequence[Walk]) -> list[StoredMessage]:
         elif isinstance(step, Tap):
             answer = await user.taps(step.label)
     return answer
+
+
+async def test_the_dispute_follow_up_fits_and_copies_its_complaint(
+    ann: ChatUser,
+    boris: ChatUser,
+    clock: ShiftedClock,
+    bot: BotApplication,
+    sandbox: Sandbox,
+) -> None:
+    await walk(ann, boris, [*TO_WEIGHT, Tap("Skip"), Tap("Remind me")], clock)
+    count = [len(user.sandbox.bot_messages(user.user_id)) for user in (ann, boris)]
+
+    clock.jump(timedelta(days=3, minutes=5))
+    await reminders_settle(bot, sandbox)
+
+    english, russian = await walk(ann, boris, [Await(nth=count[0] + 1)], clock)
+    for (followup,) in (english, russian):
+        print(f"\nLINES dispute follow-up {phone_lines(followup)}")
+        assert message_zh(Step.ESCALATE) in (followup.text or "")
+        assert [text for _, text in copy_buttons(followup)] == [message_zh(Step.ESCALATE)]
+        assert_fits_one_screen(followup)
+
+
+async def test_the_weight_maths_comes_first_and_the_hedge_opens_on_a_tap(
+    ann: ChatUser,
+) -> None:
+    (verdict,) = await alone(ann, [*TO_WEIGHT, Say("500, 120, 52.3")])
+    text = verdict.text or ""
+    (quote,) = collapsed_spans(text, verdict.entities or [])
+    details = text[quote.start : quote.end]
+
+    assert text.startswith("⚠️ Lighter than the order: 52.3 kg vs ~60.0 kg")
+    assert "64 units" in text[: quote.start]
+    assert message_zh(Step.KEEP_OPEN) in text[: quote.start], "the reply to copy is in view"
+    assert "One translated source" in details, "the hedged timing is one tap away"
 
 
 def copy_buttons(message: StoredMessage) -> list[tuple[str, str]]:
