@@ -41,6 +41,8 @@ FIVE_ORDERS = [Say(f"/track {days}d order {days}") for days in range(3, 8)]
 FLOWS: dict[str, Sequence[Walk]] = {
     "dispute, weight step": TO_WEIGHT,
     "dispute, keep open without a weight": [*TO_WEIGHT, Tap("Skip")],
+    "dispute, a weight that fits": [*TO_WEIGHT, Say("500, 120, 61")],
+    "dispute, a heavy parcel": [*TO_WEIGHT, Say("500, 120, 80")],
     "dispute, summary": [*TO_WEIGHT, Say("500, 120, 52.3"), Tap("Remind me")],
     "dispute, summary without an order": [
         Say("/dispute"),
