@@ -119,7 +119,10 @@ async def test_the_passed_deadline_reminder_fits(
     passed = await walk(ann, boris, [Await(nth=3)], clock)
     for answer in passed:
         print(f"\nLINES reminder, deadline passed {[phone_lines(m) for m in answer]}")
-        assert "passed" in (answer[0].text or "") or "прош" in (answer[0].text or "")
+        text = answer[0].text or ""
+        assert "passed" in text or "прошёл" in text
+        assert "Beijing" in text or "Пекин" in text, "the deadline in Beijing time"
+        assert "UTC" in text, "and in the buyer's own time"
         assert_fits_one_screen(answer[0])
 
 
