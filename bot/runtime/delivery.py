@@ -38,6 +38,13 @@ A handling that is cancelled (a stop that could not wait for it) gives its claim
 the copy Telegram sends again is handled at once. A claim that fails (the database is
 unreachable) handles nothing and says so: the update stays with Telegram and is retried.
 
+Replies: a request the bot makes while handling an update (its answer to the user) that
+Telegram refuses with a 5xx, or whose connection fails before it is sent, had no effect,
+and is sent again after a short wait (`ReplyRetries`); a reply is not lost to a passing
+fault. One that timed out is not: it most likely arrived late, and a second copy would be a
+duplicate (nor does the user get an apology for it, handlers/errors.py). The reminder
+engine's sends are left to its own accounting (bot/reminders/sending.py).
+
 Order: the updates of one user are handled one at a time, in the order they arrived (a
 first-come-first-served lock per user), so a conversation sees its messages in order and
 each update's state is written before that user's next update reads it. Different users'
@@ -49,17 +56,22 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
+from telegram.error import NetworkError
+from telegram.ext import AIORateLimiter
 
 from bot.clock import Clock, SystemClock
 from bot.db import processed_updates
 from bot.db.processed_updates import Claim
+from bot.reminders.sending import SendOutcome, classify_send_error, describe_error
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +93,13 @@ RELEASE_TIMEOUT_SECONDS = 2.0
 # longer than a failover or a restarted database server takes, short enough that a fault
 # that is not going away (a full disk) soon stops holding up the updates behind it.
 DATABASE_ATTEMPTS = 20
+# Waits before sending a refused reply again: a 502 from a restarting front end is over in
+# a second or two, and the user is waiting for the answer.
+REPLY_RETRY_DELAYS_SECONDS = (0.5, 1.0, 2.0)
+
+# True in the task handling an update (and the tasks it starts): requests made there are
+# replies to a user.
+_handling_update: ContextVar[bool] = ContextVar("handling_update", default=False)
 
 
 class Outcome(enum.Enum):
@@ -200,6 +219,7 @@ class Deliveries:
                 return Outcome.IN_PROGRESS
             if claim is Claim.RETAKEN and update_id not in self._database_attempts:
                 log.warning("handling update %s again: the process handling it died", update_id)
+            handling = _handling_update.set(True)
             try:
                 await handle(update)
             except Exception:
@@ -211,6 +231,8 @@ class Deliveries:
                 self._failing.discard(update_id)
                 await self._release(update_id)
                 raise
+            finally:
+                _handling_update.reset(handling)
             if await self._retry_later(update_id):
                 return Outcome.NOT_TAKEN
             await self._finish(update_id)
@@ -307,3 +329,37 @@ class Deliveries:
             return
         if forgotten:
             log.info("forgot %d processed update ids", forgotten)
+
+
+class ReplyRetries(AIORateLimiter):
+    """PTB's AIORateLimiter, and a reply Telegram refused sent again (module docstring)."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        for delay in (*REPLY_RETRY_DELAYS_SECONDS, None):
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except NetworkError as error:
+                if (
+                    delay is None
+                    or not _handling_update.get()
+                    or classify_send_error(error) is not SendOutcome.NOT_SENT
+                ):
+                    raise
+                log.warning(
+                    "%s refused (%s); sending it again in %.1f s",
+                    endpoint,
+                    describe_error(error),
+                    delay,
+                )
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
