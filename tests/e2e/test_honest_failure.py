@@ -30,7 +30,14 @@ USERS = range(3001, 3011)
 ReadOnlySwitch = Callable[[bool], Awaitable[None]]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+        # Every session cut as well: the pool reconnects, and all it holds is read-only.
+        pytest.param("postgresql-sessions-cut", marks=pytest.mark.postgres),
+    ]
+)
 async def database_url(
     request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: SqliteTemplate
 ) -> AsyncIterator[str]:
@@ -53,11 +60,14 @@ def settings(sandbox: Sandbox, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def read_only(bot: BotApplication, database_url: str) -> ReadOnlySwitch:
+def read_only(
+    request: pytest.FixtureRequest, bot: BotApplication, database_url: str
+) -> ReadOnlySwitch:
     """Switches the database to read-only and back, the way the probe did.
 
     PostgreSQL: `default_transaction_read_only` on the database, which every session
-    opened from then on takes (sessions already open keep writing). SQLite: a file that
+    opened from then on takes (sessions already open keep writing, unless they are cut;
+    and those opened in the window stay read-only after it). SQLite: a file that
     lost its write permission opens read-only, while connections opened before keep
     writing; tests run as root, for whom chmod changes nothing, so new connections are
     made read-only as they open (`PRAGMA query_only`, which fails writes with the same
@@ -66,12 +76,19 @@ def read_only(bot: BotApplication, database_url: str) -> ReadOnlySwitch:
         admin_url = postgres_admin_url()
         assert admin_url is not None
         name = make_url(database_url).database
+        cut_sessions = request.node.callspec.params["database_url"].endswith("cut")
 
         async def switch_postgres(on: bool) -> None:
             setting = "on" if on else "off"
             await scratch.execute_autocommit(
                 admin_url, f'ALTER DATABASE "{name}" SET default_transaction_read_only = {setting}'
             )
+            if on and cut_sessions:
+                await scratch.execute_autocommit(
+                    admin_url,
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    f"WHERE datname = '{name}' AND pid <> pg_backend_pid()",
+                )
 
         return switch_postgres
 
