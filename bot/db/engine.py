@@ -93,8 +93,9 @@ def is_transient_database_error(error: BaseException) -> bool:
             # SQLite reports a missing table or column as OperationalError too.
             return "no such" not in text and "syntax error" not in text
         return False
-    # The driver failing to reach the server before SQLAlchemy could wrap anything.
-    return isinstance(error, ConnectionError | TimeoutError)
+    # The driver failing to reach the server before SQLAlchemy could wrap anything
+    # (asyncpg raises OSError when every address of the host refused).
+    return isinstance(error, OSError | TimeoutError)
 
 
 def _recycle_read_only_connections(context: ExceptionContext) -> None:

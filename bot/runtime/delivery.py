@@ -119,12 +119,14 @@ class DatabaseFailure:
 
     attempt: int  # 1 for the first failure of this update
     retrying: bool  # it will be handled again; False: it was given up
+    again_in_attempt: bool = False  # this attempt had failed so already
 
     @property
     def tell_user(self) -> bool:
-        """Say so on the first failure and when giving up; the attempts between are silent,
-        or a few minutes of read-only database would send the same note again and again."""
-        return self.attempt == 1 or not self.retrying
+        """Say so on the first failure and when giving up, once; the attempts between are
+        silent, or a few minutes of read-only database would send the same note again and
+        again."""
+        return not self.again_in_attempt and (self.attempt == 1 or not self.retrying)
 
 
 def update_key(update: object) -> Hashable | None:
@@ -190,6 +192,8 @@ class Deliveries:
         self._database_attempts: dict[int, int] = {}
         # Updates whose attempt in progress has failed on the database.
         self._failing: set[int] = set()
+        # Updates this process is handling right now.
+        self._in_hand: set[int] = set()
         # Claims this process keeps for a retry because giving them back failed too.
         self._kept: set[int] = set()
 
@@ -212,6 +216,7 @@ class Deliveries:
                 claim = Claim.RETAKEN  # the claim is this process's own, kept for this retry
             self._kept.discard(update_id)
             if claim is Claim.DONE:
+                self._database_attempts.pop(update_id, None)  # handled by another process
                 log.info("dropped update %s: it was handled before", update_id)
                 return Outcome.DUPLICATE
             if claim is Claim.BUSY:
@@ -220,6 +225,7 @@ class Deliveries:
             if claim is Claim.RETAKEN and update_id not in self._database_attempts:
                 log.warning("handling update %s again: the process handling it died", update_id)
             handling = _handling_update.set(True)
+            self._in_hand.add(update_id)
             try:
                 await handle(update)
             except Exception:
@@ -233,6 +239,7 @@ class Deliveries:
                 raise
             finally:
                 _handling_update.reset(handling)
+                self._in_hand.discard(update_id)
             if await self._retry_later(update_id):
                 return Outcome.NOT_TAKEN
             await self._finish(update_id)
@@ -241,11 +248,14 @@ class Deliveries:
 
     def database_failed(self, update_id: int) -> DatabaseFailure | None:
         """The handling of `update_id`, under way, failed on the database: say whether it
-        will be retried (the error handler tells the user accordingly); None when this
-        attempt had failed so already."""
-        if update_id in self._failing:
+        will be retried (the error handler tells the user accordingly). None when this
+        process is not handling it right now: there is no attempt to give back."""
+        if update_id not in self._in_hand:
             return None
-        attempt = self._database_attempts.get(update_id, 0) + 1
+        attempt = self._database_attempts.get(update_id, 0)
+        if update_id in self._failing:
+            return DatabaseFailure(attempt, attempt < DATABASE_ATTEMPTS, again_in_attempt=True)
+        attempt += 1
         self._database_attempts[update_id] = attempt
         self._failing.add(update_id)
         return DatabaseFailure(attempt=attempt, retrying=attempt < DATABASE_ATTEMPTS)

@@ -349,8 +349,10 @@ class DurableApplication(
         if not isinstance(update, Update) or not is_transient_database_error(error):
             return await super().process_error(update, error, job, coroutine)
         failure = self.deliveries.database_failed(update.update_id)
-        if failure is None:  # the attempt failed on the database before: told already
-            pass
+        if failure is None:  # not in hand (a handler left running on its own): a plain error
+            return await super().process_error(update, error, job, coroutine)
+        if failure.again_in_attempt:
+            pass  # the user has heard about this attempt already
         elif failure.tell_user:
             not_saved = NotSavedError(retrying=failure.retrying)
             not_saved.__cause__ = error

@@ -130,3 +130,16 @@ def test_a_postgresql_read_only_transaction_is_recognised() -> None:
         driver_error("cannot execute INSERT in a read-only transaction", "25006")
     )
     assert not is_read_only_error(driver_error("duplicate key", "23505"))
+
+
+async def test_a_failure_after_the_update_was_let_go_is_not_promised_a_retry(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    deliveries = Deliveries(sessionmaker, BOT)
+
+    async def handled_fine(_: object) -> None:
+        return None
+
+    assert await deliveries.deliver(Update(update_id=103), handled_fine) is Outcome.HANDLED
+    # A handler that kept running on its own fails later: nothing is left to give back.
+    assert deliveries.database_failed(103) is None
