@@ -8,7 +8,7 @@ import warnings
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+from telegram.ext import ApplicationBuilder, Defaults
 from telegram.warnings import PTBUserWarning
 
 import handlers
@@ -19,6 +19,7 @@ from bot.context import CONTEXT_TYPES, BotApplication
 from bot.db.engine import create_engine
 from bot.reminders.engine import EngineConfig, ReminderEngine
 from bot.render.i18n import DEFAULT_LANGUAGE, available_languages
+from bot.runtime.delivery import ReplyRetries
 from bot.runtime.following import attach_following, schedule_following
 from bot.runtime.instance_lock import acquire_instance_lock
 from bot.runtime.persistence import (
@@ -69,7 +70,8 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        # AIORateLimiter's flood control, plus replies Telegram refused sent again.
+        .rate_limiter(ReplyRetries(max_retries=2))
         # No PTB Updater: it confirms updates to Telegram before they are handled. Our poller
         # (bot/runtime/polling.py) and webhook (bot/runtime/webhook.py) confirm only handled
         # ones, and without an Updater `run_polling` cannot be called by mistake.

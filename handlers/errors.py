@@ -1,4 +1,11 @@
-"""The error handler: log with the traceback, apologise to the user, tell the admins."""
+"""The error handler: log with the traceback, tell the user the truth, tell the admins.
+
+What the user hears depends on what became of their message: a handler that failed on the
+database leaves the update to be retried (bot/runtime/delivery.py), which the runtime
+reports as NotSavedError; a reply that Telegram did not confirm in time may well have arrived,
+so it gets no apology (one would invite the message again, and the action twice); any
+other failure is a bug, and the user is asked to try again.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,19 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.context import BotContext
+from bot.reminders.sending import SendOutcome, classify_send_error
 from bot.render.i18n import DEFAULT_LANGUAGE, translate
 
 log = logging.getLogger(__name__)
+
+
+class NotSavedError(Exception):
+    """A handler failed on the database: what the user sent was not saved. `retrying`:
+    the update will be handled again by itself; otherwise the user must send it again."""
+
+    def __init__(self, *, retrying: bool) -> None:
+        super().__init__("retrying" if retrying else "given up")
+        self.retrying = retrying
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -24,8 +41,18 @@ async def _apologise(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
+    error = context.error
+    if isinstance(error, NotSavedError):
+        key = "error_not_saved_retrying" if error.retrying else "error_not_saved_send_again"
+    elif isinstance(error, TelegramError) and classify_send_error(error) is SendOutcome.IN_DOUBT:
+        # A request to Telegram timed out: the reply most likely arrived, late, and an
+        # apology next to it would invite the message again.
+        log.warning("no apology after a request to Telegram that timed out")
+        return
+    else:
+        key = "error_apology"
     try:
-        await chat.send_message(context.text("error_apology"))
+        await chat.send_message(context.text(key))
     except TelegramError:
         log.warning("could not send the apology", exc_info=True)
 

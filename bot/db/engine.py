@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL, Connection, ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import Pool
@@ -53,8 +54,58 @@ def create_engine(
         options["poolclass"] = poolclass
     if parsed.get_backend_name() == "sqlite":
         pragmas = SQLITE_PRAGMAS if sqlite_foreign_keys else SQLITE_MIGRATION_PRAGMAS
-        return _create_sqlite_engine(parsed, pragmas, options)
-    return _create_async_engine(parsed, pool_pre_ping=True, **options)
+        engine = _create_sqlite_engine(parsed, pragmas, options)
+    else:
+        engine = _create_async_engine(parsed, pool_pre_ping=True, **options)
+    event.listen(engine.sync_engine, "handle_error", _recycle_read_only_connections)
+    return engine
+
+
+# SQLSTATE 25006: a write in a read-only transaction (a server switched to read-only, a hot
+# standby after a failover, `default_transaction_read_only`).
+_PG_READ_ONLY = "25006"
+# SQLite's words for SQLITE_READONLY and its extended codes (the file or its directory
+# lost write permission, or the WAL files cannot be written).
+_SQLITE_READ_ONLY = "readonly database"
+
+
+def is_read_only_error(error: BaseException) -> bool:
+    """A write refused because the connection can only read (`error` as SQLAlchemy raises
+    it, or the driver's own)."""
+    original = getattr(error, "orig", None) or error
+    if getattr(original, "pgcode", None) == _PG_READ_ONLY:
+        return True
+    return _SQLITE_READ_ONLY in str(original).lower()
+
+
+def is_transient_database_error(error: BaseException) -> bool:
+    """A database failure that a later attempt of the same work may not meet: the server
+    or file refused writes, a connection broke, the pool ran dry, a lock was held too
+    long. Errors in what was asked (a constraint, a missing column, bad SQL) are not:
+    asking again would fail the same way."""
+    if isinstance(error, sa_exc.TimeoutError):  # no pooled connection came free
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        if error.connection_invalidated or is_read_only_error(error):
+            return True
+        if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
+            text = str(error.orig).lower()
+            # SQLite reports a missing table or column as OperationalError too.
+            return "no such" not in text and "syntax error" not in text
+        return False
+    # The driver failing to reach the server before SQLAlchemy could wrap anything
+    # (asyncpg raises OSError when every address of the host refused).
+    return isinstance(error, OSError | TimeoutError)
+
+
+def _recycle_read_only_connections(context: ExceptionContext) -> None:
+    # A read-only connection stays read-only after the database is writable again (the
+    # setting is taken when the session starts, and SQLite decides when the file is
+    # opened), and pre-ping cannot see it: a ping only reads. Treating the error as a
+    # disconnect drops this connection and every other one the pool holds, so the next
+    # attempts start fresh sessions that see the database as it is now.
+    if is_read_only_error(context.original_exception):
+        context.is_disconnect = True
 
 
 def _create_sqlite_engine(

@@ -66,7 +66,7 @@ from bot.clock import Clock, SystemClock
 from bot.context import BotApplication, BotContext, Services, UserState
 from bot.db import conversations
 from bot.db.conversations import StateChange, StateId
-from bot.db.engine import create_sessionmaker
+from bot.db.engine import create_sessionmaker, is_transient_database_error
 from bot.runtime.delivery import Deliveries, Outcome
 from bot.runtime.instance_lock import InstanceLock
 from handlers.conversation import (
@@ -76,6 +76,7 @@ from handlers.conversation import (
     conversation_states,
     stored_conversations,
 )
+from handlers.errors import NotSavedError
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -335,14 +336,54 @@ class DurableApplication(
 
         return stop
 
+    async def process_error(
+        self,
+        update: object | None,
+        error: Exception,
+        job: Any = None,
+        coroutine: Any = None,
+    ) -> bool:
+        """A handler failing on the database leaves its update to be retried (see
+        bot/runtime/delivery.py): the error handlers hear of it as NotSavedError, once, and the
+        update's remaining handlers are skipped (the retry runs them all)."""
+        if not isinstance(update, Update) or not is_transient_database_error(error):
+            return await super().process_error(update, error, job, coroutine)
+        failure = self.deliveries.database_failed(update.update_id)
+        if failure is None:  # not in hand (a handler left running on its own): a plain error
+            return await super().process_error(update, error, job, coroutine)
+        if failure.again_in_attempt:
+            pass  # the user has heard about this attempt already
+        elif failure.tell_user:
+            not_saved = NotSavedError(retrying=failure.retrying)
+            not_saved.__cause__ = error
+            await super().process_error(update, not_saved, job, coroutine)
+        else:
+            log.warning(
+                "update %s failed on the database again (attempt %d): %s",
+                update.update_id,
+                failure.attempt,
+                type(error).__name__,
+            )
+        return True
+
     async def _handle(self, update: object) -> None:
         if self.before_handlers is not None and isinstance(update, Update):
             try:
                 await self.before_handlers(self, update)
             except Exception as error:
-                # As for a handler that fails: the error handler apologises, and the
-                # handlers still answer from what is known.
-                await self.process_error(update=update, error=error)
+                if is_transient_database_error(error):
+                    # Remembering the user is bookkeeping the next update redoes; the
+                    # handlers answer from what was read, and one that must write fails
+                    # on its own, which leaves the update to be retried.
+                    log.warning(
+                        "could not remember the user of update %s: %s",
+                        update.update_id,
+                        type(error).__name__,
+                    )
+                else:
+                    # As for a handler that fails: the error handler apologises, and the
+                    # handlers still answer from what is known.
+                    await self.process_error(update=update, error=error)
         await super().process_update(update)
         await self.update_persistence()
 
