@@ -259,23 +259,37 @@ class ReminderEngine:
         self._ticker = asyncio.create_task(self._tick_loop(), name="reminder-ticker")
 
     async def stop(self) -> None:
-        """Let running sends finish (so they are marked), hand queued rows back, stop."""
+        """Let running sends finish (so they are marked), hand queued rows back, stop.
+
+        Bounded whatever the database does: each of the three waits (a running sweep,
+        running sends, the hand-back) lasts at most `stop_timeout_seconds`. What is left
+        `sending` by a wait cut short comes back in doubt after its lease, which is safe.
+        """
         if not self._running:
             return
         self._running = False
         self._cancel_wake_timer()
+        tasks = [t for t in (self._sender, self._ticker, self._wake_task) if t is not None]
         # Cancelling a sweep between its commit and handing the rows to the outbox would
-        # strand them until their lease ends: wait for a running sweep instead.
-        async with self._sweep_lock:
-            for task in (self._sender, self._ticker, self._wake_task):
-                if task is not None:
-                    task.cancel()
-            await asyncio.gather(
-                *(t for t in (self._sender, self._ticker, self._wake_task) if t is not None),
-                return_exceptions=True,
-            )
+        # strand them until their lease ends: wait for a running sweep instead, unless it
+        # is stuck behind a locked database.
+        locked = False
+        try:
+            async with asyncio.timeout(self._config.stop_timeout_seconds):
+                await self._sweep_lock.acquire()
+                locked = True
+        except TimeoutError:
+            log.warning("reminder sweep still running at stop; cancelled")
+        try:
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.wait(tasks, timeout=self._config.stop_timeout_seconds)
+        finally:
+            if locked:
+                self._sweep_lock.release()
         await self._finish_deliveries()
-        await self._release(self._outbox.take_all())
+        await self._hand_back_at_stop(self._outbox.take_all())
         await self._alerts.close()
 
     async def _finish_deliveries(self) -> None:
@@ -289,7 +303,7 @@ class ReminderEngine:
         for task in unfinished:
             task.cancel()
         if unfinished:
-            await asyncio.wait(unfinished)
+            await asyncio.wait(unfinished, timeout=self._config.stop_timeout_seconds)
 
     # -- waking ----------------------------------------------------------------------
 
@@ -470,6 +484,33 @@ class ReminderEngine:
             except Exception:
                 log.exception("reminder %d: could not hand it back", claim.row.id)
             finally:
+                self._outbox.done(claim, sending=False)
+
+    async def _hand_back_at_stop(self, claims: Sequence[Claim]) -> None:
+        """Queued rows back to pending in one transaction, waiting for the database at
+        most `stop_timeout_seconds`. Past it they stay `sending` and come back in doubt
+        after their lease: one busy wait per row would hold the stop for minutes."""
+        if not claims:
+            return
+        try:
+            async with (
+                asyncio.timeout(self._config.stop_timeout_seconds),
+                self._sessions.begin() as session,
+            ):
+                for claim in claims:
+                    statement = reschedule(
+                        claim, None, error=None, in_doubt=claim.row.in_doubt, count_attempt=False
+                    )
+                    await session.scalars(statement)
+        except (TimeoutError, DBAPIError):
+            log.warning(
+                "could not hand back %d queued reminder(s) at stop; "
+                "they come back in doubt after their lease",
+                len(claims),
+                exc_info=True,
+            )
+        finally:
+            for claim in claims:
                 self._outbox.done(claim, sending=False)
 
     async def _deliver(self, claim: Claim) -> None:
