@@ -104,7 +104,7 @@ async def _post_init(application: BotApplication) -> None:
     sqlite_file = services.settings.sqlite_path()
     if sqlite_file is not None:
         # SQLite cannot share due reminders between processes: one bot per database file.
-        durable(application).instance_lock = acquire_instance_lock(sqlite_file.resolve())
+        durable(application).instance_lock = acquire_instance_lock(sqlite_file)
     if services.migrate_on_start:
         # Imported here: Alembic costs ~12 MB that a bot started with migrate=False never needs.
         from bot.db.migrations import upgrade_to_head

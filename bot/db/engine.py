@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +16,11 @@ from sqlalchemy.engine import URL, Connection, ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import Pool
+from sqlalchemy.util import asbool
+
+from bot.config import sqlite_file
+
+log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_PRAGMAS = (
@@ -23,6 +32,10 @@ SQLITE_PRAGMAS = (
     # Safe with WAL (a power cut may lose the last commits, never corrupt the file).
     "PRAGMA synchronous=NORMAL",
 )
+# Files SQLite keeps next to the database; it creates them with the database's own mode.
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIRECTORY_MODE = 0o700
 # Alembic's batch mode recreates tables; with foreign keys on, dropping the old table
 # would cascade-delete the rows that reference it. Migrations run with them off.
 SQLITE_MIGRATION_PRAGMAS = (
@@ -111,7 +124,11 @@ def _recycle_read_only_connections(context: ExceptionContext) -> None:
 def _create_sqlite_engine(
     url: URL, pragmas: tuple[str, ...], options: dict[str, Any]
 ) -> AsyncEngine:
-    _ensure_parent_directory(url)
+    path = sqlite_file(url)
+    if path is not None:
+        uri = asbool(url.query.get("uri", False))
+        # An SQLite URI may ask for an existing file only (mode=ro or rw).
+        prepare_private_sqlite_file(path, create=not uri or url.query.get("mode", "rwc") == "rwc")
     # isolation_level=None stops the sqlite3 driver from issuing its own deferred BEGIN;
     # the "begin" listener below issues BEGIN IMMEDIATE instead.
     connect_args = {"isolation_level": None}
@@ -121,11 +138,48 @@ def _create_sqlite_engine(
     return engine
 
 
-def _ensure_parent_directory(url: URL) -> None:
-    database = url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
+def prepare_private_sqlite_file(path: Path, *, create: bool = True) -> None:
+    """Keep the database to the bot's own system user: directories created on the way
+    0700, the database file 0600, and the -wal/-shm/-journal files too (SQLite creates
+    them with the database's mode; ones left from before are tightened here).
+
+    Directories that already exist are left alone: the operator chose them.
+    """
+    make_private_directories(path.parent)
+    if create:
+        # O_EXCL: only a file nobody has open yet. Closing a descriptor of a database this
+        # process already uses would drop the process's SQLite locks on it.
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    for file in (path, *(path.with_name(path.name + side) for side in SQLITE_SIDE_FILES)):
+        make_private_file(file)
+
+
+def make_private_directories(directory: Path) -> None:
+    """Create `directory` and any missing parents, each 0700."""
+    missing: list[Path] = []
+    while not directory.exists():
+        missing.append(directory)
+        if directory.parent == directory:
+            break
+        directory = directory.parent
+    for created in reversed(missing):
+        try:
+            created.mkdir(mode=PRIVATE_DIRECTORY_MODE)
+        except FileExistsError:
+            continue
+
+
+def make_private_file(path: Path) -> None:
+    """Take group and other access away from an existing file of the database."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            path.chmod(mode & 0o700)  # the owner keeps what they had
+    except FileNotFoundError:
         return
-    Path(database).parent.mkdir(parents=True, exist_ok=True)
+    except PermissionError:
+        log.warning("%s is readable by other users and not ours to change", path)
 
 
 def _pragma_setter(pragmas: tuple[str, ...]) -> Callable[[Any, Any], None]:

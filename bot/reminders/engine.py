@@ -100,6 +100,9 @@ log = logging.getLogger(__name__)
 # Writes that decide whether a reminder is repeated are retried briefly when the database
 # is busy: a lost "sent" mark turns into a duplicate after the lease expires.
 WRITE_RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0)
+# Past stop_timeout_seconds each remaining step of stop() still gets this long: cancelled
+# sends settle, queued rows get one try at being handed back.
+STOP_GRACE_SECONDS = 1.0
 # A 403 answered while the user was writing to the bot again: how far apart the attempt
 # and their message may be for the message to count as "since" (see _pause_user).
 UNBLOCK_RACE = timedelta(minutes=1)
@@ -259,37 +262,56 @@ class ReminderEngine:
         self._ticker = asyncio.create_task(self._tick_loop(), name="reminder-ticker")
 
     async def stop(self) -> None:
-        """Let running sends finish (so they are marked), hand queued rows back, stop."""
+        """Let running sends finish (so they are marked), hand queued rows back, stop.
+
+        Bounded whatever the database does: a running sweep, running sends and the
+        hand-back share `stop_timeout_seconds`, and each step past it gets
+        STOP_GRACE_SECONDS more. What a wait cut short leaves `sending` comes back in
+        doubt after its lease, which is safe.
+        """
         if not self._running:
             return
         self._running = False
         self._cancel_wake_timer()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._config.stop_timeout_seconds
+
+        def left() -> float:
+            return max(deadline - loop.time(), STOP_GRACE_SECONDS)
+
+        tasks = [t for t in (self._sender, self._ticker, self._wake_task) if t is not None]
         # Cancelling a sweep between its commit and handing the rows to the outbox would
-        # strand them until their lease ends: wait for a running sweep instead.
-        async with self._sweep_lock:
-            for task in (self._sender, self._ticker, self._wake_task):
-                if task is not None:
-                    task.cancel()
-            await asyncio.gather(
-                *(t for t in (self._sender, self._ticker, self._wake_task) if t is not None),
-                return_exceptions=True,
-            )
-        await self._finish_deliveries()
-        await self._release(self._outbox.take_all())
+        # strand them until their lease ends: wait for a running sweep instead, unless it
+        # is stuck behind a locked database.
+        locked = False
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self._sweep_lock.acquire()
+                locked = True
+        except TimeoutError:
+            log.warning("a reminder sweep was still waiting for the database at stop")
+        try:
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.wait(tasks, timeout=left())
+        finally:
+            if locked:
+                self._sweep_lock.release()
+        await self._finish_deliveries(left)
+        await self._hand_back_at_stop(self._outbox.take_all(), left())
         await self._alerts.close()
 
-    async def _finish_deliveries(self) -> None:
+    async def _finish_deliveries(self, left: Callable[[], float]) -> None:
         if not self._deliveries:
             return
-        _, unfinished = await asyncio.wait(
-            set(self._deliveries), timeout=self._config.stop_timeout_seconds
-        )
+        _, unfinished = await asyncio.wait(set(self._deliveries), timeout=left())
         # Still running: the send's fate is unknown, so the row must stay `sending` and
         # come back in doubt after its lease, which is what cancelling leaves behind.
         for task in unfinished:
             task.cancel()
         if unfinished:
-            await asyncio.wait(unfinished)
+            await asyncio.wait(unfinished, timeout=STOP_GRACE_SECONDS)
 
     # -- waking ----------------------------------------------------------------------
 
@@ -470,6 +492,33 @@ class ReminderEngine:
             except Exception:
                 log.exception("reminder %d: could not hand it back", claim.row.id)
             finally:
+                self._outbox.done(claim, sending=False)
+
+    async def _hand_back_at_stop(self, claims: Sequence[Claim], timeout: float) -> None:
+        """Queued rows back to pending in one transaction, waiting for the database at
+        most `timeout`. Past it they stay `sending` and come back in doubt after their
+        lease: one busy wait per row would hold the stop for minutes."""
+        if not claims:
+            return
+        try:
+            async with (
+                asyncio.timeout(timeout),
+                self._sessions.begin() as session,
+            ):
+                for claim in claims:
+                    statement = reschedule(
+                        claim, None, error=None, in_doubt=claim.row.in_doubt, count_attempt=False
+                    )
+                    await session.scalars(statement)
+        except (TimeoutError, DBAPIError):
+            log.warning(
+                "could not hand back %d queued reminder(s) at stop; "
+                "they come back in doubt after their lease",
+                len(claims),
+                exc_info=True,
+            )
+        finally:
+            for claim in claims:
                 self._outbox.done(claim, sending=False)
 
     async def _deliver(self, claim: Claim) -> None:
