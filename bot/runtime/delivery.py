@@ -196,6 +196,9 @@ class Deliveries:
         self._in_hand: set[int] = set()
         # Claims this process keeps for a retry because giving them back failed too.
         self._kept: set[int] = set()
+        # Whether the last claim failed on the database: an outage is logged once, not per
+        # update and poll.
+        self._claims_failing = False
 
     async def deliver(
         self, update: object, handle: Callable[[object], Awaitable[None]]
@@ -292,16 +295,28 @@ class Deliveries:
     async def _claim(self, update_id: int) -> Claim | None:
         try:
             async with self._sessions.begin() as session:
-                return await processed_updates.claim_update(
+                claim = await processed_updates.claim_update(
                     session, self._bot_id, update_id, self._clock.now()
                 )
-        except Exception:
-            log.error(
-                "could not claim update %s; it stays with Telegram to be retried",
-                update_id,
-                exc_info=True,
-            )
+        except Exception as error:
+            # During an outage every pending update fails here on every poll: one line
+            # when claims start failing (with the traceback), the rest at DEBUG.
+            if not self._claims_failing:
+                self._claims_failing = True
+                log.error(
+                    "could not claim update %s (%s); updates stay with Telegram to be "
+                    "retried until the database answers",
+                    update_id,
+                    type(error).__name__,
+                    exc_info=True,
+                )
+            else:
+                log.debug("could not claim update %s: %s", update_id, error)
             return None
+        if self._claims_failing:
+            self._claims_failing = False
+            log.warning("claiming updates works again (update %s)", update_id)
+        return claim
 
     async def _finish(self, update_id: int) -> None:
         try:
