@@ -69,6 +69,7 @@ from bot.db.conversations import StateChange, StateId
 from bot.db.engine import create_sessionmaker
 from bot.runtime.delivery import Deliveries, Outcome
 from bot.runtime.instance_lock import InstanceLock
+from bot.runtime.senders import is_channel_post, speaking_as_sender_chat
 from handlers.conversation import (
     ConversationKey,
     StoredConversation,
@@ -313,6 +314,7 @@ class DurableApplication(
 
     async def deliver(self, update: object) -> Outcome:
         """Handle `update` unless it is a copy, and say which it was (bot/runtime/delivery.py)."""
+        update = speaking_as_sender_chat(update, self.bot)
         outcome = await self.deliveries.deliver(update, self._handle)
         for observer in tuple(self._delivery_observers):
             try:
@@ -336,6 +338,8 @@ class DurableApplication(
         return stop
 
     async def _handle(self, update: object) -> None:
+        if is_channel_post(update):
+            return
         if self.before_handlers is not None and isinstance(update, Update):
             try:
                 await self.before_handlers(self, update)

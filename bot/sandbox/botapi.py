@@ -550,6 +550,12 @@ class BotApi:
         chat = self._known_chat(ref)
         if chat.blocked:
             raise forbidden("bot was blocked by the user")
+        if chat.migrated_to is not None:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": chat.migrated_to},
+            )
         return chat
 
     def _charge_flood(self, chat: SandboxChat) -> None:
