@@ -1,23 +1,54 @@
-"""The error handler: log with the traceback, apologise to the user, tell the admins."""
+"""The error handler: log with the traceback, apologise to the user, tell the admins.
+
+Only for the bot's own failures. What Telegram refuses because of how a person used it (a
+double tap that edits a message into what it already says, a press answered after
+Telegram gave up on it) is no failure: the press is answered if it still can be, the
+slip is logged at INFO, and nobody is apologised to or paged.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.context import BotContext
 from bot.render.i18n import DEFAULT_LANGUAGE, translate
+from handlers.replies import acknowledge
 
 log = logging.getLogger(__name__)
 
+# Telegram's words (lower-cased) for refusals a person's own timing causes.
+_SLIPS = (
+    "message is not modified",  # the same button twice: the message already says it
+    "query is too old",  # a press answered after Telegram stopped waiting
+    "query id is invalid",
+    "query_id_invalid",
+)
+
+
+def is_user_slip(error: object) -> bool:
+    return isinstance(error, BadRequest) and any(slip in error.message.lower() for slip in _SLIPS)
+
 
 async def on_error(update: object, context: BotContext) -> None:
+    if is_user_slip(context.error):
+        log.info("a user's slip, answered quietly: %s", context.error)
+        if isinstance(update, Update):
+            await _answer_press_quietly(update, context)
+        return
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update):
         await _apologise(update, context)
     await _notify_admins(update, context)
+
+
+async def _answer_press_quietly(update: Update, context: BotContext) -> None:
+    try:
+        await acknowledge(update, context)
+    except TelegramError:
+        log.info("could not answer the press either", exc_info=True)
 
 
 async def _apologise(update: Update, context: BotContext) -> None:

@@ -48,9 +48,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import ChatMigrated, RetryAfter, TelegramError
 
 from bot.clock import SystemClock
+from bot.db.chats import move_chat
 from bot.db.models import User
 from bot.db.users import set_blocked
 from bot.reminders.alerts import AdminAlerts
@@ -517,6 +518,9 @@ class ReminderEngine:
     async def _on_send_error(
         self, claim: Claim, error: TelegramError, attempted_at: datetime
     ) -> None:
+        if isinstance(error, ChatMigrated):
+            await self._follow_migrated_chat(claim, error.new_chat_id)
+            return
         outcome = classify_send_error(error)
         self.stats[outcome.value] += 1
         description = describe_error(error)
@@ -531,6 +535,27 @@ class ReminderEngine:
         else:
             in_doubt = row.in_doubt or outcome is SendOutcome.IN_DOUBT
             await self._retry_or_fail(claim, description, in_doubt)
+
+    async def _follow_migrated_chat(self, claim: Claim, new_chat_id: int) -> None:
+        """The group became a supergroup (the bot may never have seen the service message
+        saying so): the chat's orders and reminders move to the new id, and this one is
+        sent there at once. The attempt did not reach anyone, so it is not counted."""
+        old_chat_id = claim.row.chat_id
+        self.stats["chat_migrated"] += 1
+        async with self._sessions.begin() as session:
+            moved = await move_chat(session, old_chat_id, new_chat_id)
+        log.info(
+            "chat %d is now %d: %d order(s), %d reminder(s) moved",
+            old_chat_id,
+            new_chat_id,
+            moved.orders,
+            moved.reminders,
+        )
+        retry = reschedule(
+            claim, None, error=None, in_doubt=claim.row.in_doubt, count_attempt=False
+        )
+        await self._write(claim, retry)
+        self.wake()
 
     async def _wait_as_told(self, claim: Claim, seconds: float, description: str) -> None:
         """429: the message was not delivered. Retry after the wait Telegram asked for,

@@ -239,7 +239,27 @@ async def test_a_reminder_refused_for_a_migrated_group_follows_it(
     clock.jump(25 * HOUR)
     await reminders_settle(bot, sandbox)
 
-    assert WARNING in texts(sandbox.bot_messages(-1005001))
+    # Refused at the old id, then sent again, at once, to the new one.
+    await sandbox.wait_for(lambda: WARNING in texts(sandbox.bot_messages(-1005001)) or None)
+    await reminders_settle(bot, sandbox)
     statuses = [r.status for r in await reminders_of(bot, -1005001)]
     assert ReminderStatus.FAILED not in statuses
     assert ReminderStatus.SENT in statuses
+
+
+async def test_anonymous_admins_keep_their_orders_when_the_group_moves(
+    bot: BotApplication, sandbox: Sandbox, handled: HandledUpdates, admin: ChatUser
+) -> None:
+    """The group is who its anonymous admins are: when it gets a new id, its orders are
+    theirs under the new id too."""
+    old = group(sandbox, handled, GROUP_A)
+    await old.anonymous_admin_says("/track 2d cups")
+
+    await sandbox.migrate_group(GROUP_A, -1005001, user_id=1001)
+    await sandbox.wait_until_settled()
+    new = GroupChat(sandbox, -1005001, handled)
+    (listing,) = await new.anonymous_admin_says("/orders")
+
+    assert [button["text"] for button in listing.inline_buttons()] == ["cups · 2d"]
+    assert await orders_of(bot, GROUP_A) == []
+    assert await admin.replies() == []
