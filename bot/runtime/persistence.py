@@ -3,7 +3,10 @@ was, and several bot processes on one PostgreSQL database share every conversati
 
 What is stored, per user (tables `conversation_states` and `user_flows`, bot/db/models.py):
 the state of each conversation they are in, and `UserState.flow`, the answers given so far.
-Both as JSON, never pickled. Language, time zone and privacy choices are not: they live in
+Both as JSON, never pickled. Both are per chat and user: conversations by their key, flows
+inside the user's one `user_flows` document, the private chat's at the top (as before
+groups had their own) and every other chat's under `other_chats` by chat id, so a flow in
+one group never sees another group's answers. Language, time zone and privacy choices are not: they live in
 `users` and are read on every update anyway. `bot_data` (the process's Services), chat data
 and callback data are not persisted at all.
 
@@ -104,6 +107,38 @@ def _canonical(flow: dict[str, object]) -> str:
     return json.dumps(flow, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
+# In a user's flow document: the flows of chats other than the private one, by chat id.
+OTHER_CHATS = "other_chats"
+
+
+def flow_in_chat(document: dict[str, Any], user_id: int, chat_id: int) -> dict[str, Any]:
+    """The user's flow in one chat, out of their whole stored document."""
+    if chat_id == user_id:
+        return {name: value for name, value in document.items() if name != OTHER_CHATS}
+    others = document.get(OTHER_CHATS)
+    flow = others.get(str(chat_id)) if isinstance(others, dict) else None
+    return dict(flow) if isinstance(flow, dict) else {}
+
+
+def with_flow_in_chat(
+    document: dict[str, Any], user_id: int, chat_id: int, flow: dict[str, Any]
+) -> dict[str, Any]:
+    """The document with the flow in `chat_id` replaced (an empty flow removed)."""
+    others = document.get(OTHER_CHATS)
+    others = dict(others) if isinstance(others, dict) else {}
+    if chat_id == user_id:
+        updated = dict(flow)
+    else:
+        updated = flow_in_chat(document, user_id, user_id)
+        if flow:
+            others[str(chat_id)] = flow
+        else:
+            others.pop(str(chat_id), None)
+    if others:
+        updated[OTHER_CHATS] = others
+    return updated
+
+
 class DatabasePersistence(BasePersistence[UserState, dict[object, object], Services]):
     """python-telegram-bot persistence on the bot's own database (module docstring).
 
@@ -149,10 +184,16 @@ class DatabasePersistence(BasePersistence[UserState, dict[object, object], Servi
         if user is None:
             return
         stored = await conversations.load_user(session, user.id)
-        if user.id not in self._pending_flows:
-            state.flow.clear()
-            state.flow.update(stored.flow)
+        chat = update.effective_chat
+        if user.id in self._pending_flows:
+            # Not written yet: newer than what the database holds.
+            document = self._pending_flows[user.id] or {}
+        else:
+            document = stored.flow
             self._known_flows[user.id] = _canonical(stored.flow)
+        state.flow_chat = chat.id if chat is not None else user.id
+        state.flow.clear()
+        state.flow.update(flow_in_chat(document, user.id, state.flow_chat))
         now = self._clock.now()
         for handler in stored_conversations(application):
             key = conversation_key(handler, update)
@@ -205,15 +246,20 @@ class DatabasePersistence(BasePersistence[UserState, dict[object, object], Servi
 
     async def update_user_data(self, user_id: int, data: UserState) -> None:
         known = self._known_flows.get(user_id)
-        if known is None:
+        if known is None or data.flow_chat is None:
             # Not read from the database while handling this user: the copy in memory may
             # be older than what another process saved since, so it must not overwrite it.
             return
-        flow = _canonical(data.flow)
-        if flow == known:
+        flow = json.loads(_canonical(data.flow))
+        if user_id in self._pending_flows:
+            base = self._pending_flows[user_id] or {}
+        else:
+            base = json.loads(known)
+        document = _canonical(with_flow_in_chat(base, user_id, data.flow_chat, flow))
+        if document == known:
             self._pending_flows.pop(user_id, None)
         else:
-            self._pending_flows[user_id] = json.loads(flow)
+            self._pending_flows[user_id] = json.loads(document)
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None

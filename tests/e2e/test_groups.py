@@ -264,3 +264,30 @@ async def test_anonymous_admins_keep_their_orders_when_the_group_moves(
     assert [button["text"] for button in listing.inline_buttons()] == ["cups · 2d"]
     assert await orders_of(bot, GROUP_A) == []
     assert await admin.replies() == []
+
+
+async def test_one_member_in_two_groups_has_a_spec_in_each(
+    bot: BotApplication, sandbox: Sandbox, handled: HandledUpdates, ann: ChatUser
+) -> None:
+    """Flows are kept per chat and user: Ann's /spec in group B and the one in her private
+    chat do not touch the one she is half-way through in group A."""
+    a, b = group(sandbox, handled, GROUP_A), group(sandbox, handled, GROUP_B)
+
+    await a.member_says(ann.user_id, "/spec")
+    await a.member_says(ann.user_id, "ceramic mugs")
+    await b.member_says(ann.user_id, "/spec")
+    await b.member_says(ann.user_id, "steel bottles")
+    await ann.says("/spec")
+    await ann.says("glass jars")
+    for answer in SPEC_ANSWERS[:-1]:
+        await a.member_says(ann.user_id, answer)
+    summary = texts(await a.member_says(ann.user_id, SPEC_ANSWERS[-1]))
+
+    assert "ceramic mug" in summary
+    assert "bottle" not in summary
+    assert "jar" not in summary
+    for answer in SPEC_ANSWERS[:-1]:
+        await b.member_says(ann.user_id, answer)
+    in_b = texts(await b.member_says(ann.user_id, SPEC_ANSWERS[-1]))
+    assert "bottle" in in_b
+    assert "ceramic" not in in_b
