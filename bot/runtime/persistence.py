@@ -7,8 +7,8 @@ Both as JSON, never pickled. Both are per chat and user: conversations by their 
 inside the user's one `user_flows` document, the private chat's at the top (as before
 groups had their own) and every other chat's under `other_chats` by chat id, so a flow in
 one group never sees another group's answers. Language, time zone and privacy choices
-are not stored here: they live in `users` and are read on every update anyway. `bot_data` (the process's Services), chat data
-and callback data are not persisted at all.
+are not stored here: they live in `users` and are read on every update anyway.
+`bot_data` (the process's Services), chat data and callback data are not persisted at all.
 
 How the pieces fit (python-telegram-bot's own persistence is built for one process that
 loads everything at start-up and writes back now and then; here the database is the truth):
