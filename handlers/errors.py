@@ -3,7 +3,9 @@
 Only for the bot's own failures. What Telegram refuses because of how a person used it (a
 double tap that edits a message into what it already says, a press answered after
 Telegram gave up on it) is no failure: the press is answered if it still can be, the
-slip is logged at INFO, and nobody is apologised to or paged.
+slip is logged at INFO, and nobody is apologised to or paged. Nor is a reply refused
+because its group has just become a supergroup: the group's orders and reminders follow
+it (handlers/groups.py), and the person is asked there to send their message again.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.context import BotContext
 from bot.render.i18n import DEFAULT_LANGUAGE, translate
@@ -38,6 +40,9 @@ async def on_error(update: object, context: BotContext) -> None:
         if isinstance(update, Update):
             await _answer_press_quietly(update, context)
         return
+    if isinstance(context.error, ChatMigrated) and isinstance(update, Update):
+        await _follow_migrated_chat(update, context, context.error.new_chat_id)
+        return
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update):
         await _apologise(update, context)
@@ -49,6 +54,18 @@ async def _answer_press_quietly(update: Update, context: BotContext) -> None:
         await acknowledge(update, context)
     except TelegramError:
         log.info("could not answer the press either", exc_info=True)
+
+
+async def _follow_migrated_chat(update: Update, context: BotContext, new_chat_id: int) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    log.info("chat %d became %d while an update of it was handled", chat.id, new_chat_id)
+    await context.services.users.follow_chat(chat.id, new_chat_id)
+    try:
+        await context.bot.send_message(new_chat_id, context.text("group_moved_send_again"))
+    except TelegramError:
+        log.warning("could not ask the moved group to send again", exc_info=True)
 
 
 async def _apologise(update: Update, context: BotContext) -> None:

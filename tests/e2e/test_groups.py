@@ -291,3 +291,22 @@ async def test_one_member_in_two_groups_has_a_spec_in_each(
     in_b = texts(await b.member_says(ann.user_id, SPEC_ANSWERS[-1]))
     assert "bottle" in in_b
     assert "ceramic" not in in_b
+
+
+async def test_a_message_answered_after_its_group_moved_is_asked_for_again_there(
+    bot: BotApplication, sandbox: Sandbox, handled: HandledUpdates, admin: ChatUser
+) -> None:
+    """A message sent in the group just before it moved is answered after: the reply is
+    refused at the old id. The chat is followed, the member asked to send it again in the
+    new one, and nobody is paged."""
+    old = group(sandbox, handled, GROUP_A)
+    await old.member_says(1001, "/track 2d cups")
+    update = await sandbox.send_group_text(GROUP_A, "/orders", user_id=1001)
+    # The group moves before the bot gets to that message (nothing yielded since).
+    sandbox.world.group(-1005001, title="Buyers", kind="supergroup")
+    sandbox.world.chats[GROUP_A].migrated_to = -1005001
+    await old.replies(update["update_id"])
+
+    assert "send your last message again" in texts(sandbox.bot_messages(-1005001))
+    assert len(await orders_of(bot, -1005001)) == 1
+    assert await admin.replies() == []
