@@ -37,7 +37,11 @@ def speaking_as_sender_chat(update: object, bot: Bot) -> object:
 
 
 def is_channel_post(update: object) -> bool:
-    """A post in a channel: the bot has nobody to talk to there, and answers nothing."""
-    return isinstance(update, Update) and (
-        update.channel_post is not None or update.edited_channel_post is not None
-    )
+    """A post in a channel, or its automatic copy in the channel's discussion group: the
+    bot has nobody to talk to there, and answers nothing."""
+    if not isinstance(update, Update):
+        return False
+    if update.channel_post is not None or update.edited_channel_post is not None:
+        return True
+    message = update.message or update.edited_message
+    return message is not None and bool(message.is_automatic_forward)

@@ -342,16 +342,22 @@ class Sandbox:
         *,
         user_id: int | None = None,
         sender_chat_id: int | None = None,
+        automatic_forward: bool = False,
     ) -> JsonDict:
         """Someone writes in a group: a member (`user_id`), or on behalf of a chat
         (`sender_chat_id`): the group itself for an anonymous admin, or a channel. Telegram
-        then fills `from` with its placeholder bot and the real sender in `sender_chat`."""
+        then fills `from` with its placeholder bot and the real sender in `sender_chat`.
+        `automatic_forward`: the channel's post, copied into its discussion group."""
         chat = self._group(chat_id)
         extra: JsonDict = {}
         if sender_chat_id is not None:
             sender_chat = self._group(sender_chat_id)
             sender = ANONYMOUS_ADMIN if sender_chat_id == chat_id else CHANNEL_SENDER
             extra["sender_chat"] = sender_chat.to_api()
+            if automatic_forward:
+                # A channel post copied into its discussion group: from "Telegram".
+                sender = TELEGRAM_SENDER
+                extra["is_automatic_forward"] = True
         elif user_id is not None:
             sender = self._user(user_id).to_api()
         else:
@@ -746,6 +752,7 @@ ANONYMOUS_ADMIN: JsonDict = {
     "first_name": "Group",
     "username": "GroupAnonymousBot",
 }
+TELEGRAM_SENDER: JsonDict = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
 CHANNEL_SENDER: JsonDict = {
     "id": 136817688,
     "is_bot": True,
