@@ -528,6 +528,11 @@ class ReminderEngine:
         log.warning("reminder %d: %s (%s)", row.id, outcome.value, description)
         if isinstance(error, RetryAfter):
             await self._wait_as_told(claim, retry_after_seconds(error), description)
+        elif outcome is SendOutcome.BLOCKED and row.chat_id != row.user_id:
+            # A group that removed the bot says nothing about the member: their own
+            # reminders go on. Nor is it the bot's failure: nobody is paged.
+            self.stats["chat_closed"] += 1
+            await self._write(claim, mark_failed(claim, description))
         elif outcome is SendOutcome.BLOCKED:
             await self._pause_user(claim, description, attempted_at)
         elif outcome is SendOutcome.REJECTED:

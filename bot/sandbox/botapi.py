@@ -550,6 +550,9 @@ class BotApi:
         chat = self._known_chat(ref)
         if chat.blocked:
             raise forbidden("bot was blocked by the user")
+        if chat.bot_removed:
+            kind = "supergroup chat" if chat.type == "supergroup" else "group chat"
+            raise forbidden(f"bot was kicked from the {kind}")
         if chat.migrated_to is not None:
             raise ApiError(
                 400,

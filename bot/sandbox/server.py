@@ -406,6 +406,10 @@ class Sandbox:
         )
         return [first, self.queue.push({"message": new.render(arrived)})]
 
+    def remove_bot_from_group(self, chat_id: int) -> None:
+        """An admin removes the bot from the group: sends to it answer 403 from now on."""
+        self._group(chat_id).bot_removed = True
+
     def _group(self, chat_id: int) -> SandboxChat:
         chat = self.world.chats.get(chat_id)
         if chat is None or chat.type == "private":

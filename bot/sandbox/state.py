@@ -121,7 +121,8 @@ class SandboxChat:
     """A private chat (id == user id), a group or a channel (negative id) and its messages.
 
     `migrated_to`: a group that became a supergroup; Telegram refuses sends to the old id
-    with 400 and the new id in `parameters.migrate_to_chat_id`."""
+    with 400 and the new id in `parameters.migrate_to_chat_id`. `bot_removed`: the bot was
+    removed from the group; sends answer 403."""
 
     id: int
     type: str = "private"
@@ -130,6 +131,7 @@ class SandboxChat:
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     next_message_id: int = 1
     migrated_to: int | None = None
+    bot_removed: bool = False  # the bot was removed from this group: sends answer 403
 
     def to_api(self) -> JsonDict:
         chat: JsonDict = {"id": self.id, "type": self.type}

@@ -16,7 +16,7 @@ from telegram import Update
 from bot.app import BotApplication
 from bot.clock import ShiftedClock
 from bot.config import Settings
-from bot.db.models import Order, Reminder, ReminderStatus
+from bot.db.models import Order, Reminder, ReminderStatus, User
 from bot.db.scratch import temporary_postgres_database
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox
@@ -325,3 +325,31 @@ async def test_a_message_answered_after_its_group_moved_is_asked_for_again_there
     assert "send your last message again" in texts(sandbox.bot_messages(-1005001))
     assert len(await orders_of(bot, -1005001)) == 1
     assert await admin.replies() == []
+
+
+async def test_a_group_that_removed_the_bot_does_not_silence_the_members_own_reminders(
+    bot: BotApplication,
+    sandbox: Sandbox,
+    handled: HandledUpdates,
+    clock: ShiftedClock,
+    ann: ChatUser,
+    admin: ChatUser,
+) -> None:
+    """Bug: a 403 from a group was taken as the member having blocked the bot: every
+    reminder of theirs, private ones included, was paused until they wrote again."""
+    team = group(sandbox, handled, GROUP_A)
+    await team.member_says(ann.user_id, "/track 2d cups")
+    await ann.says("/track 3d mugs")
+    await reminders_settle(bot, sandbox)
+    sandbox.remove_bot_from_group(GROUP_A)
+
+    clock.jump(49 * HOUR)  # the group's 24 h stage, then Ann's own 24 h stage
+    await reminders_settle(bot, sandbox)
+
+    assert "mugs" in texts(sandbox.bot_messages(ann.user_id)[-1:])
+    async with bot.bot_data.sessions() as session:
+        user = await session.get(User, ann.user_id)
+        assert user is not None and not user.blocked
+    private = [r.status for r in await reminders_of(bot, ann.user_id)]
+    assert ReminderStatus.PAUSED not in private
+    assert await admin.replies() == [], "being removed from a group is no bot failure"
