@@ -349,7 +349,8 @@ async def test_a_group_that_removed_the_bot_does_not_silence_the_members_own_rem
     assert "mugs" in texts(sandbox.bot_messages(ann.user_id)[-1:])
     async with bot.bot_data.sessions() as session:
         user = await session.get(User, ann.user_id)
-        assert user is not None and not user.blocked
+        assert user is not None
+        assert not user.blocked
     private = [r.status for r in await reminders_of(bot, ann.user_id)]
     assert ReminderStatus.PAUSED not in private
     assert await admin.replies() == [], "being removed from a group is no bot failure"
