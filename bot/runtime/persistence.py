@@ -109,6 +109,8 @@ def _canonical(flow: dict[str, object]) -> str:
 
 # In a user's flow document: the flows of chats other than the private one, by chat id.
 OTHER_CHATS = "other_chats"
+# How the key appears in a canonical document (user text in it would have its quotes escaped).
+_OTHER_CHATS_JSON = f'"{OTHER_CHATS}":'
 
 
 def flow_in_chat(document: dict[str, Any], user_id: int, chat_id: int) -> dict[str, Any]:
@@ -250,12 +252,15 @@ class DatabasePersistence(BasePersistence[UserState, dict[object, object], Servi
             # Not read from the database while handling this user: the copy in memory may
             # be older than what another process saved since, so it must not overwrite it.
             return
-        flow = json.loads(_canonical(data.flow))
-        if user_id in self._pending_flows:
-            base = self._pending_flows[user_id] or {}
+        flow = _canonical(data.flow)
+        pending = user_id in self._pending_flows
+        if data.flow_chat == user_id and not pending and _OTHER_CHATS_JSON not in known:
+            # The common case, a private chat and no flow elsewhere: the flow is the document.
+            document = flow
         else:
-            base = json.loads(known)
-        document = _canonical(with_flow_in_chat(base, user_id, data.flow_chat, flow))
+            base = (self._pending_flows[user_id] or {}) if pending else json.loads(known)
+            updated = with_flow_in_chat(base, user_id, data.flow_chat, json.loads(flow))
+            document = _canonical(updated)
         if document == known:
             self._pending_flows.pop(user_id, None)
         else:
