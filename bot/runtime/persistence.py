@@ -72,7 +72,7 @@ from bot.db.conversations import StateChange, StateId
 from bot.db.engine import create_sessionmaker
 from bot.runtime.delivery import Deliveries, Outcome
 from bot.runtime.instance_lock import InstanceLock
-from bot.runtime.senders import is_channel_post, speaking_as_sender_chat
+from bot.runtime.senders import Senders, is_channel_post
 from handlers.conversation import (
     ConversationKey,
     StoredConversation,
@@ -345,11 +345,19 @@ class DurableApplication(
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._deliveries: Deliveries | None = None
+        self._senders: Senders | None = None
         # Runs before any handler sees an update (bot/runtime/users.py).
         self.before_handlers: Callable[[BotApplication, Update], Awaitable[None]] | None = None
         # Held from start-up to shutdown on a SQLite file (bot.app).
         self.instance_lock: InstanceLock | None = None
         self._delivery_observers: list[DeliveryObserver] = []
+
+    @property
+    def senders(self) -> Senders:
+        """Built on first use, as the deliveries: it asks the bot."""
+        if self._senders is None:
+            self._senders = Senders(self.bot)
+        return self._senders
 
     @property
     def deliveries(self) -> Deliveries:
@@ -365,7 +373,7 @@ class DurableApplication(
 
     async def deliver(self, update: object) -> Outcome:
         """Handle `update` unless it is a copy, and say which it was (bot/runtime/delivery.py)."""
-        update = speaking_as_sender_chat(update, self.bot)
+        update = await self.senders.resolve(update)
         outcome = await self.deliveries.deliver(update, self._handle)
         for observer in tuple(self._delivery_observers):
             try:

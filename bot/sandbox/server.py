@@ -406,6 +406,33 @@ class Sandbox:
         )
         return [first, self.queue.push({"message": new.render(arrived)})]
 
+    def make_anonymous_admin(self, chat_id: int, user_id: int) -> None:
+        """The member becomes an admin who writes as the group. Their button presses still
+        come from their own account, as Telegram's do."""
+        self._user(user_id)
+        self._group(chat_id).anonymous_admins.add(user_id)
+
+    async def press_group_button(
+        self, chat_id: int, user_id: int, message_id: int, callback_data: str
+    ) -> JsonDict:
+        """A member taps an inline button of a bot message in a group."""
+        chat = self._group(chat_id)
+        message = chat.live_message(message_id)
+        data = _pressed_button_data(message, message_id, callback_data, None)
+        user = self._user(user_id)
+        query_id = str(next(self._query_ids))
+        self.world.callback_queries[query_id] = CallbackQueryRecord(
+            id=query_id, user_id=user_id, created=time.monotonic()
+        )
+        query: JsonDict = {
+            "id": query_id,
+            "from": user.to_api(),
+            "message": _callback_message(chat, message, message_id),
+            "chat_instance": str(abs(chat_id) * 7919 + 104729),
+            "data": data,
+        }
+        return self.queue.push({"callback_query": query})
+
     def remove_bot_from_group(self, chat_id: int) -> None:
         """An admin removes the bot from the group: sends to it answer 403 from now on."""
         self._group(chat_id).bot_removed = True

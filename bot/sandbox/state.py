@@ -132,6 +132,8 @@ class SandboxChat:
     next_message_id: int = 1
     migrated_to: int | None = None
     bot_removed: bool = False  # the bot was removed from this group: sends answer 403
+    # Members who are admins writing anonymously (as the group); getChatMember says so.
+    anonymous_admins: set[int] = field(default_factory=set)
 
     def to_api(self) -> JsonDict:
         chat: JsonDict = {"id": self.id, "type": self.type}

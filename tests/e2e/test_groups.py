@@ -354,3 +354,24 @@ async def test_a_group_that_removed_the_bot_does_not_silence_the_members_own_rem
     private = [r.status for r in await reminders_of(bot, ann.user_id)]
     assert ReminderStatus.PAUSED not in private
     assert await admin.replies() == [], "being removed from a group is no bot failure"
+
+
+async def test_an_anonymous_admins_button_press_answers_the_groups_flow(
+    bot: BotApplication, sandbox: Sandbox, handled: HandledUpdates, admin: ChatUser
+) -> None:
+    """Telegram hides who wrote, not who pressed: the press comes from the admin's own
+    account. It still answers the /spec the group (its anonymous admin) started."""
+    team = group(sandbox, handled, GROUP_A)
+    sandbox.make_anonymous_admin(GROUP_A, 1005)
+    await team.anonymous_admin_says("/spec")
+    asked = await team.anonymous_admin_says("ceramic mugs")
+    (question,) = [m for m in asked if m.inline_buttons()]
+    skip = next(b["callback_data"] for b in question.inline_buttons() if "Skip" in b["text"])
+
+    pressed = await sandbox.press_group_button(GROUP_A, 1005, question.message_id, skip)
+    replies = await team.replies(pressed["update_id"])
+
+    assert "Question 3 of 9" in texts(replies) + texts(sandbox.bot_messages(GROUP_A)[-1:])
+    answer = sandbox.callback_answer(pressed["callback_query"]["id"]) or {}
+    assert "no longer valid" not in (answer.get("text") or "")
+    assert await admin.replies() == []

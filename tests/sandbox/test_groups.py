@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.sandbox.botapi import BotIdentity, Call
 from bot.sandbox.errors import ApiError
 from bot.sandbox.server import Sandbox
 from bot.sandbox.validation import check_object
@@ -49,3 +50,18 @@ async def test_a_migrated_group_refuses_sends_with_the_new_id(sandbox: Sandbox) 
         "parameters": {"migrate_to_chat_id": -1004001},
     }
     sandbox.api._writable_chat(-1004001)
+
+
+async def test_an_anonymous_admin_is_one_by_get_chat_member_and_presses_as_themselves(
+    sandbox: Sandbox,
+) -> None:
+    sandbox.add_group(GROUP, "Buyers", kind="supergroup")
+    sandbox.make_anonymous_admin(GROUP, 1005)
+    member = await sandbox.api.get_chat_member(_call(chat_id=GROUP, user_id=1005))
+    check_object("ChatMember", member)
+    assert member["is_anonymous"] is True
+
+
+def _call(**params: object) -> Call:
+    bot = BotIdentity(id=123456789, username="SourcingGuardBot", first_name="Sourcing Guard")
+    return Call(bot=bot, params=dict(params), uploads={})
