@@ -26,6 +26,10 @@ guarantees:
   this process's own claims are never taken from it by a clock stepped forward.
 - **One message per change.** Several due warnings of one deadline are one message
   (bot.reminders.store supersedes the others at claim time).
+- **A group that moves is followed.** A send refused because the group became a supergroup
+  (`ChatMigrated`) moves the chat's orders and reminders to the new id (bot.db.chats) and
+  goes there at once, the attempt not counted. A group that removed the bot (403) fails
+  its own reminders only; the member who tracked the order is not taken as blocked.
 - **Memory independent of the backlog.** Start-up reads nothing; a sweep claims at most
   one batch, and only as much as the sender has room for, so claimed rows never wait
   long enough for their lease to run out.
