@@ -26,6 +26,10 @@ guarantees:
   this process's own claims are never taken from it by a clock stepped forward.
 - **One message per change.** Several due warnings of one deadline are one message
   (bot.reminders.store supersedes the others at claim time).
+- **A group that moves is followed.** A send refused because the group became a supergroup
+  (`ChatMigrated`) moves the chat's orders and reminders to the new id (bot.db.chats) and
+  goes there at once, the attempt not counted. A group that removed the bot (403) fails
+  its own reminders only; the member who tracked the order is not taken as blocked.
 - **Memory independent of the backlog.** Start-up reads nothing; a sweep claims at most
   one batch, and only as much as the sender has room for, so claimed rows never wait
   long enough for their lease to run out.
@@ -48,9 +52,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import ChatMigrated, RetryAfter, TelegramError
 
 from bot.clock import SystemClock
+from bot.db.chats import move_chat
 from bot.db.models import User
 from bot.db.users import set_blocked
 from bot.reminders.alerts import AdminAlerts
@@ -566,6 +571,9 @@ class ReminderEngine:
     async def _on_send_error(
         self, claim: Claim, error: TelegramError, attempted_at: datetime
     ) -> None:
+        if isinstance(error, ChatMigrated):
+            await self._follow_migrated_chat(claim, error.new_chat_id)
+            return
         outcome = classify_send_error(error)
         self.stats[outcome.value] += 1
         description = describe_error(error)
@@ -573,6 +581,11 @@ class ReminderEngine:
         log.warning("reminder %d: %s (%s)", row.id, outcome.value, description)
         if isinstance(error, RetryAfter):
             await self._wait_as_told(claim, retry_after_seconds(error), description)
+        elif outcome is SendOutcome.BLOCKED and row.chat_id != row.user_id:
+            # A group that removed the bot says nothing about the member: their own
+            # reminders go on. Nor is it the bot's failure: nobody is paged.
+            self.stats["chat_closed"] += 1
+            await self._write(claim, mark_failed(claim, description))
         elif outcome is SendOutcome.BLOCKED:
             await self._pause_user(claim, description, attempted_at)
         elif outcome is SendOutcome.REJECTED:
@@ -580,6 +593,27 @@ class ReminderEngine:
         else:
             in_doubt = row.in_doubt or outcome is SendOutcome.IN_DOUBT
             await self._retry_or_fail(claim, description, in_doubt)
+
+    async def _follow_migrated_chat(self, claim: Claim, new_chat_id: int) -> None:
+        """The group became a supergroup (the bot may never have seen the service message
+        saying so): the chat's orders and reminders move to the new id, and this one is
+        sent there at once. The attempt did not reach anyone, so it is not counted."""
+        old_chat_id = claim.row.chat_id
+        self.stats["chat_migrated"] += 1
+        async with self._sessions.begin() as session:
+            moved = await move_chat(session, old_chat_id, new_chat_id)
+        log.info(
+            "chat %d is now %d: %d order(s), %d reminder(s) moved",
+            old_chat_id,
+            new_chat_id,
+            moved.orders,
+            moved.reminders,
+        )
+        retry = reschedule(
+            claim, None, error=None, in_doubt=claim.row.in_doubt, count_attempt=False
+        )
+        await self._write(claim, retry)
+        self.wake()
 
     async def _wait_as_told(self, claim: Claim, seconds: float, description: str) -> None:
         """429: the message was not delivered. Retry after the wait Telegram asked for,
