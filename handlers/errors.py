@@ -106,7 +106,7 @@ async def _apologise(update: Update, context: BotContext) -> None:
 
 async def _notify_admins(update: object, context: BotContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else "-"
-    error = context.error
+    error: BaseException | None = context.error
     if isinstance(error, NotSavedError) and error.__cause__ is not None:
         error = error.__cause__  # what the database said, not our wrapper
     note = translate(
