@@ -8,7 +8,7 @@ import warnings
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+from telegram.ext import ApplicationBuilder, Defaults
 from telegram.warnings import PTBUserWarning
 
 import handlers
@@ -19,6 +19,7 @@ from bot.context import CONTEXT_TYPES, BotApplication
 from bot.db.engine import create_engine
 from bot.reminders.engine import EngineConfig, ReminderEngine
 from bot.render.i18n import DEFAULT_LANGUAGE, available_languages
+from bot.runtime.delivery import ReplyRetries
 from bot.runtime.following import attach_following, schedule_following
 from bot.runtime.instance_lock import acquire_instance_lock
 from bot.runtime.persistence import (
@@ -69,7 +70,8 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        # AIORateLimiter's flood control, plus replies Telegram refused sent again.
+        .rate_limiter(ReplyRetries(max_retries=2))
         # No PTB Updater: it confirms updates to Telegram before they are handled. Our poller
         # (bot/runtime/polling.py) and webhook (bot/runtime/webhook.py) confirm only handled
         # ones, and without an Updater `run_polling` cannot be called by mistake.
@@ -102,7 +104,7 @@ async def _post_init(application: BotApplication) -> None:
     sqlite_file = services.settings.sqlite_path()
     if sqlite_file is not None:
         # SQLite cannot share due reminders between processes: one bot per database file.
-        durable(application).instance_lock = acquire_instance_lock(sqlite_file.resolve())
+        durable(application).instance_lock = acquire_instance_lock(sqlite_file)
     if services.migrate_on_start:
         # Imported here: Alembic costs ~12 MB that a bot started with migrate=False never needs.
         from bot.db.migrations import upgrade_to_head

@@ -232,14 +232,16 @@ def _place_in_words(cleaned: str) -> str | None:
     country, since a country may span several zones and the city says which one."""
     words = [word for word in _PLACE_WORDS.split(cleaned) if word]
     for size in range(len(words) - 1, 0, -1):
-        found = [
-            zone
+        named = [
+            (phrase, zone)
             for start in range(len(words) - size + 1)
-            if (zone := _place(" ".join(words[start : start + size])))
+            if (zone := _place(phrase := " ".join(words[start : start + size])))
         ]
-        if found:
-            cities = [zone for zone in found if zone not in _COUNTRIES.values()]
-            return (cities or found)[0]
+        if named:
+            cities = {zone for phrase, zone in named if phrase not in _COUNTRIES}
+            if len(cities) > 1:
+                return None  # two places in different zones ("UTC Beijing"): ask, don't pick
+            return next(iter(cities)) if cities else named[0][1]
     return None
 
 

@@ -100,3 +100,8 @@ def test_a_zone_is_shown_short_as_its_city_where_space_is_tight() -> None:
     assert short_display_name("America/Argentina/Buenos_Aires", moment) == "Buenos Aires"
     assert short_display_name("Europe/Berlin", moment) == "Berlin"
     assert short_display_name("Etc/GMT-3", moment) == "UTC+03:00"
+
+
+@pytest.mark.parametrize("typed", ["UTC Beijing", "Beijing UTC", "Berlin Tokyo"])
+def test_two_places_in_different_zones_name_no_zone(typed: str) -> None:
+    assert parse_timezone(typed) is None

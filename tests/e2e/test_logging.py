@@ -184,15 +184,21 @@ async def test_a_database_outage_backs_off_and_is_logged_once_down_and_once_back
     async with polling(build_application(settings), timeout=1):
         await sandbox.wait_for(lambda: sandbox.queue.polling)
         monkeypatch.setattr(processed_updates, "claim_update", database_down)
-        await sandbox.send_text(1001, "/help")
-        await sandbox.wait_for(lambda: len(attempts) >= 4, timeout=30)
+        for user_id in (1001, 1002, 1003):  # three pending updates, each retried each round
+            await sandbox.send_text(user_id, "/help")
+        await sandbox.wait_for(lambda: len(attempts) >= 4 * 3, timeout=60)
         monkeypatch.setattr(processed_updates, "claim_update", claim)
         replies = await ann.says("/help")
 
-    gaps = [later - earlier for earlier, later in itertools.pairwise(attempts[:4])]
+    rounds = attempts[::3]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(rounds[:4])]
     assert gaps[2] > 2 * gaps[0], f"the waits between attempts grow: {gaps}"
     assert caplog.text.count("claiming updates in the database failed") == 1
     assert caplog.text.count("claiming updates in the database works again") == 1
+    # Not a traceback per update and round: one when claims start failing.
+    assert caplog.text.count("could not claim update") == 1
+    assert sum(1 for record in caplog.records if record.exc_info) == 1
+    assert caplog.text.count("claiming updates works again") == 1
     assert "How I can help" in replies[-1].text
 
 
