@@ -8,7 +8,7 @@ import warnings
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+from telegram.ext import ApplicationBuilder, Defaults
 from telegram.warnings import PTBUserWarning
 
 import handlers
@@ -27,6 +27,7 @@ from bot.runtime.persistence import (
     durable,
     schedule_sweep,
 )
+from bot.runtime.rate_limit import PerChatRateLimiter
 from bot.runtime.users import remember_user
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,9 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        # AIORateLimiter's rates, but a 429 holds back only its own chat: one user over
+        # Telegram's per-chat limit must not slow everyone's answers (bot/runtime/rate_limit.py).
+        .rate_limiter(PerChatRateLimiter(max_retries=2))
         # No PTB Updater: it confirms updates to Telegram before they are handled. Our poller
         # (bot/runtime/polling.py) and webhook (bot/runtime/webhook.py) confirm only handled
         # ones, and without an Updater `run_polling` cannot be called by mistake.

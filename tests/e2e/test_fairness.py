@@ -4,11 +4,15 @@ in which they wrote."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
+from datetime import timedelta
 
 import pytest
+from telegram.error import RetryAfter
 
+from bot.runtime.rate_limit import PerChatRateLimiter
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox
 from tests.conftest import HandledUpdates
@@ -83,3 +87,34 @@ async def test_a_flooding_user_does_not_hold_back_another_users_help(
     assert list(dict.fromkeys(offers)) == [FIRST_OFFER + n for n in range(FLOOD)], (
         "Ann's answers come in the order she wrote"
     )
+
+
+async def test_a_chat_waiting_out_flood_control_does_not_hold_back_other_chats() -> None:
+    limiter = PerChatRateLimiter(max_retries=2)
+    sent: list[str] = []
+    ann_throttled = asyncio.Event()
+    boris_sent = asyncio.Event()
+
+    async def send(chat: str) -> bool:
+        if chat == "ann" and not ann_throttled.is_set():
+            ann_throttled.set()
+            raise RetryAfter(timedelta(seconds=1))
+        sent.append(chat)
+        if chat == "boris":
+            boris_sent.set()
+        return True
+
+    async def request(chat_id: int, chat: str) -> object:
+        return await limiter.process_request(
+            send, (chat,), {}, "sendMessage", {"chat_id": chat_id}, None
+        )
+
+    ann = asyncio.create_task(request(ANN, "ann"))
+    await ann_throttled.wait()
+    boris = asyncio.create_task(request(BORIS, "boris"))
+    await boris_sent.wait()
+
+    assert sent == ["boris"], "Boris's message goes out while Ann's chat waits"
+    assert await ann is True
+    assert await boris is True
+    assert sent == ["boris", "ann"]
