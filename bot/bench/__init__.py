@@ -129,6 +129,12 @@ def bench_e2e(seconds: float) -> list[Result]:
     return [Result(*row) for row in measure(seconds)]
 
 
+def bench_fairness(seconds: float) -> list[Result]:
+    from bot.bench.fairness import bench_fairness as measure
+
+    return [Result(*row) for row in measure(seconds)]
+
+
 def bench_order_page(seconds: float) -> list[Result]:
     from bot.bench.order_page import bench_order_page as measure
 
@@ -146,6 +152,7 @@ BENCHMARKS: dict[str, Callable[[float], list[Result]]] = {
     "ocr": lambda seconds: bench_ocr(rounds=max(1, int(seconds))),
     "reminders": bench_reminders,
     "e2e": bench_e2e,
+    "fairness": bench_fairness,
     "order-page": bench_order_page,
     "links": bench_links,
 }
