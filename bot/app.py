@@ -19,6 +19,7 @@ from bot.context import CONTEXT_TYPES, BotApplication
 from bot.db.engine import create_engine
 from bot.reminders.engine import EngineConfig, ReminderEngine
 from bot.render.i18n import DEFAULT_LANGUAGE, available_languages
+from bot.runtime.delivery import ReplyRetries
 from bot.runtime.following import attach_following, schedule_following
 from bot.runtime.instance_lock import acquire_instance_lock
 from bot.runtime.persistence import (
@@ -27,7 +28,6 @@ from bot.runtime.persistence import (
     durable,
     schedule_sweep,
 )
-from bot.runtime.rate_limit import PerChatRateLimiter
 from bot.runtime.users import remember_user
 
 log = logging.getLogger(__name__)
@@ -70,9 +70,10 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        # AIORateLimiter's rates, but a 429 holds back only its own chat: one user over
-        # Telegram's per-chat limit must not slow everyone's answers (bot/runtime/rate_limit.py).
-        .rate_limiter(PerChatRateLimiter(max_retries=2))
+        # AIORateLimiter's rates, but a 429 holds back only its own chat (one user over
+        # Telegram's per-chat limit must not slow everyone's answers: bot/runtime/rate_limit.py),
+        # plus replies Telegram refused sent again (bot/runtime/delivery.py).
+        .rate_limiter(ReplyRetries(max_retries=2))
         # No PTB Updater: it confirms updates to Telegram before they are handled. Our poller
         # (bot/runtime/polling.py) and webhook (bot/runtime/webhook.py) confirm only handled
         # ones, and without an Updater `run_polling` cannot be called by mistake.
@@ -105,7 +106,7 @@ async def _post_init(application: BotApplication) -> None:
     sqlite_file = services.settings.sqlite_path()
     if sqlite_file is not None:
         # SQLite cannot share due reminders between processes: one bot per database file.
-        durable(application).instance_lock = acquire_instance_lock(sqlite_file.resolve())
+        durable(application).instance_lock = acquire_instance_lock(sqlite_file)
     if services.migrate_on_start:
         # Imported here: Alembic costs ~12 MB that a bot started with migrate=False never needs.
         from bot.db.migrations import upgrade_to_head

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.util import asbool
 
 from bot.domain.disputes import SELLER_RESPONSE_DAYS
 
@@ -21,6 +25,30 @@ DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///data/sourcing-guard.db"
 DEFAULT_KUAIDI100_BASE_URL = "https://poll.kuaidi100.com"
 # What the push salt is derived from when KUAIDI100_SALT is not set (HMAC of the key).
 _SALT_LABEL = b"sourcing-guard kuaidi100 push salt v1"
+
+
+def sqlite_file(database_url: str | URL) -> Path | None:
+    """The file a SQLite URL opens, as an absolute path (symlinks not yet resolved); None
+    for another database or an in-memory one.
+
+    Read as SQLAlchemy hands the URL to sqlite3: the query string holds driver options
+    (`?timeout=30`), never part of the name; with `uri=true` the name is an SQLite URI
+    (`file:path?mode=rwc`), whose path is percent-decoded.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        return None
+    name = url.database or ""
+    if asbool(url.query.get("uri", False)) and name.startswith("file:"):
+        if url.query.get("mode") == "memory":
+            return None
+        parts = urlsplit(name)
+        if parts.netloc not in ("", "localhost"):
+            raise ValueError(f"SQLite URI {name!r}: only local files are supported")
+        name = unquote(parts.path)
+    if name in ("", ":memory:"):
+        return None
+    return Path(os.path.abspath(name))
 
 
 def parse_duration(text: str) -> timedelta:
@@ -84,6 +112,9 @@ class Settings(BaseSettings):
     webhook_max_connections: int = Field(default=200, ge=1)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
+    # Let python-telegram-bot's DEBUG lines, with every user's messages, into the log: for
+    # debugging on one's own machine only.
+    log_user_text: bool = False
     # Optional parcel following through Kuaidi100 (快递100): both set turn it on.
     kuaidi100_key: SecretStr | None = None
     kuaidi100_customer: str | None = None
@@ -157,10 +188,5 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     def sqlite_path(self) -> Path | None:
-        """The database file for a file-backed SQLite URL, else None."""
-        if not self.is_sqlite:
-            return None
-        _, _, path = self.database_url.partition(":///")
-        if not path or path.startswith(":memory:"):
-            return None
-        return Path(path)
+        """The database file for a file-backed SQLite URL, else None (see sqlite_file)."""
+        return sqlite_file(self.database_url)

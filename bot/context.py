@@ -156,7 +156,11 @@ class UserState:
     language: str = DEFAULT_LANGUAGE
     timezone: str | None = None
     keep_texts: bool = False
+    # The answers given so far in the chat of the update being handled (`flow_chat`; None
+    # before any was loaded): flows are per chat and user, so a /spec in one group and
+    # one in another, or in the private chat, never mix (bot/runtime/persistence.py).
     flow: dict[str, object] = field(default_factory=dict)
+    flow_chat: int | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], UserState, dict[object, object], Services]):

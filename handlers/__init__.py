@@ -20,6 +20,7 @@ from handlers import (
     disputes,
     errors,
     fallback,
+    groups,
     ip,
     language,
     logistics,
@@ -69,6 +70,7 @@ def bot_commands(language_code: str) -> list[BotCommand]:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     # First in group 0, for admins only; deliberately not in COMMANDS (see handlers/admin.py).
     admin.register(application)
+    groups.register(application)
 
     global_handlers = [
         *orders.ORDER_LIST,

@@ -21,6 +21,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 
 from bot.context import AnyHandler, BotContext
 from bot.domain.disputes import (
+    COPYABLE_MAX_CHARS,
     FOLLOWUP_REMINDER_KIND,
     REASONS,
     Evidence,
@@ -59,8 +60,13 @@ from handlers.replies import acknowledge, replace_or_reply, reply
 ORDER_CARD = routes.ORDER_CARD
 # handlers/reminders.py words reminders of this kind with render_dispute_reminder.
 REMINDER_KIND = FOLLOWUP_REMINDER_KIND
-MAX_ORDER_BUTTONS = 20
+MAX_ORDER_BUTTONS = 15  # the picker stays on one screen
 MAX_BUTTON_LABEL = 40
+# A copy button among several shows the first characters of its own Chinese block.
+COPY_SNIPPET = 8
+LEAD_ZH = "lead_zh"
+# Details that open on a tap: Telegram shows a collapsed quote's first three lines.
+QUOTE_OPEN, QUOTE_CLOSE = "<blockquote expandable>", "</blockquote>"
 NO_ORDER = "none"
 # The steps; PICK comes before the walk. SUMMARY and OPEN are buttons outside the
 # questions: "Go through again" under the summary, and the follow-up reminder's button.
@@ -244,9 +250,45 @@ def _refund_prompt(turn: Turn) -> str:
     )
 
 
-def _copy(turn: Turn, text: str) -> list[list[InlineKeyboardButton]]:
-    button = InlineKeyboardButton(turn.text("dsp_btn_copy"), copy_text=CopyTextButton(text))
-    return [[button]]
+def _copy(turn: Turn, *texts: str) -> list[list[InlineKeyboardButton]]:
+    """One copy button per Chinese block on screen, in the order they are shown: with
+    more than one, each button starts with the words of its own block."""
+    shown = [text for text in (*_lead_zh(turn), *texts) if text]
+    if len(shown) == 1:
+        label = turn.text("dsp_btn_copy")
+        return [[InlineKeyboardButton(label, copy_text=CopyTextButton(shown[0]))]]
+    return [
+        [
+            InlineKeyboardButton(
+                turn.text("dsp_btn_copy_snippet", snippet=text[:COPY_SNIPPET]),
+                copy_text=CopyTextButton(text[:COPYABLE_MAX_CHARS]),
+            )
+            for text in shown
+        ]
+    ]
+
+
+def _note_lead_zh(turn: Turn, text: str) -> None:
+    """The Chinese in an answer's reaction shows above the next question, which then
+    offers to copy it too, for as long as that question stays on screen."""
+    shown_on = next(
+        (q.code for q in QUESTIONS if q.code not in turn.state.done and q.applies(turn.state)),
+        None,
+    )
+    turn.state.notes[LEAD_ZH] = {"from": turn.state.step, "on": shown_on, "text": text}
+
+
+def _lead_zh(turn: Turn) -> list[str]:
+    """The reaction's Chinese, while it is on screen: drawn just now by its answer, or its
+    question's ticks redrawn; not once the walk moved on (Skip, Back, the next answer)."""
+    saved = turn.state.notes.get(LEAD_ZH)
+    parts = FLOW.unpack(turn.update.callback_query.data) if turn.update.callback_query else None
+    if not isinstance(saved, dict) or parts is None:
+        return []
+    pressed = parts[1]
+    on_screen = pressed == saved.get("from") or pressed == turn.state.step == saved.get("on")
+    text = saved.get("text")
+    return [text] if on_screen and isinstance(text, str) else []
 
 
 def _evidence_choices(turn: Turn) -> list[Choice]:
@@ -299,8 +341,9 @@ QUESTIONS = (
         EVIDENCE,
         lambda turn: turn.text("dsp_ask_evidence", message=message_zh(Step.EVIDENCE)),
         choices=_evidence_choices,
+        row_sizes=(1, 1, 2),  # photos and weight share a row: short labels
         multi=True,
-        extra_rows=lambda turn: _copy(turn, message_zh(Step.EVIDENCE)),
+        top_rows=lambda turn: _copy(turn, message_zh(Step.EVIDENCE)),
     ),
     Question(WEIGHT, _weight_prompt, typed=_typed_weight),
     Question(
@@ -354,6 +397,7 @@ def _evidence_line(turn: Turn) -> str:
 
 async def _refund_requested(turn: Turn) -> str:
     tell = turn.text("dsp_tell_seller", message=message_zh(Step.REFUND))
+    _note_lead_zh(turn, message_zh(Step.REFUND))
     user, order_id = turn.update.effective_user, turn.state.subject
     if order_id is None or user is None:
         return f"{turn.text('dsp_refund_noted')}\n{tell}"
@@ -414,6 +458,8 @@ async def _summary(turn: Turn, lead: str) -> None:
 
 
 def summary_text(turn: Turn, pack: str) -> str:
+    """Where the dispute stands and the case to paste on one screen; what is still worth
+    getting, the weight maths and the next steps in a quote that opens on a tap."""
     state, context = turn.state, turn.context
     reason = _reason(state)
     have = _evidence(state)
@@ -427,22 +473,24 @@ def summary_text(turn: Turn, pack: str) -> str:
         if reason
         else turn.text("dsp_sum_reason_none"),
         turn.text("dsp_sum_refund_yes" if state.answer(REFUND) else "dsp_sum_refund_no"),
-        turn.text("dsp_sum_evidence", items=_names(turn, have) or "–"),
+        turn.text("dsp_sum_evidence", items=_short_names(turn, have) or "–"),
     ]
-    if missing:
-        lines.append(turn.text("dsp_sum_missing", items=_names(turn, missing)))
-    weight = _weight(state)
-    if weight is not None:
-        lines.append(weight_verdict(weight, turn.language))
     followup = _moment(state, "followup_at")
     if followup is not None:
         zone = zone_for(context.state.timezone, context.settings.default_timezone)
         lines.append(
             turn.text("dsp_sum_followup", when=format_local(followup, zone, turn.language))
         )
-    follow_up_zh = message_zh(Step.FOLLOW_UP)
-    lines.append(turn.text("dsp_sum_next", days=_days(context), follow_up=follow_up_zh))
     lines.append(turn.text("dsp_sum_pack", pack=pack))
+    details = []
+    if missing:
+        details.append(turn.text("dsp_sum_missing", items=_short_names(turn, missing)))
+    weight = _weight(state)
+    if weight is not None:
+        details.append(weight_verdict(weight, turn.language))
+    follow_up_zh = message_zh(Step.FOLLOW_UP)
+    details.append(turn.text("dsp_sum_next", days=_days(context), follow_up=follow_up_zh))
+    lines.append(f"{QUOTE_OPEN}{chr(10).join(details)}{QUOTE_CLOSE}")
     return "\n".join(lines)
 
 
@@ -450,12 +498,12 @@ def _reason_label(turn: Turn, reason: Reason) -> str:
     return turn.text(f"dsp_reason_{reason}", zh=REASONS[reason].zh)
 
 
-def _names(turn: Turn, items: list[Evidence]) -> str:
-    return ", ".join(turn.text(f"dsp_ev_{item}", mark="").strip() for item in items)
+def _short_names(turn: Turn, items: list[Evidence]) -> str:
+    return ", ".join(turn.text(f"dsp_evs_{item}") for item in items)
 
 
 def _summary_keyboard(turn: Turn, pack: str) -> InlineKeyboardMarkup:
-    rows = _copy(turn, pack)
+    rows = _copy(turn, pack, message_zh(Step.FOLLOW_UP))
     order_id = turn.state.subject
     if order_id:
         again = FLOW.data(turn.state, SUMMARY, "again")
@@ -542,7 +590,12 @@ def render_dispute_reminder(order: DisputedOrder, row: ReminderRow, language: st
 
 
 def dispute_reminder_keyboard(order: DisputedOrder, language: str) -> InlineKeyboardMarkup:
-    """Buttons for the follow-up: back into the walk, or the order card."""
+    """Buttons for the follow-up: the complaint to copy (while the seller is the one to
+    answer), back into the walk, or the order card."""
+    rows = []
+    if order.state != OrderState.PLATFORM_INTERVENTION:
+        copy = CopyTextButton(message_zh(Step.ESCALATE))
+        rows.append([InlineKeyboardButton(translate(language, "dsp_btn_copy"), copy_text=copy)])
     walk = InlineKeyboardButton(
         translate(language, "dsp_btn_open"),
         callback_data=FLOW.data(FlowState(subject=order.id), OPEN, "go"),
@@ -550,7 +603,7 @@ def dispute_reminder_keyboard(order: DisputedOrder, language: str) -> InlineKeyb
     card = InlineKeyboardButton(
         translate(language, "dsp_btn_card"), callback_data=ORDER_CARD.pack(order.id, "card")
     )
-    return InlineKeyboardMarkup([[walk], [card]])
+    return InlineKeyboardMarkup([*rows, [walk], [card]])
 
 
 # -- wiring --------------------------------------------------------------------------------------

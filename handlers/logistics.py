@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    CopyTextButton,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.ext import ConversationHandler, MessageHandler, filters
 
 from bot.context import AnyHandler, BotContext
+from bot.domain.disputes import COPYABLE_MAX_CHARS
 from bot.domain.logistics import looks_like_trace, seller_message, service_message
 from bot.domain.payments.checker import Verdict, classify_payment
 from bot.render.logistics import render_parcel_check
@@ -33,6 +40,9 @@ from handlers.replies import acknowledge, reply
 
 ACT = "act"  # the flow's buttons that answer no question: messages, warehouse
 NOT_TRACKED = "none"
+# Order buttons go two to a row (the "which order?" question fits one screen): a name
+# longer than half a phone line would be cut by Telegram anyway.
+MAX_LABEL = 16
 
 
 def is_trace(text: str) -> bool:
@@ -85,7 +95,7 @@ def _rendered(context: BotContext, check: ParcelCheck) -> str:
 def _order_choices(turn: Turn) -> list[Choice]:
     candidates = turn.state.notes.get("candidates")
     choices = [
-        Choice(f"o{pair[0]}", f"📦 {str(pair[1])[:28]}")
+        Choice(f"o{pair[0]}", f"📦 {str(pair[1])[:MAX_LABEL]}")
         for pair in candidates or []
         if isinstance(pair, list) and len(pair) == 2
     ]
@@ -146,17 +156,27 @@ async def _other_button(turn: Turn, step: str, value: str) -> int:
     check = await turn.context.services.parcels.check(user.id, text)
     city = check.warehouse.city if check.warehouse else None
     number = check.order.order.order_number if check.order else None
+    seller = seller_message(check.flags, check.trace, warehouse_city=city)
+    service = service_message(check.flags, check.trace, warehouse_city=city, order_no=number)
     await reply(
         turn.update,
-        turn.text(
-            "trace_messages",
-            seller=seller_message(check.flags, check.trace, warehouse_city=city),
-            service=service_message(
-                check.flags, check.trace, warehouse_city=city, order_no=number
-            ),
+        turn.text("trace_messages", seller=seller, service=service),
+        _copy_buttons(
+            turn, [("trace_btn_copy_seller", seller), ("trace_btn_copy_service", service)]
         ),
     )
     return ConversationHandler.END
+
+
+def _copy_buttons(turn: Turn, texts: list[tuple[str, str]]) -> InlineKeyboardMarkup | None:
+    """A copy button for each Chinese text, side by side; Telegram copies at most
+    COPYABLE_MAX_CHARS, so a longer one stays tap-to-copy in the message only."""
+    row = [
+        InlineKeyboardButton(turn.text(key), copy_text=CopyTextButton(text))
+        for key, text in texts
+        if len(text) <= COPYABLE_MAX_CHARS
+    ]
+    return InlineKeyboardMarkup([row]) if row else None
 
 
 FLOW = GuidedFlow(
@@ -167,6 +187,7 @@ FLOW = GuidedFlow(
             "order",
             catalogue_prompt("trace_which_order"),
             choices=_order_choices,
+            row_sizes=(2,) * 3,  # five orders and "not one I track" in three rows
             applies=_has_candidates,
             skippable=False,
             extra_rows=_action_rows,

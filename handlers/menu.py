@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
-from bot.domain.timezones import display_name
+from bot.domain.timezones import short_display_name
 from handlers import (
     disputes,
     ip,
@@ -24,6 +24,7 @@ from handlers.keyboards import main_menu
 from handlers.replies import acknowledge, replace_or_reply, reply
 from handlers.routes import MENU
 
+_LONGEST_NAME = 16
 _DEEP_LINK_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -34,8 +35,8 @@ async def start(update: Update, context: BotContext) -> None:
         await _SCREENS[payload](update, context)
         return
     user = update.effective_user
-    name = user.first_name if user else ""
-    zone = display_name(
+    name = _short_name(user.first_name if user else "")
+    zone = short_display_name(
         context.state.timezone or context.settings.default_timezone, context.clock.now()
     )
     await reply(
@@ -43,6 +44,12 @@ async def start(update: Update, context: BotContext) -> None:
         context.text("welcome", name=name, timezone=zone),
         main_menu(context.language),
     )
+
+
+def _short_name(name: str) -> str:
+    # Telegram allows 64-character names; a long one must not push the welcome past a
+    # phone screen.
+    return name if len(name) <= _LONGEST_NAME else name[: _LONGEST_NAME - 1] + "…"
 
 
 async def show_help(update: Update, context: BotContext) -> None:

@@ -588,7 +588,7 @@ def render_card(order: Order, language: str, zone: tzinfo, now: datetime) -> str
     lines.append(deadline_lines(order, language, zone, now))
     if order.shipped_at_estimated and order.shipped_at is not None:
         when = format_local(order.shipped_at, BEIJING, language)
-        lines += ["", translate(language, "ord_ship_assumed", when=when)]
+        lines.append(translate(language, "ord_ship_assumed", when=when))
     return "\n".join(lines)
 
 
@@ -602,7 +602,7 @@ def deadline_lines(order: Order, language: str, zone: tzinfo, now: datetime) -> 
     left = order.deadline_at - now
     return translate(
         language,
-        "ord_deadline",
+        "ord_deadline" if left > timedelta(0) else "ord_deadline_passed",
         beijing=format_local(order.deadline_at, BEIJING, language),
         local=format_local(order.deadline_at, zone, language),
         zone=display_name(str(zone), now),
@@ -644,9 +644,10 @@ def card_keyboard(
         rows.append([button("ord_btn_escalate", "escalate")])
     if order.pause_started_at is not None:
         rows.append([button("ord_btn_refund_closed", "unpause")])
+    last = [button("ord_btn_edit", "edit"), button("ord_btn_delete", "del")]
     if state is not OrderState.CLOSED:
-        rows.append([button("ord_btn_close", "close")])
-    rows.append([button("ord_btn_edit", "edit"), button("ord_btn_delete", "del")])
+        last.insert(1, button("ord_btn_close", "close"))
+    rows.append(last)  # the card's housekeeping shares one row, the last
     return InlineKeyboardMarkup(rows)
 
 

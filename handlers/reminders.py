@@ -68,5 +68,6 @@ def _reminder_kind(kind: str, deadline: datetime | None, now: datetime) -> str:
 
 def _reminder_keyboard(order: Order, language: str) -> InlineKeyboardMarkup:
     keyboard = list(card_keyboard(order, language).inline_keyboard)
-    # Edit and delete stay on the card; a reminder offers what to do now.
+    # Edit, close and delete stay on the card (its last row); a reminder offers what to
+    # do now.
     return InlineKeyboardMarkup([*keyboard[:-1], snooze_row(order, language)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,9 @@ def test_migrate_creates_the_database_under_data(tmp_path: Path) -> None:
     database = tmp_path / "data" / "sourcing-guard.db"
     tables = sqlite3.connect(database).execute("select name from sqlite_master").fetchall()
     assert ("users",) in tables
+    # Only the bot's own system user may read what users told it.
+    assert stat.S_IMODE(database.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
 
 
 def test_run_without_a_token_explains_how_to_get_one(tmp_path: Path) -> None:

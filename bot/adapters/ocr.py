@@ -1,8 +1,9 @@
 """Reads payment screenshots offline: the text in them (Chinese and English) and any QR codes.
 
 Buyers forward screenshots of a supplier asking to be paid, often with a WeChat or Alipay
-personal collection code in them. Everything here runs on this machine: the OCR models ship
-inside the `rapidocr-onnxruntime` wheel, and QR codes are decoded with OpenCV.
+personal collection code in them. Everything here runs on this machine: the OCR models
+(PP-OCRv6 small, Chinese and English) ship inside the `rapidocr` wheel and run on
+onnxruntime, and QR codes are decoded with OpenCV (the headless build).
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")
 # _pad_to_aspect_ratio); a scrolling screenshot of a long chat stays below it.
 OCR_MAX_ASPECT_RATIO = 8
 
+# Boxes the recogniser is less sure of are dropped. PP-OCRv6 reads a chat's round avatar as
+# "0" or "O" with a score of 0.5 to 0.65, where real text scores 0.95 and more; rapidocr's
+# default of 0.5 would put a stray "0" before a bubble's first line (and so before a card
+# number wrapped over lines).
+OCR_MIN_TEXT_SCORE = 0.7
+
 # The second QR attempt enlarges the picture up to this long side (see _upscaled_black_and_white).
 QR_RETRY_MAX_SIDE = 2400
 
@@ -53,7 +60,8 @@ class ImageReading:
 
 
 class OcrEngine(Protocol):
-    """The part of rapidocr's RapidOCR we use: BGR array in, (boxes with text, timings) out."""
+    """What the reader needs from an OCR engine: BGR array in, (boxes with text, timings)
+    out, each box as [four (x, y) corners, text, score] (see _RapidOcrEngine)."""
 
     def __call__(self, image: BGRImage) -> tuple[list[list[Any]] | None, Any]: ...
 
@@ -310,12 +318,33 @@ def _flatten_to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+class _RapidOcrEngine:
+    """rapidocr 3's RapidOCR behind the OcrEngine shape: its result object (boxes, texts
+    and scores side by side) becomes [corners, text, score] per box."""
+
+    def __init__(self, rapid_ocr: Any) -> None:
+        self._rapid_ocr = rapid_ocr
+
+    def __call__(self, image: BGRImage) -> tuple[list[list[Any]] | None, Any]:
+        result = self._rapid_ocr(image)
+        if result.boxes is None or result.txts is None:
+            return None, result.elapse_list
+        scores = result.scores or (1.0,) * len(result.txts)
+        boxes = [
+            [corners.tolist(), text, score]
+            for corners, text, score in zip(result.boxes, result.txts, scores, strict=True)
+        ]
+        return boxes, result.elapse_list
+
+
 def _create_engine() -> OcrEngine:
     # Imported here: loading onnxruntime and the models takes time and memory that a bot
-    # which never receives a photo should not pay.
-    from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
+    # which never receives a photo should not pay. The default models are the ones inside
+    # the wheel, so nothing is downloaded.
+    from rapidocr import RapidOCR
 
-    engine: OcrEngine = RapidOCR()
+    params = {"Global.log_level": "warning", "Global.text_score": OCR_MIN_TEXT_SCORE}
+    engine = _RapidOcrEngine(RapidOCR(params=params))
     _route_rapidocr_logs_through_root()
     return engine
 

@@ -112,6 +112,70 @@ def bench_ocr(rounds: int) -> list[Result]:
     ]
 
 
+# What a fresh bot process does for the first photo: import the reader, load the engine,
+# read the picture. Timed from inside the child, and the child as a whole from outside.
+_FIRST_OCR_CHILD = """
+import json, sys, time
+started = time.perf_counter()
+from bot.adapters.ocr import ImageReader
+imported = time.perf_counter()
+reader = ImageReader()
+with open(sys.argv[1], "rb") as picture:
+    reading = reader.read(picture.read())
+done = time.perf_counter()
+print(json.dumps({
+    "import": imported - started,
+    "load": reader.engine_load_seconds or 0.0,
+    "first": done - started,
+    "text": reading.text,
+}))
+"""
+
+
+def bench_first_ocr(processes: int) -> list[Result]:
+    """The first OCR in a fresh process, model load included: what the first photo after a
+    restart costs (unless the bot warmed the engine up at start)."""
+    import json
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from bot.sandbox.pictures import render_chat_screenshot
+
+    screenshot = render_chat_screenshot(
+        ["老板说走私人账户可以便宜5%", "请转到支付宝 138 1234 5678"]
+    )
+    firsts: list[float] = []
+    loads: list[float] = []
+    walls: list[float] = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "chat.png"
+        path.write_bytes(screenshot)
+        for _process in range(processes):
+            started = time.perf_counter()
+            child = subprocess.run(
+                [sys.executable, "-c", _FIRST_OCR_CHILD, str(path)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            walls.append(time.perf_counter() - started)
+            figures = json.loads(child.stdout.splitlines()[-1])
+            if "支付宝" not in figures["text"]:
+                raise RuntimeError(f"first OCR misread the screenshot: {figures['text']!r}")
+            firsts.append(figures["first"])
+            loads.append(figures["load"])
+    return [
+        Result(
+            "first OCR in a fresh process",
+            f"{statistics.median(firsts):.2f} s median",
+            f"import + engine load ({statistics.median(loads):.2f} s) + OCR and QR of a"
+            f" 720 px 2-bubble chat; {processes} processes; whole process"
+            f" {statistics.median(walls):.2f} s with interpreter start-up",
+        )
+    ]
+
+
 def _ocr_result(name: str, figures: dict[str, float], conditions: str) -> Result:
     median, mean = figures["median_seconds"], figures["mean_seconds"]
     return Result(name, f"{median:.2f} s median", f"mean {mean:.2f} s; {conditions}")
@@ -150,6 +214,7 @@ def bench_links(seconds: float) -> list[Result]:
 BENCHMARKS: dict[str, Callable[[float], list[Result]]] = {
     "classifier": lambda seconds: [bench_classifier(seconds)],
     "ocr": lambda seconds: bench_ocr(rounds=max(1, int(seconds))),
+    "first-ocr": lambda seconds: bench_first_ocr(processes=max(1, int(seconds))),
     "reminders": bench_reminders,
     "e2e": bench_e2e,
     "fairness": bench_fairness,

@@ -6,12 +6,13 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from bot.cli.logistics import add_arguments as add_logistics_arguments
 from bot.cli.order_page import add_arguments as add_order_arguments
 from bot.config import Settings
 from bot.runtime.instance_lock import InstanceAlreadyRunningError
-from bot.runtime.logs import configure_logging
+from bot.runtime.logs import configure_logging, protect_process_output
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,9 +70,13 @@ def _add_checker_arguments(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    # Token-shaped text and URL passwords are hidden even if reading the settings fails.
+    protect_process_output(stdout=False)
     args = _parser().parse_args(argv)
     settings = Settings()
     command = args.command or ("run" if settings.token else "chat")
+    # The terminal chat's stdout is the user's own screen, drawn with terminal controls.
+    protect_process_output(_secrets(settings), stdout=command != "chat")
     # Commands whose output is read by people or scripts keep the log to warnings.
     quiet = command in (
         "chat",
@@ -82,7 +87,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         "read-logistics",
         "migrate",
     )
-    configure_logging("WARNING" if quiet else settings.log_level, _secrets(settings))
+    configure_logging(
+        "WARNING" if quiet else settings.log_level,
+        _secrets(settings),
+        log_user_text=settings.log_user_text,
+    )
     try:
         status = _dispatch(command, args, settings)
     except InstanceAlreadyRunningError as running:
@@ -92,8 +101,21 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _secrets(settings: Settings) -> list[str]:
-    values = [settings.telegram_bot_token, settings.openai_api_key, settings.webhook_secret]
-    return [value.get_secret_value() for value in values if value is not None]
+    """Every configured secret, whatever its length."""
+    values = [
+        settings.telegram_bot_token,
+        settings.openai_api_key,
+        settings.webhook_secret,
+        settings.kuaidi100_key,
+        settings.kuaidi100_salt,
+    ]
+    secrets = [value.get_secret_value() for value in values if value is not None]
+    if settings.kuaidi100_key is not None:
+        secrets.append(settings.kuaidi100_push_salt())
+    database_password = urlsplit(settings.database_url).password
+    if database_password:
+        secrets.append(database_password)
+    return secrets
 
 
 def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
@@ -156,22 +178,46 @@ def _run(settings: Settings, *, webhook: bool) -> int:
             file=sys.stderr,
         )
         return 2
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.app import build_application
     from bot.runtime.lifecycle import ALLOWED_UPDATES
 
-    if not webhook:
-        from bot.runtime.polling import run_polling
-
-        return run_polling(build_application(settings), allowed_updates=ALLOWED_UPDATES)
-    from bot.runtime.webhook import WebhookSetupError, run_webhook, webhook_settings_problem
-
-    problem = webhook_settings_problem(settings)
-    if problem is not None:
-        print(problem, file=sys.stderr)
-        return 2
     try:
-        run_webhook(build_application(settings), settings)
-    except WebhookSetupError as error:
-        print(error, file=sys.stderr)
+        if not webhook:
+            from bot.runtime.polling import run_polling
+
+            return run_polling(build_application(settings), allowed_updates=ALLOWED_UPDATES)
+        from bot.runtime.webhook import WebhookSetupError, run_webhook, webhook_settings_problem
+
+        problem = webhook_settings_problem(settings)
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 2
+        try:
+            run_webhook(build_application(settings), settings)
+        except WebhookSetupError as error:
+            print(error, file=sys.stderr)
+            return 2
+        return 0
+    # Start-up asks Telegram who the bot is (getMe) before anything else: what it answers
+    # is an operator's problem to fix, said in one line rather than a traceback that
+    # quotes the token.
+    except InvalidToken:
+        print(TOKEN_REFUSED, file=sys.stderr)
         return 2
-    return 0
+    except NetworkError as error:
+        print(unreachable(settings.telegram_api_base_url, error.message), file=sys.stderr)
+        return 1
+
+
+TOKEN_REFUSED = "Telegram refused the bot token (401). Check TELEGRAM_BOT_TOKEN."
+
+
+def unreachable(base_url: str, reason: str) -> str:
+    # PTB appends the whole answer it could not read (a proxy's HTML page): left out.
+    reason = reason.split(". Parsing the server response", 1)[0][:200]
+    return (
+        f"Telegram could not be reached at {base_url} ({reason}). Check "
+        "TELEGRAM_API_BASE_URL and the network; start again when it answers."
+    )

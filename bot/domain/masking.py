@@ -1,8 +1,12 @@
-"""Masking of bank-card and phone numbers before text is logged or stored."""
+"""Masking of bank-card and phone numbers before text is logged or stored, and of secrets
+(tokens, keys, passwords) before anything is printed."""
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Iterable
+from urllib.parse import quote
 
 from bot.domain.wrapped_digits import (
     after_account_word,
@@ -70,3 +74,43 @@ def mask_phone_numbers(text: str) -> str:
 def redact_bot_tokens(text: str) -> str:
     """Replace anything shaped like a Telegram bot token."""
     return _BOT_TOKEN.sub("<bot-token>", text)
+
+
+# `scheme://user:password@host`: the password of a database or proxy URL.
+_URL_PASSWORD = re.compile(r"(?<=://)([^:/@\s]*):([^@/\s]+)@")
+_TOKEN_SHAPE = re.compile(r"\d+:\S+")
+SECRET_MARK = "<secret>"
+SHORT_SECRET = 8
+
+
+def secret_forms(secret: str) -> set[str]:
+    """The ways a configured secret shows in text: as is, URL-encoded (a proxy's error page
+    quoting the request URL), HTML-escaped; of a bot token also the half after the colon
+    (the bot id before it is public, the rest is the secret)."""
+    forms = {secret, quote(secret, safe=""), quote(secret), html.escape(secret)}
+    if _TOKEN_SHAPE.fullmatch(secret):
+        forms |= secret_forms(secret.split(":", 1)[1])
+    return {form for form in forms if form}
+
+
+class SecretRedactor:
+    """Removes the configured secrets, whatever their length (a 3-character webhook secret
+    is still a secret), anything shaped like a bot token, and passwords in URLs.
+
+    A secret shorter than SHORT_SECRET is removed where it stands alone, not inside a longer
+    word or number: "abc" is hidden in `secret_token='abc'` but "abcdef" stays readable.
+    Longer ones are removed wherever they occur, as a token is in `/bot<token>/getMe`."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        forms = {form for secret in secrets if secret for form in secret_forms(secret)}
+        longest_first = sorted(forms, key=len, reverse=True)
+        long = [re.escape(form) for form in longest_first if len(form) >= SHORT_SECRET]
+        short = [re.escape(form) for form in longest_first if len(form) < SHORT_SECRET]
+        alone = rf"(?<![A-Za-z0-9])(?:{'|'.join(short)})(?![A-Za-z0-9])"
+        patterns = (["|".join(long)] if long else []) + ([alone] if short else [])
+        self._known = [re.compile(pattern) for pattern in patterns]
+
+    def __call__(self, text: str) -> str:
+        for known in self._known:
+            text = known.sub(SECRET_MARK, text)
+        return _URL_PASSWORD.sub(rf"\1:{SECRET_MARK}@", redact_bot_tokens(text))

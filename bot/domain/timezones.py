@@ -232,14 +232,16 @@ def _place_in_words(cleaned: str) -> str | None:
     country, since a country may span several zones and the city says which one."""
     words = [word for word in _PLACE_WORDS.split(cleaned) if word]
     for size in range(len(words) - 1, 0, -1):
-        found = [
-            zone
+        named = [
+            (phrase, zone)
             for start in range(len(words) - size + 1)
-            if (zone := _place(" ".join(words[start : start + size])))
+            if (zone := _place(phrase := " ".join(words[start : start + size])))
         ]
-        if found:
-            cities = [zone for zone in found if zone not in _COUNTRIES.values()]
-            return (cities or found)[0]
+        if named:
+            cities = {zone for phrase, zone in named if phrase not in _COUNTRIES}
+            if len(cities) > 1:
+                return None  # two places in different zones ("UTC Beijing"): ask, don't pick
+            return next(iter(cities)) if cities else named[0][1]
     return None
 
 
@@ -256,6 +258,13 @@ def display_name(name: str, at: datetime) -> str:
     if name.startswith("Etc/") or name == "UTC":
         return utc_offset_label(zone_for(name), at)
     return name
+
+
+def short_display_name(name: str, at: datetime) -> str:
+    """The zone as a person says it, for tight spaces: `America/Argentina/Buenos_Aires`
+    reads as `Buenos Aires`; offsets as in `display_name`."""
+    shown = display_name(name, at)
+    return shown if shown.startswith("UTC") else shown.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def utc_offset_label(zone: tzinfo, at: datetime) -> str:

@@ -11,12 +11,17 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.reminders.sending import describe_error
+from bot.render.phone_screen import ONE_SCREEN, text_lines
 
 log = logging.getLogger(__name__)
 
 ALERT_COALESCE_SECONDS = 1.0
+# An alert fits one phone screen (issue 17): as many whole failures as fit under the title,
+# then the count of the rest, which the log has. A failure longer than this is cut.
 ALERT_MAX_LINES = 20
+ALERT_LINE_CHARS = 300
 TELEGRAM_TEXT_LIMIT = 4096
+MORE = "… and {count} more (see the log)"
 
 
 class AdminAlerts:
@@ -53,10 +58,16 @@ class AdminAlerts:
 
     @staticmethod
     def _compose(lines: list[str]) -> str:
-        shown = lines[:ALERT_MAX_LINES]
-        text = "⚠️ Reminder engine\n" + "\n".join(f"• {line}" for line in shown)
+        title = "⚠️ Reminder engine"
+        shown: list[str] = []
+        for line in lines[:ALERT_MAX_LINES]:
+            bullet = f"• {_shortened(line)}"
+            if shown and text_lines("\n".join([title, *shown, bullet, MORE])) > ONE_SCREEN:
+                break
+            shown.append(bullet)
+        text = "\n".join([title, *shown])
         if len(lines) > len(shown):
-            text += f"\n… and {len(lines) - len(shown)} more (see the log)"
+            text += "\n" + MORE.format(count=len(lines) - len(shown))
         return text[:TELEGRAM_TEXT_LIMIT]
 
     async def _send(self, text: str) -> None:
@@ -66,3 +77,8 @@ class AdminAlerts:
                 await self._bot.send_message(admin_id, text, parse_mode=None)
             except TelegramError as error:
                 log.warning("could not alert admin %s: %s", admin_id, describe_error(error))
+
+
+def _shortened(line: str) -> str:
+    line = " ".join(line.split())
+    return line if len(line) <= ALERT_LINE_CHARS else line[: ALERT_LINE_CHARS - 1] + "…"

@@ -26,6 +26,10 @@ guarantees:
   this process's own claims are never taken from it by a clock stepped forward.
 - **One message per change.** Several due warnings of one deadline are one message
   (bot.reminders.store supersedes the others at claim time).
+- **A group that moves is followed.** A send refused because the group became a supergroup
+  (`ChatMigrated`) moves the chat's orders and reminders to the new id (bot.db.chats) and
+  goes there at once, the attempt not counted. A group that removed the bot (403) fails
+  its own reminders only; the member who tracked the order is not taken as blocked.
 - **Memory independent of the backlog.** Start-up reads nothing; a sweep claims at most
   one batch, and only as much as the sender has room for, so claimed rows never wait
   long enough for their lease to run out.
@@ -48,9 +52,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import ChatMigrated, RetryAfter, TelegramError
 
 from bot.clock import SystemClock
+from bot.db.chats import move_chat
 from bot.db.models import User
 from bot.db.users import set_blocked
 from bot.reminders.alerts import AdminAlerts
@@ -100,6 +105,9 @@ log = logging.getLogger(__name__)
 # Writes that decide whether a reminder is repeated are retried briefly when the database
 # is busy: a lost "sent" mark turns into a duplicate after the lease expires.
 WRITE_RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0)
+# Past stop_timeout_seconds each remaining step of stop() still gets this long: cancelled
+# sends settle, queued rows get one try at being handed back.
+STOP_GRACE_SECONDS = 1.0
 # A 403 answered while the user was writing to the bot again: how far apart the attempt
 # and their message may be for the message to count as "since" (see _pause_user).
 UNBLOCK_RACE = timedelta(minutes=1)
@@ -259,37 +267,56 @@ class ReminderEngine:
         self._ticker = asyncio.create_task(self._tick_loop(), name="reminder-ticker")
 
     async def stop(self) -> None:
-        """Let running sends finish (so they are marked), hand queued rows back, stop."""
+        """Let running sends finish (so they are marked), hand queued rows back, stop.
+
+        Bounded whatever the database does: a running sweep, running sends and the
+        hand-back share `stop_timeout_seconds`, and each step past it gets
+        STOP_GRACE_SECONDS more. What a wait cut short leaves `sending` comes back in
+        doubt after its lease, which is safe.
+        """
         if not self._running:
             return
         self._running = False
         self._cancel_wake_timer()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._config.stop_timeout_seconds
+
+        def left() -> float:
+            return max(deadline - loop.time(), STOP_GRACE_SECONDS)
+
+        tasks = [t for t in (self._sender, self._ticker, self._wake_task) if t is not None]
         # Cancelling a sweep between its commit and handing the rows to the outbox would
-        # strand them until their lease ends: wait for a running sweep instead.
-        async with self._sweep_lock:
-            for task in (self._sender, self._ticker, self._wake_task):
-                if task is not None:
-                    task.cancel()
-            await asyncio.gather(
-                *(t for t in (self._sender, self._ticker, self._wake_task) if t is not None),
-                return_exceptions=True,
-            )
-        await self._finish_deliveries()
-        await self._release(self._outbox.take_all())
+        # strand them until their lease ends: wait for a running sweep instead, unless it
+        # is stuck behind a locked database.
+        locked = False
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self._sweep_lock.acquire()
+                locked = True
+        except TimeoutError:
+            log.warning("a reminder sweep was still waiting for the database at stop")
+        try:
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.wait(tasks, timeout=left())
+        finally:
+            if locked:
+                self._sweep_lock.release()
+        await self._finish_deliveries(left)
+        await self._hand_back_at_stop(self._outbox.take_all(), left())
         await self._alerts.close()
 
-    async def _finish_deliveries(self) -> None:
+    async def _finish_deliveries(self, left: Callable[[], float]) -> None:
         if not self._deliveries:
             return
-        _, unfinished = await asyncio.wait(
-            set(self._deliveries), timeout=self._config.stop_timeout_seconds
-        )
+        _, unfinished = await asyncio.wait(set(self._deliveries), timeout=left())
         # Still running: the send's fate is unknown, so the row must stay `sending` and
         # come back in doubt after its lease, which is what cancelling leaves behind.
         for task in unfinished:
             task.cancel()
         if unfinished:
-            await asyncio.wait(unfinished)
+            await asyncio.wait(unfinished, timeout=STOP_GRACE_SECONDS)
 
     # -- waking ----------------------------------------------------------------------
 
@@ -472,6 +499,33 @@ class ReminderEngine:
             finally:
                 self._outbox.done(claim, sending=False)
 
+    async def _hand_back_at_stop(self, claims: Sequence[Claim], timeout: float) -> None:
+        """Queued rows back to pending in one transaction, waiting for the database at
+        most `timeout`. Past it they stay `sending` and come back in doubt after their
+        lease: one busy wait per row would hold the stop for minutes."""
+        if not claims:
+            return
+        try:
+            async with (
+                asyncio.timeout(timeout),
+                self._sessions.begin() as session,
+            ):
+                for claim in claims:
+                    statement = reschedule(
+                        claim, None, error=None, in_doubt=claim.row.in_doubt, count_attempt=False
+                    )
+                    await session.scalars(statement)
+        except (TimeoutError, DBAPIError):
+            log.warning(
+                "could not hand back %d queued reminder(s) at stop; "
+                "they come back in doubt after their lease",
+                len(claims),
+                exc_info=True,
+            )
+        finally:
+            for claim in claims:
+                self._outbox.done(claim, sending=False)
+
     async def _deliver(self, claim: Claim) -> None:
         try:
             await self._deliver_claim(claim)
@@ -517,6 +571,9 @@ class ReminderEngine:
     async def _on_send_error(
         self, claim: Claim, error: TelegramError, attempted_at: datetime
     ) -> None:
+        if isinstance(error, ChatMigrated):
+            await self._follow_migrated_chat(claim, error.new_chat_id)
+            return
         outcome = classify_send_error(error)
         self.stats[outcome.value] += 1
         description = describe_error(error)
@@ -524,6 +581,11 @@ class ReminderEngine:
         log.warning("reminder %d: %s (%s)", row.id, outcome.value, description)
         if isinstance(error, RetryAfter):
             await self._wait_as_told(claim, retry_after_seconds(error), description)
+        elif outcome is SendOutcome.BLOCKED and row.chat_id != row.user_id:
+            # A group that removed the bot says nothing about the member: their own
+            # reminders go on. Nor is it the bot's failure: nobody is paged.
+            self.stats["chat_closed"] += 1
+            await self._write(claim, mark_failed(claim, description))
         elif outcome is SendOutcome.BLOCKED:
             await self._pause_user(claim, description, attempted_at)
         elif outcome is SendOutcome.REJECTED:
@@ -531,6 +593,27 @@ class ReminderEngine:
         else:
             in_doubt = row.in_doubt or outcome is SendOutcome.IN_DOUBT
             await self._retry_or_fail(claim, description, in_doubt)
+
+    async def _follow_migrated_chat(self, claim: Claim, new_chat_id: int) -> None:
+        """The group became a supergroup (the bot may never have seen the service message
+        saying so): the chat's orders and reminders move to the new id, and this one is
+        sent there at once. The attempt did not reach anyone, so it is not counted."""
+        old_chat_id = claim.row.chat_id
+        self.stats["chat_migrated"] += 1
+        async with self._sessions.begin() as session:
+            moved = await move_chat(session, old_chat_id, new_chat_id)
+        log.info(
+            "chat %d is now %d: %d order(s), %d reminder(s) moved",
+            old_chat_id,
+            new_chat_id,
+            moved.orders,
+            moved.reminders,
+        )
+        retry = reschedule(
+            claim, None, error=None, in_doubt=claim.row.in_doubt, count_attempt=False
+        )
+        await self._write(claim, retry)
+        self.wake()
 
     async def _wait_as_told(self, claim: Claim, seconds: float, description: str) -> None:
         """429: the message was not delivered. Retry after the wait Telegram asked for,

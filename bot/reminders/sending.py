@@ -277,5 +277,8 @@ class Outbox:
 
     async def wait_for_change(self, timeout: float | None) -> None:
         """Wait until rows are added or settled since the last `pick`, or `timeout`."""
+        # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that lands just
+        # after the event was set, and a sender that missed its stop ran on forever.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._changed.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._changed.wait()

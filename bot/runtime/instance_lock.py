@@ -1,4 +1,10 @@
-"""One bot process per SQLite file: an exclusive lock on a file next to the database."""
+"""One bot process per SQLite file: an exclusive lock on a file next to the database.
+
+The lock belongs to the real file, however the URL spells it: a relative or absolute
+path, a symlink, a driver option such as `?timeout=30` or an SQLite `file:` URI all name
+the same database (bot.config.sqlite_file reads the URL; the path is resolved here), so
+they all meet at the same lock file, and flock locks its inode.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ import os
 from pathlib import Path
 from types import TracebackType
 from typing import IO
+
+from bot.db.engine import PRIVATE_FILE_MODE, make_private_directories, make_private_file
 
 
 class InstanceAlreadyRunningError(RuntimeError):
@@ -48,9 +56,12 @@ def acquire_instance_lock(db_path: Path) -> InstanceLock:
     SQLite has no SKIP LOCKED: two processes sweeping one file would each believe they
     own the rows a lease protects. Raises InstanceAlreadyRunningError with a clear message.
     """
+    db_path = db_path.resolve()
     lock_path = db_path.with_name(db_path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle = lock_path.open("a+", encoding="utf-8")
+    make_private_directories(lock_path.parent)
+    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+    handle = os.fdopen(descriptor, "r+", encoding="utf-8")
+    make_private_file(lock_path)  # made before the files were kept private
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -3,9 +3,12 @@ was, and several bot processes on one PostgreSQL database share every conversati
 
 What is stored, per user (tables `conversation_states` and `user_flows`, bot/db/models.py):
 the state of each conversation they are in, and `UserState.flow`, the answers given so far.
-Both as JSON, never pickled. Language, time zone and privacy choices are not: they live in
-`users` and are read on every update anyway. `bot_data` (the process's Services), chat data
-and callback data are not persisted at all.
+Both as JSON, never pickled. Both are per chat and user: conversations by their key, flows
+inside the user's one `user_flows` document, the private chat's at the top (as before
+groups had their own) and every other chat's under `other_chats` by chat id, so a flow in
+one group never sees another group's answers. Language, time zone and privacy choices
+are not stored here: they live in `users` and are read on every update anyway.
+`bot_data` (the process's Services), chat data and callback data are not persisted at all.
 
 How the pieces fit (python-telegram-bot's own persistence is built for one process that
 loads everything at start-up and writes back now and then; here the database is the truth):
@@ -66,9 +69,10 @@ from bot.clock import Clock, SystemClock
 from bot.context import BotApplication, BotContext, Services, UserState
 from bot.db import conversations
 from bot.db.conversations import StateChange, StateId
-from bot.db.engine import create_sessionmaker
+from bot.db.engine import create_sessionmaker, is_transient_database_error
 from bot.runtime.delivery import Deliveries, Outcome
 from bot.runtime.instance_lock import InstanceLock
+from bot.runtime.senders import Senders, is_channel_post
 from handlers.conversation import (
     ConversationKey,
     StoredConversation,
@@ -76,6 +80,7 @@ from handlers.conversation import (
     conversation_states,
     stored_conversations,
 )
+from handlers.errors import NotSavedError
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -101,6 +106,40 @@ def _canonical(flow: dict[str, object]) -> str:
     # Refuses what JSON cannot hold (a datetime, a set, NaN) at the moment it is written,
     # with the handler's update still at hand in the error report.
     return json.dumps(flow, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+# In a user's flow document: the flows of chats other than the private one, by chat id.
+OTHER_CHATS = "other_chats"
+# How the key appears in a canonical document (user text in it would have its quotes escaped).
+_OTHER_CHATS_JSON = f'"{OTHER_CHATS}":'
+
+
+def flow_in_chat(document: dict[str, Any], user_id: int, chat_id: int) -> dict[str, Any]:
+    """The user's flow in one chat, out of their whole stored document."""
+    if chat_id == user_id:
+        return {name: value for name, value in document.items() if name != OTHER_CHATS}
+    others = document.get(OTHER_CHATS)
+    flow = others.get(str(chat_id)) if isinstance(others, dict) else None
+    return dict(flow) if isinstance(flow, dict) else {}
+
+
+def with_flow_in_chat(
+    document: dict[str, Any], user_id: int, chat_id: int, flow: dict[str, Any]
+) -> dict[str, Any]:
+    """The document with the flow in `chat_id` replaced (an empty flow removed)."""
+    others = document.get(OTHER_CHATS)
+    others = dict(others) if isinstance(others, dict) else {}
+    if chat_id == user_id:
+        updated = dict(flow)
+    else:
+        updated = flow_in_chat(document, user_id, user_id)
+        if flow:
+            others[str(chat_id)] = flow
+        else:
+            others.pop(str(chat_id), None)
+    if others:
+        updated[OTHER_CHATS] = others
+    return updated
 
 
 class DatabasePersistence(BasePersistence[UserState, dict[object, object], Services]):
@@ -148,10 +187,16 @@ class DatabasePersistence(BasePersistence[UserState, dict[object, object], Servi
         if user is None:
             return
         stored = await conversations.load_user(session, user.id)
-        if user.id not in self._pending_flows:
-            state.flow.clear()
-            state.flow.update(stored.flow)
+        chat = update.effective_chat
+        if user.id in self._pending_flows:
+            # Not written yet: newer than what the database holds.
+            document = self._pending_flows[user.id] or {}
+        else:
+            document = stored.flow
             self._known_flows[user.id] = _canonical(stored.flow)
+        state.flow_chat = chat.id if chat is not None else user.id
+        state.flow.clear()
+        state.flow.update(flow_in_chat(document, user.id, state.flow_chat))
         now = self._clock.now()
         for handler in stored_conversations(application):
             key = conversation_key(handler, update)
@@ -204,15 +249,23 @@ class DatabasePersistence(BasePersistence[UserState, dict[object, object], Servi
 
     async def update_user_data(self, user_id: int, data: UserState) -> None:
         known = self._known_flows.get(user_id)
-        if known is None:
+        if known is None or data.flow_chat is None:
             # Not read from the database while handling this user: the copy in memory may
             # be older than what another process saved since, so it must not overwrite it.
             return
         flow = _canonical(data.flow)
-        if flow == known:
+        pending = user_id in self._pending_flows
+        if data.flow_chat == user_id and not pending and _OTHER_CHATS_JSON not in known:
+            # The common case, a private chat and no flow elsewhere: the flow is the document.
+            document = flow
+        else:
+            base = (self._pending_flows[user_id] or {}) if pending else json.loads(known)
+            updated = with_flow_in_chat(base, user_id, data.flow_chat, json.loads(flow))
+            document = _canonical(updated)
+        if document == known:
             self._pending_flows.pop(user_id, None)
         else:
-            self._pending_flows[user_id] = json.loads(flow)
+            self._pending_flows[user_id] = json.loads(document)
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
@@ -293,11 +346,19 @@ class DurableApplication(
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._deliveries: Deliveries | None = None
+        self._senders: Senders | None = None
         # Runs before any handler sees an update (bot/runtime/users.py).
         self.before_handlers: Callable[[BotApplication, Update], Awaitable[None]] | None = None
         # Held from start-up to shutdown on a SQLite file (bot.app).
         self.instance_lock: InstanceLock | None = None
         self._delivery_observers: list[DeliveryObserver] = []
+
+    @property
+    def senders(self) -> Senders:
+        """Built on first use, as the deliveries: it asks the bot."""
+        if self._senders is None:
+            self._senders = Senders(self.bot)
+        return self._senders
 
     @property
     def deliveries(self) -> Deliveries:
@@ -313,6 +374,7 @@ class DurableApplication(
 
     async def deliver(self, update: object) -> Outcome:
         """Handle `update` unless it is a copy, and say which it was (bot/runtime/delivery.py)."""
+        update = await self.senders.resolve(update)
         outcome = await self.deliveries.deliver(update, self._handle)
         for observer in tuple(self._delivery_observers):
             try:
@@ -335,14 +397,56 @@ class DurableApplication(
 
         return stop
 
+    async def process_error(
+        self,
+        update: object | None,
+        error: Exception,
+        job: Any = None,
+        coroutine: Any = None,
+    ) -> bool:
+        """A handler failing on the database leaves its update to be retried (see
+        bot/runtime/delivery.py): the error handlers hear of it as NotSavedError, once, and the
+        update's remaining handlers are skipped (the retry runs them all)."""
+        if not isinstance(update, Update) or not is_transient_database_error(error):
+            return await super().process_error(update, error, job, coroutine)
+        failure = self.deliveries.database_failed(update.update_id)
+        if failure is None:  # not in hand (a handler left running on its own): a plain error
+            return await super().process_error(update, error, job, coroutine)
+        if failure.again_in_attempt:
+            pass  # the user has heard about this attempt already
+        elif failure.tell_user:
+            not_saved = NotSavedError(retrying=failure.retrying)
+            not_saved.__cause__ = error
+            await super().process_error(update, not_saved, job, coroutine)
+        else:
+            log.warning(
+                "update %s failed on the database again (attempt %d): %s",
+                update.update_id,
+                failure.attempt,
+                type(error).__name__,
+            )
+        return True
+
     async def _handle(self, update: object) -> None:
+        if is_channel_post(update):
+            return
         if self.before_handlers is not None and isinstance(update, Update):
             try:
                 await self.before_handlers(self, update)
             except Exception as error:
-                # As for a handler that fails: the error handler apologises, and the
-                # handlers still answer from what is known.
-                await self.process_error(update=update, error=error)
+                if is_transient_database_error(error):
+                    # Remembering the user is bookkeeping the next update redoes; the
+                    # handlers answer from what was read, and one that must write fails
+                    # on its own, which leaves the update to be retried.
+                    log.warning(
+                        "could not remember the user of update %s: %s",
+                        update.update_id,
+                        type(error).__name__,
+                    )
+                else:
+                    # As for a handler that fails: the error handler apologises, and the
+                    # handlers still answer from what is known.
+                    await self.process_error(update=update, error=error)
         await super().process_update(update)
         await self.update_persistence()
 

@@ -3,9 +3,10 @@
 Telegram forgets an update once a getUpdates call asks for a larger offset. PTB's Updater
 asks for it as soon as it has queued a batch, before any handler ran, and the queue is then
 handled one update at a time; after a restart the backlog comes as one batch, so a process
-killed a second later lost most of it. `Poller` moves the offset past a batch only once
-every update in it was handled (bot/runtime/delivery.py): a process killed mid-batch gets the rest
-of the batch again, and the copies of the updates it had finished are dropped as done.
+killed a second later lost most of it. `Poller` moves the offset past an update only once
+it and every update before it were handled (bot/runtime/delivery.py): a process killed
+mid-batch gets the rest of the batch again, and the copies of the updates it had finished
+are dropped as done.
 
 The updates of different users are handled side by side, each user's in order, and the
 next batch is asked for without waiting for the last one to be done
@@ -35,14 +36,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import timedelta
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, TimedOut
 
+from bot.clock import Clock
 from bot.context import BotApplication
+from bot.runtime.delivery import Outcome
 from bot.runtime.lifecycle import ALLOWED_UPDATES, shut_down_application, stop_application
 from bot.runtime.persistence import DurableApplication, durable
 from bot.runtime.signals import StopSignals
@@ -55,30 +59,85 @@ BATCH_LIMIT = 100  # Telegram's maximum
 # How often to ask while updates are in hand: how long a user who writes meanwhile may wait
 # before being seen, against a getUpdates call (returning the updates in hand) per pause.
 BACKLOG_POLL_SECONDS = 0.25
-# After a failed getUpdates, waits grow by half up to this, as PTB's network retry loop.
+# After a failure, waits double from FIRST_BACKOFF_SECONDS up to this, each with jitter.
+FIRST_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 30.0
 # RetryAfter asks for a wait; PTB adds this much so the retry does not arrive a hair early.
 RETRY_AFTER_SLACK_SECONDS = 0.5
 CONFLICT_HINT = (
-    "Telegram refused getUpdates: %s. Only one process may poll a bot token, and not while "
-    "a webhook is set: stop the other poller, or run every instance with --webhook. "
-    "Retrying."
+    "Only one process may poll a bot token, and not while a webhook is set: stop the "
+    "other poller, or run every instance with --webhook"
 )
 
 
 class Backoff:
-    """1 s, 1.5 s, 2.25 s … up to MAX_BACKOFF_SECONDS; back to 1 s after a success."""
+    """Exponential back-off with jitter: the n-th wait in a row is between half and all of
+    FIRST_BACKOFF_SECONDS × 2ⁿ, capped at MAX_BACKOFF_SECONDS; back to the first after a
+    success. The jitter keeps instances that failed together (a database restart) from
+    retrying together. `random` returns a number in [0, 1); tests pass their own."""
 
-    def __init__(self) -> None:
-        self._next = 1.0
+    def __init__(
+        self,
+        *,
+        first: float = FIRST_BACKOFF_SECONDS,
+        cap: float = MAX_BACKOFF_SECONDS,
+        random: Callable[[], float] = random.random,
+    ) -> None:
+        self._first, self._cap, self._random = first, cap, random
+        self._failures = 0
 
     def delay(self) -> float:
-        current = self._next
-        self._next = min(MAX_BACKOFF_SECONDS, current * 1.5)
-        return current
+        ceiling = min(self._cap, self._first * 2.0 ** min(self._failures, 32))
+        self._failures += 1
+        return ceiling * (0.5 + self._random() / 2)
 
     def reset(self) -> None:
-        self._next = 1.0
+        self._failures = 0
+
+
+class Outage:
+    """Something the poller depends on (Telegram, the database) failing: one line when it
+    starts failing, one when it works again, the attempts in between at DEBUG. A poller
+    that logged every retry wrote megabytes of identical tracebacks during an outage."""
+
+    def __init__(self, what: str, clock: Clock) -> None:
+        self._what = what
+        self._clock = clock
+        self._since: float | None = None
+        self._attempts = 0
+        self._reason = ""
+
+    @property
+    def ongoing(self) -> bool:
+        return self._since is not None
+
+    def failed(self, reason: str, wait: float, *, hint: str = "") -> None:
+        self._attempts += 1
+        if self._since is not None and reason == self._reason:
+            log.debug("%s still failing (%s); retrying in %.1f s", self._what, reason, wait)
+            return
+        if self._since is None:
+            self._since = self._clock.monotonic()
+        self._reason = reason
+        log.warning(
+            "%s failed (%s)%s; retrying with back-off (up to %.0f s between tries), "
+            "quiet until it works again",
+            self._what,
+            reason,
+            f". {hint}" if hint else "",
+            MAX_BACKOFF_SECONDS,
+        )
+
+    def recovered(self) -> None:
+        if self._since is None:
+            return
+        log.warning(
+            "%s works again after %d failed attempt(s) over %.0f s",
+            self._what,
+            self._attempts,
+            self._clock.monotonic() - self._since,
+        )
+        self._since, self._attempts, self._reason = None, 0, ""
 
 
 class Poller:
@@ -90,8 +149,10 @@ class Poller:
         *,
         allowed_updates: Sequence[str],
         timeout: float = POLL_TIMEOUT_SECONDS,
+        backoff: Backoff | None = None,
     ) -> None:
         self._application: DurableApplication = durable(application)
+        self._backoff = backoff or Backoff()
         self._allowed_updates = list(allowed_updates)
         self._timeout = timedelta(seconds=int(timeout))
         # The updates in hand, and from them the offset (made when polling starts).
@@ -166,12 +227,16 @@ class Poller:
 
     async def _poll_until_stopped(self) -> None:
         # Leaving the group waits for the updates in hand; cancelling it cancels them.
+        clock = self._application.bot_data.clock
+        # Updates that cannot be claimed: the database is down (bot/runtime/delivery.py).
+        taking_on = Outage("claiming updates in the database", clock)
         async with asyncio.TaskGroup() as tasks:
-            self._lanes = Lanes(self._application.deliver, tasks, self._stopping)
-            await self._poll_into(self._lanes)
+            self._lanes = Lanes(self._delivering(taking_on), tasks, self._stopping)
+            await self._poll_into(self._lanes, taking_on)
 
-    async def _poll_into(self, lanes: Lanes) -> None:
-        backoff = Backoff()
+    async def _poll_into(self, lanes: Lanes, taking_on: Outage) -> None:
+        backoff = self._backoff
+        telegram = Outage("getUpdates", self._application.bot_data.clock)
         while not self._stopping.is_set():
             try:
                 batch = await self._fetch()
@@ -186,24 +251,27 @@ class Poller:
                 return
             except Conflict as error:
                 wait = backoff.delay()
-                log.error(CONFLICT_HINT, error.message)
+                telegram.failed(f"Conflict: {error.message}", wait, hint=CONFLICT_HINT)
             except TelegramError as error:  # network errors and Telegram's 5xx
                 wait = backoff.delay()
-                log.warning("getUpdates failed (%s); retrying in %.1f s", error, wait)
-            except Exception:
+                telegram.failed(f"{type(error).__name__}: {error.message}", wait)
+            except Exception as error:
                 # PTB could not read what Telegram sent. Nothing was handled or confirmed;
-                # PTB's Updater also just asks again.
+                # PTB's Updater also just asks again. The traceback once, for the bug report.
                 wait = backoff.delay()
-                log.exception("getUpdates: unreadable answer; retrying in %.1f s", wait)
+                if not telegram.ongoing:
+                    log.debug("getUpdates: unreadable answer", exc_info=True)
+                telegram.failed(f"unreadable answer: {type(error).__name__}", wait)
             else:
                 if batch is None:  # stop requested while waiting
                     return
-                backoff.reset()
+                telegram.recovered()
                 if lanes.failed():
-                    # Given back with everything after them: all come again in this batch
-                    # or the next, and are retried after the pause.
+                    # Given back with everything after them: all come again, after the
+                    # pause. Not reset by the successful getUpdates before it: while the
+                    # database is down, every round fetches the same updates and fails.
                     wait = backoff.delay()
-                    log.warning("updates could not be taken on; retrying them in %.1f s", wait)
+                    taking_on.failed("updates could not be claimed", wait)
                 else:
                     lanes.take(batch, self._confirmed)
                     if not lanes.busy:
@@ -239,6 +307,19 @@ class Poller:
         self._confirmed = offset
         return batch
 
+    def _delivering(self, taking_on: Outage) -> Callable[[Update], Awaitable[Outcome]]:
+        async def deliver(update: Update) -> Outcome:
+            # Ids and kinds only: what users write stays out of the log (LOG_USER_TEXT).
+            log.debug("update %d: %s", update.update_id, update_kind(update))
+            outcome = await self._application.deliver(update)
+            if outcome is not Outcome.NOT_TAKEN:
+                # Said when it happens: the lanes run apart from the loop that fetches.
+                taking_on.recovered()
+                self._backoff.reset()
+            return outcome
+
+        return deliver
+
     async def _confirm(self) -> None:
         """Tell Telegram the handled updates are done, so a restart does not get them again
         (they would be dropped as done; this saves the round trip). The update the call
@@ -256,6 +337,14 @@ class Poller:
             log.warning("could not confirm the last handled updates (%s)", error)
         else:
             self._confirmed = self._offset
+
+
+def update_kind(update: Update) -> str:
+    """`message`, `callback_query`…: the field of the update that is set."""
+    for kind in Update.ALL_TYPES:
+        if getattr(update, kind, None) is not None:
+            return str(kind)
+    return "unknown"
 
 
 def _seconds(period: int | timedelta) -> float:

@@ -529,6 +529,8 @@ class BotApi:
         user = self.world.users.get(user_id)
         if user is None or (chat.user is not None and chat.user.id != user_id):
             raise bad_request("user not found")
+        if user_id in chat.anonymous_admins:
+            return _anonymous_admin(user.to_api())
         return {"status": "member", "user": user.to_api()}
 
     async def get_chat_member_count(self, call: Call) -> Any:
@@ -550,6 +552,15 @@ class BotApi:
         chat = self._known_chat(ref)
         if chat.blocked:
             raise forbidden("bot was blocked by the user")
+        if chat.bot_removed:
+            kind = "supergroup chat" if chat.type == "supergroup" else "group chat"
+            raise forbidden(f"bot was kicked from the {kind}")
+        if chat.migrated_to is not None:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": chat.migrated_to},
+            )
         return chat
 
     def _charge_flood(self, chat: SandboxChat) -> None:
@@ -699,3 +710,26 @@ def _is_http_url(value: str) -> bool:
 
 
 __all__ = ["Answer", "ApiError", "BotApi", "BotIdentity", "Call"]
+
+
+def _anonymous_admin(user: JsonDict) -> JsonDict:
+    """A ChatMemberAdministrator who remains anonymous in the group."""
+    rights = (
+        "can_manage_chat",
+        "can_delete_messages",
+        "can_manage_video_chats",
+        "can_restrict_members",
+        "can_change_info",
+        "can_invite_users",
+        "can_post_stories",
+        "can_edit_stories",
+        "can_delete_stories",
+    )
+    return {
+        "status": "administrator",
+        "user": user,
+        "can_be_edited": False,
+        "is_anonymous": True,
+        "can_promote_members": False,
+        **dict.fromkeys(rights, True),
+    }

@@ -329,6 +329,120 @@ class Sandbox:
             query["data"] = callback_data
         return self.queue.push({"callback_query": query})
 
+    # -- groups and channels ------------------------------------------------------------
+
+    def add_group(self, chat_id: int, title: str = "Buyers", *, kind: str = "group") -> JsonDict:
+        """A group ("group" or "supergroup") or a channel ("channel") the bot is in."""
+        return self.world.group(chat_id, title=title, kind=kind).to_api()
+
+    async def send_group_text(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        sender_chat_id: int | None = None,
+        automatic_forward: bool = False,
+    ) -> JsonDict:
+        """Someone writes in a group: a member (`user_id`), or on behalf of a chat
+        (`sender_chat_id`): the group itself for an anonymous admin, or a channel. Telegram
+        then fills `from` with its placeholder bot and the real sender in `sender_chat`.
+        `automatic_forward`: the channel's post, copied into its discussion group."""
+        chat = self._group(chat_id)
+        extra: JsonDict = {}
+        if sender_chat_id is not None:
+            sender_chat = self._group(sender_chat_id)
+            sender = ANONYMOUS_ADMIN if sender_chat_id == chat_id else CHANNEL_SENDER
+            extra["sender_chat"] = sender_chat.to_api()
+            if automatic_forward:
+                # A channel post copied into its discussion group: from "Telegram".
+                sender = TELEGRAM_SENDER
+                extra["is_automatic_forward"] = True
+        elif user_id is not None:
+            sender = self._user(user_id).to_api()
+        else:
+            raise ValueError("a group message needs user_id or sender_chat_id")
+        message = self.world.add_message(
+            chat,
+            from_bot=False,
+            sender=sender,
+            text=text,
+            entities=user_text_entities(text),
+            extra=extra,
+        )
+        return self.queue.push({"message": _without_empty_sender(chat.render(message))})
+
+    async def post_in_channel(self, channel_id: int, text: str) -> JsonDict:
+        """A channel post: no `from` at all, the channel in `sender_chat`."""
+        chat = self._group(channel_id)
+        message = self.world.add_message(
+            chat,
+            from_bot=False,
+            sender={},
+            text=text,
+            entities=user_text_entities(text),
+            extra={"sender_chat": chat.to_api()},
+        )
+        return self.queue.push({"channel_post": _without_empty_sender(chat.render(message))})
+
+    async def migrate_group(
+        self, chat_id: int, new_chat_id: int, *, user_id: int
+    ) -> list[JsonDict]:
+        """The group becomes a supergroup with a new id, as Telegram does it: a service
+        message in the old chat (`migrate_to_chat_id`) and one in the new chat
+        (`migrate_from_chat_id`); sends to the old id are refused from then on."""
+        old = self._group(chat_id)
+        if old.type != "group":
+            raise ValueError(f"only a basic group can migrate, not a {old.type}")
+        new = self.world.group(new_chat_id, title=old.title or "Buyers", kind="supergroup")
+        sender = self._user(user_id).to_api()
+        left = self.world.add_message(
+            old, from_bot=False, sender=sender, extra={"migrate_to_chat_id": new_chat_id}
+        )
+        first = self.queue.push({"message": old.render(left)})
+        old.migrated_to = new_chat_id
+        arrived = self.world.add_message(
+            new, from_bot=False, sender=sender, extra={"migrate_from_chat_id": chat_id}
+        )
+        return [first, self.queue.push({"message": new.render(arrived)})]
+
+    def make_anonymous_admin(self, chat_id: int, user_id: int) -> None:
+        """The member becomes an admin who writes as the group. Their button presses still
+        come from their own account, as Telegram's do."""
+        self._user(user_id)
+        self._group(chat_id).anonymous_admins.add(user_id)
+
+    async def press_group_button(
+        self, chat_id: int, user_id: int, message_id: int, callback_data: str
+    ) -> JsonDict:
+        """A member taps an inline button of a bot message in a group."""
+        chat = self._group(chat_id)
+        message = chat.live_message(message_id)
+        data = _pressed_button_data(message, message_id, callback_data, None)
+        user = self._user(user_id)
+        query_id = str(next(self._query_ids))
+        self.world.callback_queries[query_id] = CallbackQueryRecord(
+            id=query_id, user_id=user_id, created=time.monotonic()
+        )
+        query: JsonDict = {
+            "id": query_id,
+            "from": user.to_api(),
+            "message": _callback_message(chat, message, message_id),
+            "chat_instance": str(abs(chat_id) * 7919 + 104729),
+            "data": data,
+        }
+        return self.queue.push({"callback_query": query})
+
+    def remove_bot_from_group(self, chat_id: int) -> None:
+        """An admin removes the bot from the group: sends to it answer 403 from now on."""
+        self._group(chat_id).bot_removed = True
+
+    def _group(self, chat_id: int) -> SandboxChat:
+        chat = self.world.chats.get(chat_id)
+        if chat is None or chat.type == "private":
+            raise LookupError(f"no group or channel {chat_id}; add_group first")
+        return chat
+
     def redeliver(self, update: JsonDict) -> None:
         """Deliver an update (as returned by `send_text`, `press_button`…) once more, with
         the same update_id: Telegram's at-least-once delivery, on demand."""
@@ -660,6 +774,27 @@ def _json_response(
     # bytes + explicit content type: exactly "application/json", as Telegram sends it.
     data = json.dumps(body, ensure_ascii=False).encode()
     return web.Response(body=data, status=status, headers=headers, content_type="application/json")
+
+
+# What Telegram puts in `from` of a message sent on behalf of a chat.
+ANONYMOUS_ADMIN: JsonDict = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+TELEGRAM_SENDER: JsonDict = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
+CHANNEL_SENDER: JsonDict = {
+    "id": 136817688,
+    "is_bot": True,
+    "first_name": "Channel",
+    "username": "Channel_Bot",
+}
+
+
+def _without_empty_sender(message: JsonDict) -> JsonDict:
+    # Channel posts have no `from`.
+    return {key: value for key, value in message.items() if not (key == "from" and not value)}
 
 
 def _pressed_button_data(

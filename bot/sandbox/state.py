@@ -118,7 +118,11 @@ class StoredMessage:
 
 @dataclass(kw_only=True)
 class SandboxChat:
-    """A private chat (id == user id) or a group (negative id) and its messages."""
+    """A private chat (id == user id), a group or a channel (negative id) and its messages.
+
+    `migrated_to`: a group that became a supergroup; Telegram refuses sends to the old id
+    with 400 and the new id in `parameters.migrate_to_chat_id`. `bot_removed`: the bot was
+    removed from the group; sends answer 403."""
 
     id: int
     type: str = "private"
@@ -126,6 +130,10 @@ class SandboxChat:
     user: SandboxUser | None = None
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     next_message_id: int = 1
+    migrated_to: int | None = None
+    bot_removed: bool = False  # the bot was removed from this group: sends answer 403
+    # Members who are admins writing anonymously (as the group); getChatMember says so.
+    anonymous_admins: set[int] = field(default_factory=set)
 
     def to_api(self) -> JsonDict:
         chat: JsonDict = {"id": self.id, "type": self.type}
@@ -302,6 +310,16 @@ class World:
         if chat is None:
             chat = SandboxChat(id=user.id, type="private", user=user)
             self.chats[user.id] = chat
+        return chat
+
+    def group(self, chat_id: int, *, title: str, kind: str = "group") -> SandboxChat:
+        """A group, supergroup or channel (`kind`), created on first use."""
+        if chat_id >= 0:
+            raise ValueError(f"group and channel ids are negative, not {chat_id}")
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            chat = SandboxChat(id=chat_id, type=kind, title=title)
+            self.chats[chat_id] = chat
         return chat
 
     # -- messages --------------------------------------------------------------------

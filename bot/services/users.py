@@ -6,6 +6,7 @@ since quiet hours are counted in the user's own time.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,10 +14,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.db import users
+from bot.db import chats, users
 from bot.domain.warehouses import Warehouse
 from bot.services import orders as order_rules
 from bot.services.orders import ReminderPolicy
+
+log = logging.getLogger(__name__)
 
 Waker = Callable[[Sequence[datetime]], None]
 
@@ -55,6 +58,20 @@ class Users:
     async def warehouse(self, user_id: int) -> Warehouse | None:
         async with self.sessions() as session:
             return users.warehouse_of(await users.get_user(session, user_id))
+
+    async def follow_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """The group `old_chat_id` became the supergroup `new_chat_id` (bot/db/chats.py);
+        its due reminders are sent there."""
+        async with self.sessions.begin() as session:
+            moved = await chats.move_chat(session, old_chat_id, new_chat_id)
+        if moved.orders or moved.reminders:
+            log.info(
+                "chat %d is now %d: %d order(s), %d reminder(s) moved",
+                old_chat_id,
+                new_chat_id,
+                moved.orders,
+                moved.reminders,
+            )
 
     async def forget(self, user_id: int) -> bool:
         """/forgetme: the user and every row about them (ON DELETE CASCADE)."""

@@ -13,6 +13,7 @@ from bot.domain.timezones import (
     display_name,
     format_local,
     parse_timezone,
+    short_display_name,
     utc_offset_label,
     zone_for,
 )
@@ -92,3 +93,15 @@ def test_any_text_gives_a_real_zone_or_none(text: str) -> None:
 def test_dates_read_naturally_in_russian_whatever_the_process_locale() -> None:
     assert format_local(NOON_UTC, ZoneInfo("Asia/Shanghai"), "ru") == "чт 26 ноя 20:00"
     assert format_local(NOON_UTC, ZoneInfo("Asia/Shanghai"), "xx") == "Thu 26 Nov 20:00"
+
+
+def test_a_zone_is_shown_short_as_its_city_where_space_is_tight() -> None:
+    moment = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    assert short_display_name("America/Argentina/Buenos_Aires", moment) == "Buenos Aires"
+    assert short_display_name("Europe/Berlin", moment) == "Berlin"
+    assert short_display_name("Etc/GMT-3", moment) == "UTC+03:00"
+
+
+@pytest.mark.parametrize("typed", ["UTC Beijing", "Beijing UTC", "Berlin Tokyo"])
+def test_two_places_in_different_zones_name_no_zone(typed: str) -> None:
+    assert parse_timezone(typed) is None

@@ -9,8 +9,14 @@ import pytest
 from bot.sandbox.server import Sandbox
 
 # 400s the bot handles on purpose: editing a message into what it already says, an error
-# note to an admin who has not started the bot yet, and answering a press handled too late.
-_EXPECTED_400 = ("message is not modified", "chat not found", "query is too old")
+# note to an admin who has not started the bot yet, answering a press handled too late,
+# and a send to a group that has become a supergroup.
+_EXPECTED_400 = (
+    "message is not modified",
+    "chat not found",
+    "query is too old",
+    "group chat was upgraded to a supergroup chat",  # followed to the new chat id
+)
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from bot.app import BotApplication
 from bot.db.models import User
+from bot.runtime import delivery
 from bot.sandbox.server import Sandbox
 from tests.conftest import ChatUser, HandledUpdates, texts
 
@@ -81,7 +82,8 @@ async def test_a_broken_photo_outside_any_flow_is_explained(
 
 async def test_a_failure_while_replying_gets_an_apology(ann: ChatUser, sandbox: Sandbox) -> None:
     await ann.says("/start")
-    sandbox.inject_fault("sendMessage", 500, count=1)
+    # Refused for good (a 5xx would be sent again: tests/e2e/test_replies_delivered.py).
+    sandbox.inject_fault("sendMessage", 400, description="Bad Request: chat not found")
 
     replies = await ann.says("/help")
 
@@ -91,12 +93,14 @@ async def test_a_failure_while_replying_gets_an_apology(ann: ChatUser, sandbox: 
 
 
 async def test_admins_hear_about_failures_without_the_users_words(
-    ann: ChatUser, sandbox: Sandbox, handled: HandledUpdates
+    ann: ChatUser, sandbox: Sandbox, handled: HandledUpdates, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # ADMIN_IDS=42 in settings
     admin = ChatUser(sandbox, user_id=42, first_name="Admin", handled=handled)
     await admin.says("/start")
-    sandbox.inject_fault("sendMessage", 500, count=1)
+    # Refused on every attempt: the first and each time it is sent again.
+    monkeypatch.setattr(delivery, "REPLY_RETRY_DELAYS_SECONDS", (0.0, 0.0, 0.0))
+    sandbox.inject_fault("sendMessage", 500, count=4)
 
     await ann.says("my card 6222021234567890123")
 

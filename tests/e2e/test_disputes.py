@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.clock import Clock
 from bot.context import BotApplication
 from bot.db.models import Order, OrderEvent, Reminder
+from bot.domain.disputes import Step, message_zh
 from bot.reminders.engine import ReminderRow
 from bot.render.i18n import translate
 from bot.sandbox.flood import FloodLimits
@@ -339,5 +340,8 @@ def test_the_reminder_buttons_lead_back_into_the_walk() -> None:
 
     keyboard = disputes.dispute_reminder_keyboard(order, "en")
 
-    data = [button.callback_data for row in keyboard.inline_keyboard for button in row]
+    buttons = [button for row in keyboard.inline_keyboard for button in row]
+    data = [button.callback_data for button in buttons if button.callback_data is not None]
     assert data == ["dsp|7|open|go", "ord|7|card"]
+    copied = [button.copy_text.text for button in buttons if button.copy_text is not None]
+    assert copied == [message_zh(Step.ESCALATE)], "the complaint to paste, one tap away"

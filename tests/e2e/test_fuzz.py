@@ -756,7 +756,7 @@ async def test_fuzzed_long_walks_through_the_flows_break_nothing(
 async def test_the_harness_notices_what_reaches_the_error_handler(
     harness: Harness, sandbox: Sandbox
 ) -> None:
-    sandbox.inject_fault("sendMessage", 500, count=1)
+    sandbox.inject_fault("sendMessage", 400, description="Bad Request: chat not found")
 
     with pytest.raises(AssertionError, match="error while handling an update"):
         await harness.play(Session("Ann", "en", [Say("/help")]))

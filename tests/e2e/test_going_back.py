@@ -36,7 +36,7 @@ async def test_register_back_changes_an_answer(ann: ChatUser) -> None:
     await ann.taps("My own Chinese SIM")
     await ann.taps("verified with my passport")
     report = texts(await ann.taps("At 1688 checkout"))
-    assert "Overall: 🟢 low risk" in report, "the bought account was taken back"
+    assert "Your setup: 🟢 low risk" in report, "the bought account was taken back"
     assert "Register your own account" not in report
 
 

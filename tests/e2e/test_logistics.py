@@ -93,9 +93,13 @@ async def test_a_parcel_signed_in_another_city_is_flagged_with_its_line(
     assert "someone else" in replies
     assert "杭州" in replies
     assert "Don't confirm receipt" in replies
-    messages = texts(await ann.taps("Messages for the seller"))
-    assert "To the seller" in messages
-    assert "75123456789012" in messages
+    (messages,) = await ann.taps("Messages for the seller")
+    assert "To the seller" in texts([messages])
+    assert "75123456789012" in texts([messages])
+    rows = (messages.reply_markup or {}).get("inline_keyboard") or []
+    copied = [button["copy_text"]["text"] for row in rows for button in row]
+    assert len(copied) == 2, "each Chinese text has its own copy button"
+    assert all(text in (messages.text or "") for text in copied)
 
 
 async def test_without_a_warehouse_it_is_one_tap_away(ann: ChatUser, clock: Clock) -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from bot.clock import Clock
 from bot.domain.spec.builder import FIELDS
-from bot.sandbox.server import StoredMessage
+from bot.sandbox.server import Sandbox, StoredMessage
 from tests.conftest import ChatUser, HandledUpdates
 from tests.e2e.test_logistics import zto_trace
 from tests.e2e.test_suppliers import OFFER_LINK, valid_uscc
@@ -197,3 +197,22 @@ async def test_the_first_message_of_every_answer_fits_one_phone_screen(
         print(f"\nLINES {flow} {buyer} {[phone_lines(m) for m in answer]}")
     for answer in (english, russian):
         assert_fits_one_screen(answer[0])
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+async def test_the_welcome_fits_with_the_longest_name_and_time_zone(
+    language: str, sandbox: Sandbox, handled: HandledUpdates
+) -> None:
+    buyer = ChatUser(
+        sandbox,
+        user_id=1077,
+        first_name="Wolfeschlegelsteinhausenbergerdorff" * 2,
+        language_code=language,
+        handled=handled,
+    )
+    await buyer.says("/timezone America/Argentina/Buenos_Aires")
+
+    (welcome,) = await buyer.says("/start")
+
+    assert "Wolfeschlegelst…" in (welcome.text or "")
+    assert_fits_one_screen(welcome)

@@ -45,7 +45,7 @@ WEIGHT = "350 g per piece"
 # What the summary says for each answer above.
 PRODUCT_ZH = "产品：304不锈钢保温杯"
 MATERIAL_ZH = "材质：304不锈钢，食品级硅胶"
-WEIGHT_ZH = "重量：350克/件"
+WEIGHT_ZH = "重量：单个重量350克"
 
 
 @pytest.fixture

@@ -117,19 +117,27 @@ def webhook_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
 async def test_half_sent_requests_are_dropped_after_the_header_timeout(
     server: WebhookServer, http: aiohttp.ClientSession, ann: ChatUser
 ) -> None:
+    loop = asyncio.get_running_loop()
+    connected = loop.time()  # each connection's header clock starts when it opens, after this
     slow = [await connect(server) for _ in range(30)]
     for _, writer in slow:
         writer.write(HALF_A_REQUEST)
         await writer.drain()
 
+    async def closed_at(reader: asyncio.StreamReader) -> tuple[bytes, float]:
+        leftover = await everything_until_closed(reader)
+        return leftover, loop.time()
+
+    closing = [asyncio.create_task(closed_at(reader)) for reader, _ in slow]
     # While they hang on, the bot is healthy and answers users.
     assert await healthz(http, server) == 200
     assert "Hi Ann" in texts(await ann.says("/start"))
-    assert not any(reader.at_eof() for reader, _ in slow)
 
-    # Then each is closed without an answer: nothing came that could be answered.
-    leftovers = await asyncio.gather(*(everything_until_closed(reader) for reader, _ in slow))
-    assert leftovers == [b""] * len(slow)
+    # Then each is closed without an answer (nothing came that could be answered), and not
+    # before its timeout: however slow the machine, a close can only come late, never early.
+    closes = await asyncio.gather(*closing)
+    assert [leftover for leftover, _ in closes] == [b""] * len(slow)
+    assert min(moment for _, moment in closes) - connected >= 0.95 * 1.0
     for _, writer in slow:
         writer.close()
     assert await healthz(http, server) == 200

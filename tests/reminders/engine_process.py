@@ -28,6 +28,7 @@ from pathlib import Path
 from telegram.ext import ApplicationBuilder
 
 from bot.clock import SystemClock
+from bot.config import sqlite_file
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.reminders.engine import EngineConfig, ReminderEngine, RenderedReminder, RenderReminder
 from bot.reminders.store import ReminderRow
@@ -107,9 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         backoff_max_seconds=0.2,
     )
     with contextlib.ExitStack() as stack:
-        if args.database_url.startswith("sqlite"):
-            path = args.database_url.split(":///", 1)[1]
-            stack.enter_context(acquire_instance_lock(Path(path)))
+        path = sqlite_file(args.database_url)
+        if path is not None:
+            stack.enter_context(acquire_instance_lock(path))
         asyncio.run(run(args.database_url, args.api_base, config, args.clock_file))
     return 0
 

@@ -273,14 +273,7 @@ async def test_kills_blocks_and_clock_steps_at_once_keep_reminders_exact(
     sessions: Sessions,
     chaos_process: EngineProcess,
     wall: SteppedWallClock,
-    request: pytest.FixtureRequest,
 ) -> None:
-    if chaos_process.database_url.startswith("sqlite"):
-        # Known and open: in two of five CI runs on SQLite, the engine process did not
-        # exit within a minute of SIGTERM at the end of this run (its log shows nothing
-        # wrong); never on PostgreSQL. Still run, and reported as xfail/xpass, until the
-        # stop is fixed; the long soak (RUN_SOAK=1) asserts it strictly on both.
-        request.applymarker(pytest.mark.xfail(reason="engine stop may hang on SQLite"))
     figures = await run_chaos(
         sandbox, factory, sessions, chaos_process, wall, ChaosPlan(seed=1688, seconds=12.0)
     )

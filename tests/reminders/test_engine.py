@@ -4,15 +4,18 @@ answer does to the row."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+from typing import Any, cast
 
 import httpx
 import pytest
 from sqlalchemy import event, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -22,8 +25,15 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.config import sqlite_file
+from bot.db.engine import SQLITE_BUSY_TIMEOUT_MS
 from bot.db.models import Reminder, ReminderStatus, User
-from bot.reminders.engine import EngineConfig, RenderedReminder, RenderReminder
+from bot.reminders.engine import (
+    STOP_GRACE_SECONDS,
+    EngineConfig,
+    RenderedReminder,
+    RenderReminder,
+)
 from bot.reminders.sending import SendOutcome, classify_send_error, describe_error
 from bot.reminders.store import (
     ReminderRow,
@@ -37,6 +47,7 @@ from bot.sandbox.server import Sandbox
 
 from .conftest import (
     ADMIN_ID,
+    FAST,
     REPEAT_MARK,
     Factory,
     Sessions,
@@ -51,6 +62,11 @@ from .conftest import (
 
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
+# What stop() may take with FAST's stop_timeout_seconds: the shared budget, a grace for
+# each step past it, and one SQLite busy wait a cancelled statement still finishes.
+STOP_BOUND = (
+    FAST.stop_timeout_seconds + 3 * STOP_GRACE_SECONDS + SQLITE_BUSY_TIMEOUT_MS / 1000 + 1.0
+)
 
 
 async def settle(engine_sweeps: int = 1) -> None:
@@ -476,6 +492,92 @@ async def test_stop_hands_queued_rows_back_unsent_and_not_in_doubt(
     assert pending, "the slow sender should have left rows queued"
     assert all(row.attempts == 0 and not row.in_doubt for row in pending)
     assert len(sent_ids(sandbox)) == len(sent)
+
+
+class SlowSweeps:
+    """The engine's sessions, with its sweeps held at the database until `go` is set, as
+    behind a SQLite file another process has locked."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+        self.held = asyncio.Event()
+        self.go = asyncio.Event()
+        self.armed = False
+
+    def __call__(self, **kwargs: Any) -> AsyncSession:
+        return self._sessions(**kwargs)
+
+    @contextlib.asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncSession]:
+        task = asyncio.current_task()
+        if self.armed and task is not None and task.get_name() == "reminder-wake":
+            self.armed = False
+            self.held.set()
+            await self.go.wait()
+        async with self._sessions.begin() as session:
+            yield session
+
+
+async def test_stop_while_a_sweep_waits_for_the_database_still_stops(
+    sandbox: Sandbox,
+    factory: Factory,
+    sessions: Sessions,
+    clock: TestClock,
+    start_engine: StartEngine,
+) -> None:
+    open_chats(sandbox, 651, 652)
+    # Two for one chat: the second waits its turn under the per-chat limit.
+    await factory.reminders([(651, -MINUTE), (651, -MINUTE)])
+    later = await factory.reminder(652, 10 * MINUTE)
+    slow = SlowSweeps(sessions)
+    engine = await start_engine(on=cast(Sessions, slow), per_chat_per_second=0.01)
+    await wait_for_sends(sandbox, 1)
+    slow.armed = True
+    clock.jump(11 * MINUTE)
+    engine.wake()
+    await slow.held.wait()  # the sweep is waiting for the database…
+
+    stopping = asyncio.create_task(engine.stop())  # …when the bot is told to stop
+    await asyncio.sleep(0)  # one turn of the loop: stop runs up to its wait for the sweep
+    assert not engine.running
+    slow.go.set()  # the database answers: the sweep hands its rows over as stop begins
+    try:
+        async with asyncio.timeout(STOP_BOUND):
+            await stopping
+    except TimeoutError:
+        raise AssertionError("the engine never stopped") from None
+
+    rows = await factory.rows()
+    assert rows[later].status == ReminderStatus.PENDING  # handed back, not stranded
+    assert len(reminder_sends(sandbox)) == 1  # nothing was sent after the stop
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_stop_with_the_database_locked_by_another_process_is_bounded(
+    sandbox: Sandbox, factory: Factory, database_url: str, start_engine: StartEngine
+) -> None:
+    open_chats(sandbox, 661)
+    # One goes out; the rest wait their turn under the per-chat limit, claimed.
+    queued = await factory.reminders([(661, -MINUTE)] * 4)
+    engine = await start_engine(per_chat_per_second=0.01)
+    await wait_for_sends(sandbox, 1)
+    path = sqlite_file(database_url)
+    assert path is not None
+    other_process = sqlite3.connect(path, timeout=0)
+    other_process.execute("BEGIN IMMEDIATE")  # e.g. a backup, or a process stopped mid-write
+    try:
+        started = time.monotonic()
+        await engine.stop()
+        took = time.monotonic() - started
+    finally:
+        other_process.rollback()
+        other_process.close()
+
+    assert took < STOP_BOUND, f"stop took {took:.1f} s"
+    rows = await factory.rows()
+    # Left claimed: they come back in doubt after their lease, never lost.
+    assert {rows[i].status for i in queued} <= {ReminderStatus.SENT, ReminderStatus.SENDING}
+    assert len(reminder_sends(sandbox)) == 1
 
 
 # -- memory and start-up ---------------------------------------------------------------
