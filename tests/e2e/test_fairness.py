@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from telegram.error import RetryAfter
 
+from bot.runtime.delivery import Outcome
 from bot.runtime.rate_limit import PerChatRateLimiter
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox
@@ -70,6 +71,8 @@ async def test_a_flooding_user_does_not_hold_back_another_users_help(
     )
     for update in flood:
         await handled.wait(update["update_id"])
+    # Telegram hands the updates in hand out again on every call; each is taken on once.
+    assert all(handled.outcomes[u["update_id"]] == [Outcome.HANDLED] for u in flood)
     await sandbox.wait_until_settled()
     assert bot_sends(sandbox, BORIS)[0] < bot_sends(sandbox, ANN)[-1]
     assert "How I can help" in (sandbox.bot_messages(BORIS)[0].text or "")
