@@ -226,10 +226,10 @@ class Poller:
             raise
 
     async def _poll_until_stopped(self) -> None:
-        # Leaving the group waits for the updates in hand; cancelling it cancels them.
         clock = self._application.bot_data.clock
         # Updates that cannot be claimed: the database is down (bot/runtime/delivery.py).
         taking_on = Outage("claiming updates in the database", clock)
+        # Leaving the group waits for the updates in hand; cancelling it cancels them.
         async with asyncio.TaskGroup() as tasks:
             self._lanes = Lanes(self._delivering(taking_on), tasks, self._stopping)
             await self._poll_into(self._lanes, taking_on)
