@@ -70,7 +70,9 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        # AIORateLimiter's flood control, plus replies Telegram refused sent again.
+        # AIORateLimiter's rates, but a 429 holds back only its own chat (one user over
+        # Telegram's per-chat limit must not slow everyone's answers: bot/runtime/rate_limit.py),
+        # plus replies Telegram refused sent again (bot/runtime/delivery.py).
         .rate_limiter(ReplyRetries(max_retries=2))
         # No PTB Updater: it confirms updates to Telegram before they are handled. Our poller
         # (bot/runtime/polling.py) and webhook (bot/runtime/webhook.py) confirm only handled

@@ -193,6 +193,12 @@ def bench_e2e(seconds: float) -> list[Result]:
     return [Result(*row) for row in measure(seconds)]
 
 
+def bench_fairness(seconds: float) -> list[Result]:
+    from bot.bench.fairness import bench_fairness as measure
+
+    return [Result(*row) for row in measure(seconds)]
+
+
 def bench_order_page(seconds: float) -> list[Result]:
     from bot.bench.order_page import bench_order_page as measure
 
@@ -211,6 +217,7 @@ BENCHMARKS: dict[str, Callable[[float], list[Result]]] = {
     "first-ocr": lambda seconds: bench_first_ocr(processes=max(1, int(seconds))),
     "reminders": bench_reminders,
     "e2e": bench_e2e,
+    "fairness": bench_fairness,
     "order-page": bench_order_page,
     "links": bench_links,
 }

@@ -51,8 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "names",
         nargs="*",
-        default=["classifier", "ocr", "reminders", "e2e", "order-page", "links"],
-        help="classifier, ocr, reminders, e2e, order-page, links (default: all)",
+        default=["classifier", "ocr", "reminders", "e2e", "fairness", "order-page", "links"],
+        help="classifier, ocr, reminders, e2e, fairness, order-page, links (default: all)",
     )
     bench.add_argument("--seconds", type=float, default=3.0, help="time per benchmark")
     return parser

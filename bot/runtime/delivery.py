@@ -66,12 +66,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.error import NetworkError
-from telegram.ext import AIORateLimiter
 
 from bot.clock import Clock, SystemClock
 from bot.db import processed_updates
 from bot.db.processed_updates import Claim
 from bot.reminders.sending import SendOutcome, classify_send_error, describe_error
+from bot.runtime.rate_limit import PerChatRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -356,8 +356,9 @@ class Deliveries:
             log.info("forgot %d processed update ids", forgotten)
 
 
-class ReplyRetries(AIORateLimiter):
-    """PTB's AIORateLimiter, and a reply Telegram refused sent again (module docstring)."""
+class ReplyRetries(PerChatRateLimiter):
+    """Flood control per chat (bot/runtime/rate_limit.py), and a reply Telegram refused sent
+    again (module docstring)."""
 
     async def process_request(
         self,

@@ -3,15 +3,17 @@
 Telegram forgets an update once a getUpdates call asks for a larger offset. PTB's Updater
 asks for it as soon as it has queued a batch, before any handler ran, and the queue is then
 handled one update at a time; after a restart the backlog comes as one batch, so a process
-killed a second later lost most of it. `Poller` moves the offset past a batch only once
-every update in it was handled (bot/runtime/delivery.py): a process killed mid-batch gets the rest
-of the batch again, and the copies of the updates it had finished are dropped as done.
+killed a second later lost most of it. `Poller` moves the offset past an update only once
+it and every update before it were handled (bot/runtime/delivery.py): a process killed
+mid-batch gets the rest of the batch again, and the copies of the updates it had finished
+are dropped as done.
 
-Within a batch the updates of different users are handled side by side, each user's in
-order (bot/runtime/delivery.py). The next batch is asked for when the whole batch is done, so one
-slow update (the AI helper can take many seconds) holds back the users whose messages
-arrive meanwhile, as PTB's one-at-a-time handling did; the users in the same batch are
-not held back by it.
+The updates of different users are handled side by side, each user's in order, and the
+next batch is asked for without waiting for the last one to be done
+(bot/runtime/update_order.py): a user whose answers wait on a slow update or on Telegram's
+flood control holds back nobody else. While updates are in hand Telegram answers every
+getUpdates at once (the offset has to stay at the oldest of them), so the poller then asks
+every BACKLOG_POLL_SECONDS instead of holding a long poll open.
 
 Starting, the poller gives back every claim that no process finished (a claim is an update
 being handled, see bot/db/processed_updates.py). Telegram hands getUpdates to one poller per
@@ -35,7 +37,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Hashable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import timedelta
 
@@ -44,15 +46,19 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, Ti
 
 from bot.clock import Clock
 from bot.context import BotApplication
-from bot.runtime.delivery import Outcome, update_key
+from bot.runtime.delivery import Outcome
 from bot.runtime.lifecycle import ALLOWED_UPDATES, shut_down_application, stop_application
 from bot.runtime.persistence import DurableApplication, durable
 from bot.runtime.signals import StopSignals
+from bot.runtime.update_order import Lanes
 
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT_SECONDS = 10.0  # PTB's default long-poll timeout
 BATCH_LIMIT = 100  # Telegram's maximum
+# How often to ask while updates are in hand: how long a user who writes meanwhile may wait
+# before being seen, against a getUpdates call (returning the updates in hand) per pause.
+BACKLOG_POLL_SECONDS = 0.25
 # After a failure, waits double from FIRST_BACKOFF_SECONDS up to this, each with jitter.
 FIRST_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 30.0
@@ -149,13 +155,19 @@ class Poller:
         self._backoff = backoff or Backoff()
         self._allowed_updates = list(allowed_updates)
         self._timeout = timedelta(seconds=int(timeout))
-        # The offset the next getUpdates sends: one past the last update handled (None:
-        # nothing handled yet, Telegram starts from its oldest unconfirmed update).
-        self._offset: int | None = None
+        # The updates in hand, and from them the offset (made when polling starts).
+        self._lanes: Lanes | None = None
         # The offset Telegram has last seen, i.e. up to where it forgot the updates.
         self._confirmed: int | None = None
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+
+    @property
+    def _offset(self) -> int | None:
+        """The offset the next getUpdates sends: the oldest update not done, or one past
+        the last one (None: nothing taken yet, Telegram starts from its oldest unconfirmed
+        update)."""
+        return self._lanes.offset if self._lanes is not None else None
 
     @property
     def running(self) -> bool:
@@ -197,6 +209,10 @@ class Poller:
         self._stopping.set()
         if self._task is not None:
             self._task.cancel()
+        if self._lanes is not None:
+            # Cancelling the task cancels them only if the cancellation reaches the task
+            # group: Python 3.11's wait_for swallows it when the stop event fires with it.
+            self._lanes.cancel()
 
     # -- the loop ------------------------------------------------------------------
 
@@ -210,11 +226,17 @@ class Poller:
             raise
 
     async def _poll_until_stopped(self) -> None:
-        backoff = self._backoff
         clock = self._application.bot_data.clock
-        telegram = Outage("getUpdates", clock)
         # Updates that cannot be claimed: the database is down (bot/runtime/delivery.py).
         taking_on = Outage("claiming updates in the database", clock)
+        # Leaving the group waits for the updates in hand; cancelling it cancels them.
+        async with asyncio.TaskGroup() as tasks:
+            self._lanes = Lanes(self._delivering(taking_on), tasks, self._stopping)
+            await self._poll_into(self._lanes, taking_on)
+
+    async def _poll_into(self, lanes: Lanes, taking_on: Outage) -> None:
+        backoff = self._backoff
+        telegram = Outage("getUpdates", self._application.bot_data.clock)
         while not self._stopping.is_set():
             try:
                 batch = await self._fetch()
@@ -244,23 +266,27 @@ class Poller:
                 if batch is None:  # stop requested while waiting
                     return
                 telegram.recovered()
-                if not batch or await self._handle(batch):
-                    taking_on.recovered()
-                    backoff.reset()
-                    continue
-                # Not reset by the successful getUpdates before it: while the database is
-                # down, every round fetches the same updates and fails to claim them.
-                wait = backoff.delay()
-                taking_on.failed("updates could not be claimed", wait)
+                if lanes.failed():
+                    # Given back with everything after them: all come again, after the
+                    # pause. Not reset by the successful getUpdates before it: while the
+                    # database is down, every round fetches the same updates and fails.
+                    wait = backoff.delay()
+                    taking_on.failed("updates could not be claimed", wait)
+                else:
+                    lanes.take(batch, self._confirmed)
+                    if not lanes.busy:
+                        continue
+                    wait = BACKLOG_POLL_SECONDS
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), wait)
 
     async def _fetch(self) -> tuple[Update, ...] | None:
         """The next batch, or None when a stop was asked for while waiting for it. A
         batch cut off that way was never seen here and stays with Telegram."""
+        offset = self._offset
         request = asyncio.ensure_future(
             self._application.bot.get_updates(
-                offset=self._offset,
+                offset=offset,
                 limit=BATCH_LIMIT,
                 timeout=self._timeout,
                 allowed_updates=self._allowed_updates,
@@ -278,34 +304,21 @@ class Poller:
         if request.cancelled():
             return None
         batch = request.result()
-        self._confirmed = self._offset
+        self._confirmed = offset
         return batch
 
-    async def _handle(self, batch: tuple[Update, ...]) -> bool:
-        """Handle a batch and move the offset past what was handled; False when an update
-        could not be taken on (it and everything after it are fetched again)."""
-        chains: dict[Hashable, list[Update]] = {}
-        for update in batch:
-            key = update_key(update) or ("update", update.update_id)
-            chains.setdefault(key, []).append(update)
-        left = await asyncio.gather(*(self._handle_in_order(chain) for chain in chains.values()))
-        unhandled = [update_id for update_id, _ in left if update_id is not None]
-        # Updates after the first unhandled one that were handled come again and are
-        # dropped as done: cheap, and the order within each user holds.
-        self._offset = min(unhandled) if unhandled else batch[-1].update_id + 1
-        return all(taken for _, taken in left)
-
-    async def _handle_in_order(self, chain: list[Update]) -> tuple[int | None, bool]:
-        """One user's updates of the batch, in order. Returns the id of the first one left
-        unhandled (stopping, or it could not be taken on), and False for the latter."""
-        for update in chain:
-            if self._stopping.is_set():
-                return update.update_id, True
+    def _delivering(self, taking_on: Outage) -> Callable[[Update], Awaitable[Outcome]]:
+        async def deliver(update: Update) -> Outcome:
             # Ids and kinds only: what users write stays out of the log (LOG_USER_TEXT).
             log.debug("update %d: %s", update.update_id, update_kind(update))
-            if await self._application.deliver(update) is Outcome.NOT_TAKEN:
-                return update.update_id, False
-        return None, True
+            outcome = await self._application.deliver(update)
+            if outcome is not Outcome.NOT_TAKEN:
+                # Said when it happens: the lanes run apart from the loop that fetches.
+                taking_on.recovered()
+                self._backoff.reset()
+            return outcome
+
+        return deliver
 
     async def _confirm(self) -> None:
         """Tell Telegram the handled updates are done, so a restart does not get them again
