@@ -7,6 +7,7 @@ Off unless KUAIDI100_KEY and KUAIDI100_CUSTOMER are set (bot.app then attaches
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, cast
 
 from aiohttp import web
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.adapters.kuaidi100 import (
     PUSH_BAD_SIGNATURE,
@@ -51,6 +52,8 @@ log = logging.getLogger(__name__)
 
 # The first round waits a little after start-up, so a restart storm does not query at once.
 FIRST_ROUND = timedelta(minutes=1)
+# Waits for Telegram's flood control an alert may take, after the rate limiter's own.
+FLOOD_ATTEMPTS = 5
 PUSH_BAD_REQUEST = {"result": False, "returnCode": "500", "message": "参数错误"}
 MAX_PUSH_BYTES = 256 * 1024
 
@@ -107,7 +110,7 @@ async def send_notices(application: BotApplication, notices: Sequence[ParcelNoti
     for notice in notices:
         text, markup = _message(application, notice)
         try:
-            await application.bot.send_message(notice.chat_id, text, reply_markup=markup)
+            await _send_through_flood_control(application, notice.chat_id, text, markup)
         except Forbidden:
             # Blocked: remembered as the reminder engine does; reminders pause for them.
             services = application.bot_data
@@ -123,6 +126,24 @@ async def send_notices(application: BotApplication, notices: Sequence[ParcelNoti
             continue
         sent += 1
     return sent
+
+
+async def _send_through_flood_control(
+    application: BotApplication, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """An alert is sent once (its flag is already saved): Telegram's flood control on a
+    busy chat must delay it, not drop it. The rate limiter retries a few times; past that,
+    this waits as long as Telegram asks, up to FLOOD_ATTEMPTS more times."""
+    for attempt in range(FLOOD_ATTEMPTS + 1):
+        try:
+            await application.bot.send_message(chat_id, text, reply_markup=markup)
+            return
+        except RetryAfter as error:
+            if attempt == FLOOD_ATTEMPTS:
+                raise
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            await asyncio.sleep(seconds + 0.5)
 
 
 def _message(

@@ -274,11 +274,26 @@ class Poller:
                     taking_on.failed("updates could not be claimed", wait)
                 else:
                     lanes.take(batch, self._confirmed)
-                    if not lanes.busy:
-                        continue
-                    wait = BACKLOG_POLL_SECONDS
+                    if lanes.busy:
+                        await self._pause_while_busy(lanes)
+                    continue
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), wait)
+
+    async def _pause_while_busy(self, lanes: Lanes) -> None:
+        """Until the updates in hand are done (a long poll may then wait for the next one,
+        which is answered at once) or BACKLOG_POLL_SECONDS pass (to see who else wrote)."""
+        waits = [
+            asyncio.ensure_future(lanes.idle.wait()),
+            asyncio.ensure_future(self._stopping.wait()),
+        ]
+        try:
+            await asyncio.wait(
+                waits, timeout=BACKLOG_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for wait in waits:
+                wait.cancel()
 
     async def _fetch(self) -> tuple[Update, ...] | None:
         """The next batch, or None when a stop was asked for while waiting for it. A

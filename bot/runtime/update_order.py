@@ -51,6 +51,9 @@ class Lanes:
         self._unhandled: set[int] = set()
         self._next: int | None = None  # one past the newest update taken
         self._failed = False
+        # Set while nothing is in hand: the poller may then hold a long poll open again.
+        self.idle = asyncio.Event()
+        self.idle.set()
 
     @property
     def offset(self) -> int | None:
@@ -83,6 +86,7 @@ class Lanes:
                 continue
             self._taken.add(update_id)
             self._in_hand.add(update_id)
+            self.idle.clear()
             self._unhandled.discard(update_id)
             self._next = max(self._next or 0, update_id + 1)
             key = update_key(update) or ("update", update_id)
@@ -115,13 +119,18 @@ class Lanes:
                     self._give_back(lane)
                     return
                 lane.popleft()
-                self._in_hand.discard(update.update_id)
+                self._done_with(update.update_id)
         finally:
             del self._lanes[key]
 
+    def _done_with(self, update_id: int) -> None:
+        self._in_hand.discard(update_id)
+        if not self._in_hand:
+            self.idle.set()
+
     def _give_back(self, lane: deque[Update]) -> None:
         for update in lane:
-            self._in_hand.discard(update.update_id)
+            self._done_with(update.update_id)
             self._taken.discard(update.update_id)
             self._unhandled.add(update.update_id)
         lane.clear()

@@ -194,6 +194,25 @@ async def test_a_new_flag_alerts_once_across_polls_and_a_push(
     assert "signed_outside_warehouse_city" in (order.parcel_flags or "")
 
 
+async def test_an_alert_waits_out_telegrams_flood_control_and_is_not_lost(
+    ann: ChatUser,
+    bot: BotApplication,
+    sandbox: Sandbox,
+    kuaidi: FakeKuaidi100,
+    clock: ShiftedClock,
+) -> None:
+    """Bug (CI, under load): a busy chat's 429s outlasted the rate limiter's retries, and
+    the alert, whose flag was already saved, was dropped for good."""
+    await tracked_parcel(ann, bot, clock)
+    kuaidi.knows(waybill(clock.now(), signed=True, city="杭州", signer="门卫"))
+    sandbox.inject_fault("sendMessage", 429, count=4, retry_after=1)
+
+    await follow_now(bot)
+
+    (alert,) = messages_with(sandbox, ann.user_id, "another city")
+    assert "杭州" in alert
+
+
 async def test_a_push_with_a_bad_signature_is_refused_and_changes_nothing(
     ann: ChatUser,
     bot: BotApplication,
