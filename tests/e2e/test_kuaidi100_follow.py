@@ -205,7 +205,7 @@ async def test_an_alert_waits_out_telegrams_flood_control_and_is_not_lost(
     the alert, whose flag was already saved, was dropped for good."""
     await tracked_parcel(ann, bot, clock)
     kuaidi.knows(waybill(clock.now(), signed=True, city="杭州", signer="门卫"))
-    sandbox.inject_fault("sendMessage", 429, count=4, retry_after=1)
+    sandbox.inject_fault("sendMessage", 429, count=6, retry_after=1)
 
     await follow_now(bot)
 
