@@ -186,17 +186,22 @@ async def walk(
     return answers
 
 
+def assert_both_fit(flow: str, english: list[StoredMessage], russian: list[StoredMessage]) -> None:
+    """Each buyer got an answer, and its first message fits; `-s` shows the measures."""
+    for buyer, answer in (("en", english), ("ru", russian)):
+        assert answer, f"{buyer}: no answer to the last step of {flow!r}"
+        print(f"\nLINES {flow} {buyer} {[phone_lines(m) for m in answer]}")
+    for answer in (english, russian):
+        assert_fits_one_screen(answer[0])
+
+
 @pytest.mark.parametrize("flow", list(FLOWS))
 async def test_the_first_message_of_every_answer_fits_one_phone_screen(
     flow: str, ann: ChatUser, boris: ChatUser, clock: Clock, handled: HandledUpdates
 ) -> None:
     english, russian = await walk(ann, boris, FLOWS[flow], clock)
 
-    for buyer, answer in (("en", english), ("ru", russian)):
-        assert answer, f"{buyer}: no answer to the last step of {flow!r}"
-        print(f"\nLINES {flow} {buyer} {[phone_lines(m) for m in answer]}")
-    for answer in (english, russian):
-        assert_fits_one_screen(answer[0])
+    assert_both_fit(flow, english, russian)
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

@@ -23,7 +23,7 @@ from bot.reminders.alerts import AdminAlerts
 from bot.render.phone_screen import ONE_SCREEN, collapsed_spans, message_lines
 from bot.sandbox.server import Sandbox, StoredMessage
 from tests.conftest import ChatUser, HandledUpdates
-from tests.e2e.test_one_screen import Await, Say, Tap, walk
+from tests.e2e.test_one_screen import Await, Say, Tap, assert_both_fit, walk
 from tests.e2e.test_one_screen import Step as Walk
 from tests.e2e.test_reminders_exact import reminders_settle
 from tests.one_screen import assert_fits_one_screen, phone_lines
@@ -79,11 +79,7 @@ async def test_the_orders_screens_fit_one_phone_screen(
 ) -> None:
     english, russian = await walk(ann, boris, FLOWS[flow], clock)
 
-    for buyer, answer in (("en", english), ("ru", russian)):
-        assert answer, f"{buyer}: no answer to the last step of {flow!r}"
-        print(f"\nLINES {flow} {buyer} {[phone_lines(m) for m in answer]}")
-    for answer in (english, russian):
-        assert_fits_one_screen(answer[0])
+    assert_both_fit(flow, english, russian)
 
 
 async def test_a_reminder_for_a_guessed_ship_time_fits(
