@@ -6,7 +6,6 @@ the admins as if the bot had failed."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -15,14 +14,12 @@ from telegram import Update
 
 from bot.app import BotApplication
 from bot.clock import ShiftedClock
-from bot.config import Settings
 from bot.db.models import Order, Reminder, ReminderStatus, User
-from bot.db.scratch import temporary_postgres_database
 from bot.sandbox.flood import FloodLimits
 from bot.sandbox.server import Sandbox
 from bot.sandbox.state import StoredMessage
 from tests.conftest import ChatUser, HandledUpdates, texts
-from tests.db.databases import POSTGRES_SKIP_REASON, TEST_DATABASE_PREFIX, postgres_admin_url
+from tests.e2e import test_reminders_exact
 from tests.e2e.test_reminders_exact import HOUR, WARNING, reminders_settle
 
 ADMIN_ID = 42  # tests/conftest.py sets ADMIN_IDS to this
@@ -31,17 +28,8 @@ CHANNEL = -1009001
 SPEC_ANSWERS = ("PP", "0.38 kg", "10x10x10 cm", "red", "500", "opp bag", "no logo", "15 jan")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def settings(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[Settings]:
-    """Identity and migration touch the database: every test runs on both."""
-    if request.param == "sqlite":
-        yield settings
-        return
-    admin_url = postgres_admin_url()
-    if admin_url is None:
-        pytest.skip(POSTGRES_SKIP_REASON)
-    async with temporary_postgres_database(admin_url, TEST_DATABASE_PREFIX) as url:
-        yield settings.model_copy(update={"database_url": url})
+# Identity and migration touch the database: every test runs on SQLite and on PostgreSQL.
+settings = test_reminders_exact.settings
 
 
 @pytest.fixture

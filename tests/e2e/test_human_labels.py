@@ -23,10 +23,6 @@ from tests.conftest import ChatUser
 from tests.e2e.test_one_screen import FLOWS, Say, Step, Tap, walk
 from tests.e2e.test_suppliers import OFFER_LINK
 
-# Flows other engineers own, failing this test today: fixed on their branches, and to be
-# unmarked at merge (a fixed one shows as XPASS).
-OWNED_ELSEWHERE: dict[str, str] = {}
-
 # What sits one tap behind a first screen, walked here as well.
 BEHIND_A_TAP: dict[str, Sequence[Step]] = {
     "scorecard, details": [*FLOWS["scorecard"], Tap("Details")],
@@ -139,16 +135,7 @@ def english_words(transcript: Transcript) -> list[str]:
     return sorted(set(found))
 
 
-def _flows() -> list[object]:
-    return [
-        pytest.param(flow, marks=pytest.mark.xfail(reason=OWNED_ELSEWHERE[flow], strict=False))
-        if flow in OWNED_ELSEWHERE
-        else flow
-        for flow in ALL_FLOWS
-    ]
-
-
-@pytest.mark.parametrize("flow", _flows())
+@pytest.mark.parametrize("flow", list(ALL_FLOWS))
 async def test_every_flow_speaks_in_human_labels(
     flow: str, ann: ChatUser, boris: ChatUser, clock: Clock
 ) -> None:

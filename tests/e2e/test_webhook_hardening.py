@@ -25,6 +25,7 @@ from bot.runtime.webhook_guard import BAD_SECRET, MALFORMED, MAX_JSON_DEPTH, Ref
 from bot.sandbox.server import Sandbox
 from bot.sandbox.updates import RetryPolicy
 from tests.conftest import ChatUser, texts
+from tests.e2e import test_webhook
 from tests.e2e.test_frame import stored_user
 from tests.e2e.test_webhook import HOOK_PATH, SECRET, STRANGER, stranger_says_start, with_webhook
 from tests.servers import free_port
@@ -53,18 +54,10 @@ def webhook_settings(settings: Settings, limits: dict[str, Any]) -> Settings:
     return with_webhook(settings, free_port(), **limits)
 
 
-@pytest.fixture
-async def served(
-    webhook_settings: Settings, clock: Clock
-) -> AsyncIterator[tuple[BotApplication, WebhookServer]]:
-    application = build_application(webhook_settings, clock=clock)
-    async with serving_webhook(application, webhook_settings) as server:
-        yield application, server
-
-
-@pytest.fixture
-def bot(served: tuple[BotApplication, WebhookServer]) -> BotApplication:
-    return served[0]
+# The bot behind its webhook server as tests/e2e/test_webhook.py runs it, with this
+# module's `webhook_settings` (the limits under test).
+served = test_webhook.served
+bot = test_webhook.bot
 
 
 @pytest.fixture
