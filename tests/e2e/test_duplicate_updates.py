@@ -51,7 +51,9 @@ async def test_a_redelivered_message_is_answered_once(ann: ChatUser, sandbox: Sa
     # Updates are handled in order: once the next message is answered, the copy was seen.
     await ann.says("/menu")
 
-    assert handed_out(sandbox, update["update_id"]) == 2
+    # Handed out again (more than once when a poll comes while the copy is in hand: the
+    # offset stays at an update until it is done, bot/runtime/update_order.py).
+    assert handed_out(sandbox, update["update_id"]) >= 2
     assert answers_containing(sandbox, ann.user_id, HELP_TITLE) == 1
 
 
@@ -64,7 +66,9 @@ async def test_a_redelivered_track_command_tracks_one_order(
     sandbox.redeliver(update)
     await ann.says("/help")
 
-    assert handed_out(sandbox, update["update_id"]) == 2
+    # Handed out again (more than once when a poll comes while the copy is in hand: the
+    # offset stays at an update until it is done, bot/runtime/update_order.py).
+    assert handed_out(sandbox, update["update_id"]) >= 2
     async with bot.bot_data.sessions() as session:
         tracked = await session.scalar(
             select(func.count()).select_from(Order).where(Order.user_id == ann.user_id)
